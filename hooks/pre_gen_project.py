@@ -1,0 +1,119 @@
+"""Reject answers that would give a broken or unsafe project, before any file is written.
+
+Each check returns a message saying what is wrong and what is accepted. The rules on owners and
+metrics mirror the generated project's `config.py`; tests/test_hooks.py keeps the two in step.
+"""
+
+import json
+import keyword
+import math
+import re
+import sys
+
+# The answers arrive as a JSON document inside a Python string literal, so quotes, backslashes,
+# newlines or template syntax in an answer are data here, never code.
+CONTEXT = json.loads({{cookiecutter | tojson | tojson}})
+
+SLUG_PATTERN = re.compile(r"[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*")
+OWNER_PATTERN = re.compile(
+    r"@[A-Za-z0-9_.][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*"
+    r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+)
+# metric: (problem type, lowest threshold (excluded), highest threshold (included) or None)
+METRICS = {
+    "f1": ("classification", 0.0, 1.0),
+    "precision": ("classification", 0.0, 1.0),
+    "recall": ("classification", 0.0, 1.0),
+    "roc_auc": ("classification", 0.0, 1.0),
+    "accuracy": ("classification", 0.0, 1.0),
+    "r2": ("regression", 0.0, 1.0),
+    "rmse": ("regression", 0.0, None),
+    "mae": ("regression", 0.0, None),
+}
+ONE_LINE_FIELDS = ("project_name", "author")
+# Folders of the generated project, and Python's own test package, which sys.stdlib_module_names omits.
+TAKEN_NAMES = {"data", "docs", "models", "reports", "tests", "test"}
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def check_text(name, value):
+    if CONTROL_CHARACTERS.search(value):
+        return f"{name} contains a control character; use printable text."
+    if name in ONE_LINE_FIELDS and ("\n" in value or "\t" in value):
+        return f"{name} must be one line; remove the line break or tab."
+    if name == "project_name" and not value.strip():
+        return "project_name is empty; give the project a name."
+    return None
+
+
+def check_identifier(name, value):
+    """A folder or package name must be safe as a path and must not shadow Python's own modules."""
+    if "/" in value or "\\" in value or ".." in value:
+        return f"{name} {value!r} contains a path separator or '..'; use a plain name such as 'expenses'."
+    if name == "project_slug" and not SLUG_PATTERN.fullmatch(value):
+        return (
+            f"project_slug {value!r} is not a valid folder and distribution name; use ASCII letters, "
+            "digits, '-', '_' and '.', starting and ending with a letter or digit."
+        )
+    identifier = value.replace("-", "_") if name == "project_slug" else value
+    if name == "module_name" and not (identifier.isascii() and identifier.isidentifier()):
+        return (
+            f"module_name {value!r} is not a valid Python identifier; use ASCII letters, digits and "
+            "'_', not starting with a digit."
+        )
+    if keyword.iskeyword(identifier):
+        return f"{name} {value!r} is a Python keyword; choose another name."
+    if identifier in sys.stdlib_module_names:
+        return f"{name} {value!r} is the name of a standard-library module; choose another name."
+    if name == "module_name" and identifier in TAKEN_NAMES:
+        return f"module_name {value!r} is taken by a folder of the project or by Python; choose another name."
+    return None
+
+
+def check_owner(name, value):
+    for owner in value.replace(",", " ").split():
+        if not OWNER_PATTERN.fullmatch(owner):
+            return (
+                f"{name} {owner!r} is not an owner; write a GitHub or GitLab @user, an @org/team, or "
+                "an email address, several separated by spaces, or leave it empty for unassigned."
+            )
+    return None
+
+
+def check_requirement(problem_type, metric, threshold):
+    if metric not in METRICS:
+        return f"metric {metric!r} is unknown; choose one of: {', '.join(METRICS)}."
+    metric_type, lowest, highest = METRICS[metric]
+    if metric_type != problem_type:
+        fitting = [name for name, spec in METRICS.items() if spec[0] == problem_type]
+        choices = ", ".join(fitting)
+        return f"metric {metric!r} does not fit a {problem_type} problem; choose one of: {choices}."
+    try:
+        value = float(threshold)
+    except ValueError:
+        return f"metric_threshold {threshold!r} is not a number; write it like 0.8."
+    if not math.isfinite(value) or value <= lowest or (highest is not None and value > highest):
+        upper = f"at most {highest:g}" if highest is not None else "finite"
+        bounds = f"above {lowest:g} and {upper}"
+        return f"metric_threshold {threshold} is out of range for {metric}; it must be {bounds}."
+    return None
+
+
+def problems(context):
+    """Every message about the answers in `context`; empty when all are fine."""
+    found = [check_text(name, context[name]) for name in ("project_name", "description", "author")]
+    found += [check_identifier(name, context[name]) for name in ("project_slug", "module_name")]
+    found += [check_owner(name, value) for name, value in context.items() if name.startswith("owner_")]
+    found.append(check_requirement(context["problem_type"], context["metric"], context["metric_threshold"]))
+    return [message for message in found if message]
+
+
+def main():
+    found = problems(CONTEXT)
+    for message in found:
+        print(f"error: {message}", file=sys.stderr)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""Shared helpers: bake a project and look inside it."""
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+CONTEXT = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
+ROLE_KEYS = [name.removeprefix("owner_") for name in CONTEXT if name.startswith("owner_")]
+
+# A GitHub task-list item; the group holds " " (open) or "x"/"X" (done).
+TASK_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s", re.MULTILINE)
+CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def bake(cookies, **answers):
+    """Bake with `answers` and fail the test with the hook's output if baking fails."""
+    result = cookies.bake(extra_context=answers)
+    assert result.exception is None, result.exception
+    assert result.exit_code == 0
+    return result.project_path
+
+
+def files(root):
+    """Every file of a baked project, as paths relative to its root."""
+    return sorted(path.relative_to(root) for path in root.rglob("*") if path.is_file())
+
+
+def read(root, relative):
+    return (root / relative).read_text(encoding="utf-8")
+
+
+def parse_structured(path):
+    """Parse a YAML, TOML or JSON file; raise if it is not valid."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix in (".yml", ".yaml"):
+        return yaml.safe_load(text)
+    if path.suffix == ".toml":
+        return tomllib.loads(text)
+    return json.loads(text)
+
+
+def run(command, cwd):
+    """Run a command in a baked project with this interpreter; return the finished process."""
+    return subprocess.run(
+        [sys.executable, *command], cwd=cwd, capture_output=True, text=True, encoding="utf-8", check=False
+    )
+
+
+@pytest.fixture(scope="session")
+def default_project(cookies_session):
+    """The project `cookiecutter --no-input` gives, baked once per test process."""
+    return bake(cookies_session)

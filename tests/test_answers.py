@@ -1,0 +1,42 @@
+"""Bad answers stop the bake with one clear message and leave nothing behind."""
+
+import pytest
+
+# (answers, what the message must say): a table to scan.
+BAD_ANSWERS = [
+    ({"project_slug": "my/project"}, "contains a path separator or '..'"),
+    ({"project_slug": "..", "module_name": "dots"}, "contains a path separator or '..'"),
+    ({"project_slug": "-leading-dash"}, "is not a valid folder and distribution name"),
+    ({"project_slug": "class"}, "is a Python keyword"),
+    ({"module_name": "2fast"}, "is not a valid Python identifier"),
+    ({"module_name": "my-module"}, "is not a valid Python identifier"),
+    ({"module_name": "モジュール"}, "is not a valid Python identifier"),
+    ({"module_name": "import"}, "is a Python keyword"),
+    ({"module_name": "json"}, "is the name of a standard-library module"),
+    ({"module_name": "test"}, "is taken by a folder of the project or by Python"),
+    ({"module_name": "data"}, "is taken by a folder of the project or by Python"),
+    ({"project_name": "   "}, "project_name is empty"),
+    ({"project_name": "Two\nlines"}, "project_name must be one line"),
+    ({"author": "Bell\x07"}, "author contains a control character"),
+    ({"owner_sponsor": "alice"}, "owner_sponsor 'alice' is not an owner"),
+    ({"owner_data_engineer": "@alice bob"}, "owner_data_engineer 'bob' is not an owner"),
+    ({"owner_domain_expert": "mail@nowhere"}, "owner_domain_expert 'mail@nowhere' is not an owner"),
+    ({"metric": "bleu"}, "metric 'bleu' is unknown"),
+    ({"metric": "rmse"}, "metric 'rmse' does not fit a classification problem"),
+    ({"problem_type": "regression", "metric": "f1"}, "metric 'f1' does not fit a regression problem"),
+    ({"metric_threshold": "high"}, "metric_threshold 'high' is not a number"),
+    ({"metric_threshold": "1.5"}, "metric_threshold 1.5 is out of range for f1"),
+    ({"metric_threshold": "0"}, "metric_threshold 0 is out of range for f1"),
+    ({"problem_type": "regression", "metric": "rmse", "metric_threshold": "-3"}, "out of range for rmse"),
+    ({"metric_threshold": "nan"}, "out of range for f1"),
+]
+
+
+@pytest.mark.parametrize(("answers", "message"), BAD_ANSWERS, ids=[m for _, m in BAD_ANSWERS])
+def test_a_bad_answer_fails_with_its_message_and_leaves_nothing(cookies, capfd, tmp_path, answers, message):
+    result = cookies.bake(extra_context=answers)
+
+    assert result.exit_code != 0
+    assert "Hook script failed" in str(result.exception)
+    assert message in capfd.readouterr().err
+    assert list((tmp_path / "cookies" / "bake00").iterdir()) == []

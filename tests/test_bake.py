@@ -1,0 +1,143 @@
+"""Every combination of the options that change files bakes into a complete, valid project."""
+
+import itertools
+
+import pytest
+from conftest import CJK, TASK_ITEM, bake, files, parse_structured, read, run
+
+LANGUAGES = ("en", "ja")
+PROBLEM_TYPES = ("classification", "regression")
+CI_HOSTS = ("github", "gitlab", "none")
+MATRIX = list(itertools.product(LANGUAGES, PROBLEM_TYPES, CI_HOSTS))
+
+DOCUMENTS = [
+    "README.md",
+    "docs/pr-faq.md",
+    "docs/business-understanding.md",
+    "docs/checklists/ml-fit.md",
+    "docs/checklists/data.md",
+    "docs/checklists/timeline.md",
+    "docs/data-card.md",
+    "docs/model-card.md",
+    "docs/roles.md",
+]
+STAGE_FOLDERS = ["analyze", "prepare", "preprocess", "train", "evaluate"]
+PACKAGE_FILES = [
+    "__init__.py",
+    "__main__.py",
+    "cli.py",
+    "config.py",
+    "files.py",
+    "markdown.py",
+    "owners.py",
+    "roles.py",
+]
+TOP_LEVEL_FILES = [
+    ".gitignore",
+    "LICENSE",
+    "Makefile",
+    "params.yaml",
+    "pyproject.toml",
+    "data/raw/.gitkeep",
+    "data/interim/.gitkeep",
+    "data/processed/.gitkeep",
+    "models/.gitkeep",
+    "reports/.gitkeep",
+    "tests/test_config.py",
+    "tests/test_owners.py",
+]
+CODEOWNERS = {"github": ".github/CODEOWNERS", "gitlab": ".gitlab/CODEOWNERS", "none": "CODEOWNERS"}
+
+
+def expected_files(module, ci):
+    """The exact file tree of a baked project."""
+    stage_files = [
+        f"{module}/{stage}/{name}" for stage in STAGE_FOLDERS for name in ("README.md", "__init__.py")
+    ]
+    package = [f"{module}/{name}" for name in PACKAGE_FILES]
+    other = [*TOP_LEVEL_FILES, CODEOWNERS[ci]]
+    return sorted(map(str, [*DOCUMENTS, *stage_files, *package, *other]))
+
+
+@pytest.fixture(scope="module", params=MATRIX, ids=["-".join(combination) for combination in MATRIX])
+def baked(request, cookies_session):
+    language, problem_type, ci = request.param
+    root = bake(cookies_session, language=language, problem_type=problem_type, ci=ci)
+    return root, language, problem_type, ci
+
+
+def test_the_file_tree_is_exactly_as_designed(baked):
+    root, _, _, ci = baked
+    assert [str(path) for path in files(root)] == expected_files("expense_classifier", ci)
+
+
+def test_no_template_syntax_is_left_in_names_or_contents(baked):
+    root = baked[0]
+    for path in files(root):
+        for leftover in ("{{", "{%", "cookiecutter"):
+            assert leftover not in str(path)
+            assert leftover not in read(root, path), f"{leftover!r} left in {path}"
+
+
+def test_every_yaml_toml_and_json_file_parses(baked):
+    root = baked[0]
+    structured = [path for path in files(root) if path.suffix in (".yml", ".yaml", ".toml", ".json")]
+    assert structured, "a project has at least params.yaml and pyproject.toml"
+    for path in structured:
+        parse_structured(root / path)
+
+
+def test_the_config_records_the_answers(baked):
+    root, language, problem_type, ci = baked
+    params = parse_structured(root / "params.yaml")
+    assert params["project"] == {"name": "Expense Classifier", "language": language, "ci": ci}
+    expected_metric = ("f1", 0.8) if problem_type == "classification" else ("r2", 0.4)
+    assert (params["model"]["metric"], params["model"]["threshold"]) == expected_metric
+
+
+def test_documents_are_in_the_chosen_language(baked):
+    root, language = baked[0], baked[1]
+    markdown = [path for path in files(root) if path.suffix == ".md"]
+    assert not [path for path in markdown if path.name.endswith((".en.md", ".ja.md"))]
+    for path in markdown:
+        headings = [line for line in read(root, path).splitlines() if line.startswith("#")]
+        assert headings, f"{path} has no headings"
+        if language == "ja":
+            # The project's own name may be English; every other heading must be Japanese.
+            titles = [heading.replace("Expense Classifier", "").strip("# ") for heading in headings]
+            english = [title for title in titles if title and not CJK.search(title)]
+            assert not english, f"English headings in {path}: {english}"
+        else:
+            assert not CJK.search("\n".join(headings)), f"Japanese headings in {path}"
+
+
+def test_every_checklist_item_names_its_owning_role(baked):
+    root = baked[0]
+    unassigned = "(未割り当て)" if baked[1] == "ja" else "(unassigned)"
+    checklists = [f"docs/checklists/{name}.md" for name in ("ml-fit", "data", "timeline")]
+    checklists += [f"expense_classifier/{stage}/README.md" for stage in STAGE_FOLDERS]
+    for path in checklists:
+        items = [line for line in read(root, path).splitlines() if TASK_ITEM.match(line)]
+        assert len(items) >= 4, f"{path} has too few checklist items"
+        for item in items:
+            assert item.rstrip().endswith(unassigned), f"{path}: item without an owner tag: {item}"
+
+
+def test_the_model_requirement_is_stated_in_business_understanding(baked):
+    root, _, problem_type, _ = baked
+    requirement = "F1 ≥ 0.8" if problem_type == "classification" else "R² ≥ 0.4"
+    assert requirement in read(root, "docs/business-understanding.md")
+    assert requirement in read(root, "README.md")
+
+
+def test_the_generated_code_passes_ruff(baked):
+    root = baked[0]
+    for command in (["-m", "ruff", "check", "."], ["-m", "ruff", "format", "--check", "."]):
+        result = run(command, root)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_generated_project_passes_its_own_tests(baked):
+    result = run(["-m", "pytest", "-q", "-p", "no:cacheprovider"], baked[0])
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert " passed" in result.stdout

@@ -1,0 +1,1 @@
+"""The Prepare stage: its goal, checklist and owner are in README.md beside this file."""

@@ -1,0 +1,1 @@
+"""The Preprocess stage: its goal, checklist and owner are in README.md beside this file."""
