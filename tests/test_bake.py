@@ -107,6 +107,7 @@ def test_documents_are_in_the_chosen_language(baked):
             titles = [heading.replace("Expense Classifier", "").strip("# ") for heading in headings]
             english = [title for title in titles if title and not CJK.search(title)]
             assert not english, f"English headings in {path}: {english}"
+            assert "**Guidance:**" not in read(root, path), f"English guidance left in {path}"
         else:
             assert not CJK.search("\n".join(headings)), f"Japanese headings in {path}"
 

@@ -1,0 +1,99 @@
+"""The hooks' functions on their own, and the template files cookiecutter must render."""
+
+import importlib
+import sys
+import types
+
+import jinja2
+import pytest
+from binaryornot.check import is_binary
+from conftest import CONTEXT, TEMPLATE
+
+PROJECT_TEMPLATE = next(TEMPLATE.glob("{{cookiecutter.project_slug*"))
+DEFAULTS = {
+    **{name: value[0] if isinstance(value, list) else value for name, value in CONTEXT.items()},
+    "project_slug": "expense-classifier",
+    "module_name": "expense_classifier",
+    "metric": "f1",
+    "metric_threshold": "0.8",
+}
+
+
+def load_hook(name, context):
+    """Render a hook as cookiecutter does and import it as a module, without running main."""
+    source = (TEMPLATE / "hooks" / f"{name}.py").read_text(encoding="utf-8")
+    module = types.ModuleType(name)
+    exec(jinja2.Template(source).render(cookiecutter=context), module.__dict__)
+    return module
+
+
+def load_generated_config():
+    """The generated project's config module, straight from the template (it has no Jinja)."""
+    package = types.ModuleType("generated_package")
+    package.__path__ = [str(PROJECT_TEMPLATE / "{{cookiecutter.module_name}}")]
+    sys.modules[package.__name__] = package
+    return importlib.import_module("generated_package.config")
+
+
+@pytest.fixture(scope="module")
+def pre_gen():
+    return load_hook("pre_gen_project", DEFAULTS)
+
+
+def test_the_default_answers_raise_no_problem(pre_gen):
+    assert pre_gen.problems(DEFAULTS) == []
+
+
+def test_the_hook_receives_answers_with_quotes_and_template_syntax_intact():
+    tricky = {**DEFAULTS, "description": '"""\'; import os  {{ x }} \\ 🚀'}
+    assert load_hook("pre_gen_project", tricky).CONTEXT["description"] == tricky["description"]
+
+
+def test_all_problems_are_reported_at_once(pre_gen):
+    found = pre_gen.problems({**DEFAULTS, "module_name": "class", "owner_sponsor": "boss"})
+    assert len(found) == 2
+
+
+def test_hook_rules_match_the_generated_projects_config_checks(pre_gen):
+    """The hook cannot import the project it is about to write, so it keeps a copy of the rules."""
+    config = load_generated_config()
+    assert pre_gen.OWNER_PATTERN.pattern == config.OWNER_PATTERN.pattern
+    metrics = {name: (spec.problem_type, spec.lowest, spec.highest) for name, spec in config.METRICS.items()}
+    assert metrics == pre_gen.METRICS
+
+
+def test_keep_language_renames_the_chosen_and_removes_the_other(tmp_path):
+    post_gen = load_hook("post_gen_project", DEFAULTS)
+    (tmp_path / "docs").mkdir()
+    for name in ("README.en.md", "README.ja.md", "docs/card.en.md", "docs/card.ja.md", "notes.md"):
+        (tmp_path / name).write_text(name, encoding="utf-8")
+
+    post_gen.keep_language(tmp_path, "ja")
+
+    assert sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*.md")) == [
+        "README.md",
+        "docs/card.md",
+        "notes.md",
+    ]
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == "README.ja.md"
+
+
+def test_keep_ci_removes_the_other_hosts_files(tmp_path):
+    post_gen = load_hook("post_gen_project", DEFAULTS)
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".gitlab-ci.yml").write_text("stages: []\n", encoding="utf-8")
+
+    post_gen.keep_ci(tmp_path, "github")
+
+    assert (tmp_path / ".github" / "workflows").is_dir()
+    assert not (tmp_path / ".gitlab-ci.yml").exists()
+
+
+def test_cookiecutter_takes_every_template_file_for_text():
+    """Cookiecutter copies a file it takes for binary without rendering it; Japanese text can trip it."""
+    binary = [
+        str(path.relative_to(TEMPLATE))
+        for path in PROJECT_TEMPLATE.rglob("*")
+        if path.is_file() and is_binary(str(path))
+    ]
+    assert binary == [], "re-wrap the first lines of these files so they are read as text"

@@ -1,0 +1,63 @@
+"""The questions as people meet them: typed at the prompt, or taken from an organisation's config."""
+
+import os
+import subprocess
+import sys
+
+from conftest import CONTEXT, TEMPLATE, parse_structured, read
+
+
+def cookiecutter(*arguments, answers=None, cwd):
+    """Run the cookiecutter command with a home of its own, so replay files stay in the test."""
+    return subprocess.run(
+        [sys.executable, "-m", "cookiecutter", str(TEMPLATE), *arguments],
+        input=answers,
+        cwd=cwd,
+        env={**os.environ, "HOME": str(cwd / "home")},
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+
+
+def test_template_syntax_typed_at_the_prompt_lands_literally(tmp_path):
+    typed = {"project_name": "Demo {{ 7*7 }}", "description": "Uses {% raw %} and {{ cookiecutter.author }}"}
+    questions = [name for name in CONTEXT if not name.startswith("_")]
+    answers = "".join(f"{typed.get(name, '')}\n" for name in questions)
+
+    result = cookiecutter("--output-dir", str(tmp_path / "out"), answers=answers, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    root = tmp_path / "out" / "demo-7-7"
+    assert read(root, "README.md").startswith("# Demo {{ 7*7 }}\n")
+    assert parse_structured(root / "pyproject.toml")["project"]["description"] == typed["description"]
+    assert parse_structured(root / "params.yaml")["project"]["name"] == "Demo {{ 7*7 }}"
+
+
+def test_a_bad_answer_at_the_prompt_gets_one_message_and_no_project(tmp_path):
+    questions = [name for name in CONTEXT if not name.startswith("_")]
+    typed = {"owner_sponsor": "the boss"}
+    answers = "".join(f"{typed.get(name, '')}\n" for name in questions)
+
+    result = cookiecutter("--output-dir", str(tmp_path), answers=answers, cwd=tmp_path)
+
+    assert result.returncode != 0
+    assert "error: owner_sponsor 'the' is not an owner" in result.stderr
+    assert [path.name for path in tmp_path.iterdir()] == ["home"]
+
+
+def test_an_organisation_config_sets_the_defaults(tmp_path):
+    config = TEMPLATE / "examples" / "organisation-config.yaml"
+
+    output = ("--output-dir", str(tmp_path / "out"))
+    result = cookiecutter("--no-input", "--config-file", str(config), *output, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    root = tmp_path / "out" / "expense-classifier"
+    params = parse_structured(root / "params.yaml")
+    assert params["project"]["language"] == "ja"
+    assert params["owners"]["sponsor"] == "@acme/ml-sponsors"
+    assert params["owners"]["it_auditor"] == "audit@acme.example"
+    assert "/docs/ @acme/product" in read(root, ".github/CODEOWNERS")
+    assert "Copyright (c)" in read(root, "LICENSE") and "Acme Corporation" in read(root, "LICENSE")
