@@ -30,6 +30,8 @@ METRICS = {
     "rmse": ("regression", 0.0, None),
     "mae": ("regression", 0.0, None),
 }
+# Each example data set fits one problem type; "none" fits both.
+EXAMPLE_PROBLEM_TYPES = {"expenses": "classification", "diabetes": "regression"}
 ONE_LINE_FIELDS = ("project_name", "author")
 # Folders of the generated project, and Python's own test package, which sys.stdlib_module_names omits.
 TAKEN_NAMES = {"data", "docs", "models", "reports", "tests", "test"}
@@ -99,12 +101,25 @@ def check_requirement(problem_type, metric, threshold):
     return None
 
 
+def check_example(problem_type, example):
+    if example not in (*EXAMPLE_PROBLEM_TYPES, "none"):
+        return f"example_data {example!r} is unknown; choose expenses, diabetes or none."
+    if EXAMPLE_PROBLEM_TYPES.get(example, problem_type) != problem_type:
+        fitting = [name for name, kind in EXAMPLE_PROBLEM_TYPES.items() if kind == problem_type]
+        return (
+            f"example_data {example!r} is a {EXAMPLE_PROBLEM_TYPES[example]} example and does not fit a "
+            f"{problem_type} problem; choose {fitting[0]} or none."
+        )
+    return None
+
+
 def problems(context):
     """Every message about the answers in `context`; empty when all are fine."""
     found = [check_text(name, context[name]) for name in ("project_name", "description", "author")]
     found += [check_identifier(name, context[name]) for name in ("project_slug", "module_name")]
     found += [check_owner(name, value) for name, value in context.items() if name.startswith("owner_")]
     found.append(check_requirement(context["problem_type"], context["metric"], context["metric_threshold"]))
+    found.append(check_example(context["problem_type"], context["example_data"]))
     return [message for message in found if message]
 
 

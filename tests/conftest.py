@@ -1,6 +1,7 @@
 """Shared helpers: bake a project and look inside it."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -9,6 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+# Test processes run side by side (pytest-xdist); one thread each keeps them from fighting over cores.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 CONTEXT = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))

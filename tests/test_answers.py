@@ -29,6 +29,9 @@ BAD_ANSWERS = [
     ({"metric_threshold": "0"}, "metric_threshold 0 is out of range for f1"),
     ({"problem_type": "regression", "metric": "rmse", "metric_threshold": "-3"}, "out of range for rmse"),
     ({"metric_threshold": "nan"}, "out of range for f1"),
+    ({"example_data": "iris"}, "example_data 'iris' is unknown"),
+    ({"example_data": "diabetes"}, "example_data 'diabetes' is a regression example"),
+    ({"problem_type": "regression", "example_data": "expenses"}, "does not fit a regression problem"),
 ]
 
 

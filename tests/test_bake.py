@@ -27,10 +27,18 @@ PACKAGE_FILES = [
     "__main__.py",
     "cli.py",
     "config.py",
+    "data.py",
+    "example_data.py",
     "files.py",
     "markdown.py",
+    "metrics.py",
+    "models.py",
     "owners.py",
+    "pipeline.py",
+    "predict.py",
+    "reports.py",
     "roles.py",
+    "value.py",
 ]
 TOP_LEVEL_FILES = [
     ".gitignore",
@@ -43,6 +51,8 @@ TOP_LEVEL_FILES = [
     "data/processed/.gitkeep",
     "models/.gitkeep",
     "reports/.gitkeep",
+    "conftest.py",
+    "tests/test_bad_data.py",
     "tests/test_config.py",
     "tests/test_owners.py",
 ]
@@ -52,7 +62,9 @@ CODEOWNERS = {"github": ".github/CODEOWNERS", "gitlab": ".gitlab/CODEOWNERS", "n
 def expected_files(module, ci):
     """The exact file tree of a baked project."""
     stage_files = [
-        f"{module}/{stage}/{name}" for stage in STAGE_FOLDERS for name in ("README.md", "__init__.py")
+        f"{module}/{stage}/{name}"
+        for stage in STAGE_FOLDERS
+        for name in ("README.md", "__init__.py", "stage.py", f"test_{stage}.py")
     ]
     package = [f"{module}/{name}" for name in PACKAGE_FILES]
     other = [*TOP_LEVEL_FILES, CODEOWNERS[ci]]
@@ -138,7 +150,19 @@ def test_the_generated_code_passes_ruff(baked):
         assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_generated_project_passes_its_own_tests(baked):
-    result = run(["-m", "pytest", "-q", "-p", "no:cacheprovider"], baked[0])
+# The CI host does not change the code, so each language × problem type runs its own tests once,
+# cycling through the hosts.
+OWN_TESTS = [
+    ("en", "classification", "github"),
+    ("en", "regression", "gitlab"),
+    ("ja", "classification", "none"),
+    ("ja", "regression", "github"),
+]
+
+
+@pytest.mark.parametrize(("language", "problem_type", "ci"), OWN_TESTS)
+def test_the_generated_project_passes_its_own_tests(cookies, language, problem_type, ci):
+    root = bake(cookies, language=language, problem_type=problem_type, ci=ci)
+    result = run(["-m", "pytest", "-q", "-p", "no:cacheprovider"], root)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert " passed" in result.stdout

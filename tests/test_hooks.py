@@ -16,6 +16,7 @@ DEFAULTS = {
     "module_name": "expense_classifier",
     "metric": "f1",
     "metric_threshold": "0.8",
+    "example_data": "expenses",
 }
 
 

@@ -22,7 +22,12 @@ def test_the_project_config_passes_its_own_checks(settings):
         (lambda raw: raw["model"].pop("metric"), "missing the key(s): metric"),
         (lambda raw: raw["project"].update(colour="blue"), "unknown key(s): colour"),
         (lambda raw: raw["model"].update(threshold="high"), "'model.threshold' must be a number"),
-        (lambda raw: raw["model"].update(metric="bleu"), "Unknown metric 'bleu'"),
+        (lambda raw: raw["model"].update(metric="bleu"), "'model.metric' must be one of"),
+        (
+            lambda raw: raw["split"].update(holdout_size=0.9),
+            "'split.holdout_size' must be a number from 0.05 to 0.5",
+        ),
+        (lambda raw: raw["data"].update(id_columns="id"), "'data.id_columns' must be a list of column names"),
         (lambda raw: raw["model"].update(threshold=7), "out of range"),
         (lambda raw: raw["owners"].update(sponsor="alice"), "'owners.sponsor'"),
     ],
@@ -55,3 +60,10 @@ def test_owners_accept_users_teams_and_emails():
         "ops@example.com",
     )
     assert config.parse_owners("") == ()
+
+
+def test_a_data_path_outside_the_project_is_refused(settings, tmp_path):
+    raw = copy.deepcopy(settings)
+    raw["data"]["path"] = "../elsewhere/data.csv"
+    with pytest.raises(config.ConfigError, match="outside the project"):
+        config.validate(raw, tmp_path)

@@ -4,9 +4,47 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
+from pathlib import Path
 
-from . import config, owners
+from . import config, owners, pipeline, predict, value
+from .data import DataError
 from .markdown import MissingBlockError
+from .models import UntrustedModelError
+from .pipeline import STAGES, Project
+
+# Errors that are the user's to fix: one message, no traceback.
+USER_ERRORS = (
+    config.ConfigError,
+    DataError,
+    MissingBlockError,
+    pipeline.StageOrderError,
+    UntrustedModelError,
+)
+
+
+def _run(arguments: argparse.Namespace) -> int:
+    project = Project.load()
+    stages = STAGES if arguments.stage == "all" else (arguments.stage,)
+    for number, stage in enumerate(stages, start=1):
+        print(f"[{number}/{len(stages)}] {stage}", flush=True)
+        started = time.perf_counter()
+        for line in pipeline.run(project, stage):
+            print(f"  {line}")
+        print(f"  done in {time.perf_counter() - started:.1f} s", flush=True)
+    return 0
+
+
+def _value(arguments: argparse.Namespace) -> int:
+    for line in value.run(Project.load()):
+        print(line)
+    return 0
+
+
+def _predict(arguments: argparse.Namespace) -> int:
+    for line in predict.run(Project.load(), arguments.input, arguments.output):
+        print(line)
+    return 0
 
 
 def _owners(arguments: argparse.Namespace) -> int:
@@ -24,14 +62,26 @@ def _owners(arguments: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    cli = argparse.ArgumentParser(prog=f"python -m {owners.PACKAGE}", description=__doc__)
+    cli = argparse.ArgumentParser(prog=f"python -m {__package__}", description=__doc__)
     commands = cli.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run one stage, or all of them in order")
+    run.add_argument("stage", choices=[*STAGES, "all"])
+    run.set_defaults(handler=_run)
+
+    value_command = commands.add_parser("value", help="compute the value of ML and its payback period")
+    value_command.set_defaults(handler=_value)
+
+    predict_command = commands.add_parser("predict", help="predict for the rows of a CSV or Parquet file")
+    predict_command.add_argument("--input", type=Path, required=True, help="rows to predict for")
+    predict_command.add_argument("--output", type=Path, required=True, help="where to write the predictions")
+    predict_command.set_defaults(handler=_predict)
+
     owners_command = commands.add_parser(
-        "owners",
-        help="write the owners from params.yaml into the roles page, CODEOWNERS and every document",
+        "owners", help="write the owners from params.yaml into the roles page, CODEOWNERS and every document"
     )
     owners_command.add_argument(
-        "--check", action="store_true", help="change nothing; exit 1 if any file is out of date"
+        "--check", action="store_true", help="change nothing; exit 1 if a file is out of date"
     )
     owners_command.set_defaults(handler=_owners)
     return cli
@@ -41,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
     try:
         return arguments.handler(arguments)
-    except (config.ConfigError, MissingBlockError) as error:
+    except USER_ERRORS as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(
+            "interrupted: outputs written before this point are complete; rerun to finish.", file=sys.stderr
+        )
+        return 130

@@ -31,17 +31,19 @@ class Metric:
     # The model requirement's threshold must lie in (lowest, highest]; None means unbounded.
     lowest: float
     highest: float | None
+    # scikit-learn's scorer of the same metric, for cross-validation (it negates errors).
+    scorer: str
 
 
 METRICS = {
-    "f1": Metric("classification", True, 0.0, 1.0),
-    "precision": Metric("classification", True, 0.0, 1.0),
-    "recall": Metric("classification", True, 0.0, 1.0),
-    "roc_auc": Metric("classification", True, 0.0, 1.0),
-    "accuracy": Metric("classification", True, 0.0, 1.0),
-    "r2": Metric("regression", True, 0.0, 1.0),
-    "rmse": Metric("regression", False, 0.0, None),
-    "mae": Metric("regression", False, 0.0, None),
+    "f1": Metric("classification", True, 0.0, 1.0, "f1"),
+    "precision": Metric("classification", True, 0.0, 1.0, "precision"),
+    "recall": Metric("classification", True, 0.0, 1.0, "recall"),
+    "roc_auc": Metric("classification", True, 0.0, 1.0, "roc_auc"),
+    "accuracy": Metric("classification", True, 0.0, 1.0, "accuracy"),
+    "r2": Metric("regression", True, 0.0, 1.0, "r2"),
+    "rmse": Metric("regression", False, 0.0, None, "neg_root_mean_squared_error"),
+    "mae": Metric("regression", False, 0.0, None, "neg_mean_absolute_error"),
 }
 
 
@@ -69,7 +71,7 @@ def load(root: Path | None = None) -> dict[str, Any]:
         raise ConfigError(f"{path} does not exist.") from error
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path} is not valid YAML: {error}") from error
-    validate(raw)
+    validate(raw, path.parent)
     return raw
 
 
@@ -105,38 +107,127 @@ def check_requirement(problem_type: str, metric: str, threshold: float) -> None:
         )
 
 
-# The keys each section must have, with the type of each value.
-SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
-    "project": {"name": str, "language": str, "ci": str},
-    "model": {"problem_type": str, "metric": str, "threshold": (int, float)},
-    "owners": {},  # checked against the role catalogue below
+@dataclass(frozen=True)
+class Field:
+    """What one setting accepts. `kind` is text, number, integer, flag, names, name or label."""
+
+    kind: str
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def problem(self, value: Any) -> str | None:
+        """Why `value` is not acceptable, or None when it is."""
+        if self.kind == "flag":
+            return None if isinstance(value, bool) else "true or false"
+        if self.kind == "names":
+            ok = isinstance(value, list) and all(isinstance(item, str) and item for item in value)
+            return None if ok else "a list of column names, such as [a, b], or []"
+        if self.kind == "name":
+            return None if value is None or (isinstance(value, str) and value) else "a column name or null"
+        if self.kind == "label":
+            ok = value is None or (isinstance(value, (str, int)) and not isinstance(value, bool))
+            return None if ok else "a class label (text or a whole number) or null"
+        if self.kind == "text":
+            if not isinstance(value, str):
+                return "text"
+            if self.choices and value not in self.choices:
+                return f"one of: {', '.join(self.choices)}"
+            return None
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if self.kind == "integer" and not (numeric and float(value).is_integer()):
+            return self._number_text("a whole number")
+        if not numeric or not math.isfinite(value):
+            return self._number_text("a number")
+        too_low = self.minimum is not None and value < self.minimum
+        too_high = self.maximum is not None and value > self.maximum
+        return self._number_text("a number") if too_low or too_high else None
+
+    def _number_text(self, noun: str) -> str:
+        if self.minimum is not None and self.maximum is not None:
+            return f"{noun} from {self.minimum:g} to {self.maximum:g}"
+        if self.minimum is not None:
+            return f"{noun} of at least {self.minimum:g}"
+        return noun
+
+
+TEXT, FLAG, NAMES, NAME = Field("text"), Field("flag"), Field("names"), Field("name")
+AMOUNT = Field("number", minimum=0)
+
+# Every section and key of params.yaml with what it accepts; owners are added from the roles.
+SCHEMA: dict[str, dict[str, Field]] = {
+    "project": {
+        "name": TEXT,
+        "language": Field("text", choices=LANGUAGES),
+        "ci": Field("text", choices=("github", "gitlab", "none")),
+    },
+    "data": {
+        "example": Field("text", choices=("expenses", "diabetes", "none")),
+        "path": TEXT,
+        "target": TEXT,
+        "positive_label": Field("label"),
+        "id_columns": NAMES,
+        "time_column": NAME,
+        "segment_column": NAME,
+        "text_columns": NAMES,
+        "personal_data_columns": NAMES,
+        "ignore_columns": NAMES,
+    },
+    "model": {
+        "problem_type": Field("text", choices=("classification", "regression")),
+        "metric": Field("text", choices=tuple(METRICS)),
+        "threshold": Field("number"),
+        "cv_folds": Field("integer", minimum=2, maximum=20),
+    },
+    "split": {
+        "holdout_size": Field("number", minimum=0.05, maximum=0.5),
+        "seed": Field("integer", minimum=0),
+    },
+    "analyze": {
+        "min_rows_per_class": Field("integer", minimum=1),
+        "max_missing_share": Field("number", minimum=0, maximum=1),
+        "leakage_score": Field("number", minimum=0.5, maximum=1),
+        "outlier_iqr_factor": Field("number", minimum=0.1),
+    },
+    "prepare": {
+        "drop_flagged_columns": FLAG,
+        "drop_duplicates": FLAG,
+        "drop_target_outliers": FLAG,
+    },
+    "preprocess": {
+        "ordinal_columns": NAMES,
+        "text_max_features": Field("integer", minimum=1, maximum=100_000),
+    },
+    "value": {
+        "currency": TEXT,
+        "users": AMOUNT,
+        "items_per_user": AMOUNT,
+        "effect_per_item": AMOUNT,
+        "cost_per_error": AMOUNT,
+        "development_cost": AMOUNT,
+        "operation_cost_per_month": AMOUNT,
+        "horizon_months": Field("integer", minimum=1, maximum=240),
+    },
+    "owners": {role: TEXT for role in ROLE_BY_KEY},
 }
 
 
-def validate(raw: Any) -> None:
-    """Raise ConfigError naming the first key that is missing, unknown or of the wrong type."""
+def validate(raw: Any, root: Path | None = None) -> None:
+    """Raise ConfigError naming the first key that is missing, unknown or not acceptable."""
     if not isinstance(raw, dict):
         raise ConfigError(f"{CONFIG_FILE} must be a mapping of sections: {', '.join(SCHEMA)}.")
     _check_keys(raw, set(SCHEMA), CONFIG_FILE)
-    schema = {**SCHEMA, "owners": {key: str for key in ROLE_BY_KEY}}
-    for section, fields in schema.items():
+    for section, fields in SCHEMA.items():
         values = raw[section]
         if not isinstance(values, dict):
-            raise ConfigError(f"'{section}' in {CONFIG_FILE} must be a mapping.")
+            raise ConfigError(f"'{section}' in {CONFIG_FILE} must be a mapping of keys to values.")
         _check_keys(values, set(fields), section)
-        for key, expected in fields.items():
-            value = values[key]
-            if isinstance(value, bool) or not isinstance(value, expected):
-                wanted = "a number" if expected == (int, float) else "text"
-                raise ConfigError(f"'{section}.{key}' must be {wanted}, not {value!r}.")
+        for key, field in fields.items():
+            problem = field.problem(values[key])
+            if problem:
+                raise ConfigError(f"'{section}.{key}' must be {problem}, not {values[key]!r}.")
 
-    project, model = raw["project"], raw["model"]
-    if project["language"] not in LANGUAGES:
-        raise ConfigError(f"'project.language' must be one of: {', '.join(LANGUAGES)}.")
-    if project["ci"] not in ("github", "gitlab", "none"):
-        raise ConfigError("'project.ci' must be one of: github, gitlab, none.")
-    if model["problem_type"] not in ("classification", "regression"):
-        raise ConfigError("'model.problem_type' must be classification or regression.")
+    model = raw["model"]
     try:
         check_requirement(model["problem_type"], model["metric"], float(model["threshold"]))
     except ConfigError as error:
@@ -146,14 +237,34 @@ def validate(raw: Any) -> None:
             parse_owners(value)
         except ConfigError as error:
             raise ConfigError(f"'owners.{role}': {error}") from None
+    if root is not None:
+        data_path = (root / raw["data"]["path"]).resolve()
+        if not data_path.is_relative_to(root.resolve()):
+            raise ConfigError(
+                f"'data.path' points outside the project ({raw['data']['path']}); "
+                "copy the file under data/raw/ and point to it there."
+            )
 
 
 def _check_keys(values: dict, expected: set[str], where: str) -> None:
-    missing = sorted(expected - set(values))
+    missing = [key for key in expected if key not in values]
     unknown = sorted(set(values) - expected)
     if missing:
-        raise ConfigError(f"'{where}' is missing the key(s): {', '.join(missing)}.")
+        raise ConfigError(f"'{where}' is missing the key(s): {', '.join(sorted(missing))}.")
     if unknown:
         raise ConfigError(
             f"'{where}' has unknown key(s): {', '.join(unknown)}. Known keys: {', '.join(sorted(expected))}."
         )
+
+
+def requirement_text(model: dict[str, Any]) -> str:
+    """The model requirement as people write it, for example `f1 ≥ 0.8` or `rmse ≤ 12.5`."""
+    sign = "≥" if METRICS[model["metric"]].higher_is_better else "≤"
+    return f"{model['metric']} {sign} {model['threshold']:g}"
+
+
+def meets(model: dict[str, Any], value: float) -> bool:
+    """Whether a measured value of the metric meets the model requirement."""
+    if METRICS[model["metric"]].higher_is_better:
+        return value >= model["threshold"]
+    return value <= model["threshold"]

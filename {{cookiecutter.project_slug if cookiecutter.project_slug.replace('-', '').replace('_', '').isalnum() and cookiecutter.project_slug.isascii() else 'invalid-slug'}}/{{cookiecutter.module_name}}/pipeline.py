@@ -1,0 +1,132 @@
+"""The stages in their order, where each one reads and writes, and how to run them.
+
+Each stage reads only params.yaml and the outputs of the stages before it, so a stage can be
+rerun alone once those exist, and `run all` gives the same result as running them one by one.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import config, example_data
+from .data import DataError, check_columns, read_table, write_table
+from .files import replacing
+
+PACKAGE = __package__
+
+STAGES = ("analyze", "prepare", "preprocess", "train", "evaluate")
+EXAMPLES: dict[str, Callable[[], Any]] = {
+    "expenses": example_data.expenses,
+    "diabetes": example_data.diabetes,
+}
+
+
+class StageOrderError(RuntimeError):
+    """A stage's inputs are missing because an earlier stage has not run."""
+
+
+@dataclass
+class Project:
+    """A project folder with its settings, and the place of every file the stages exchange."""
+
+    root: Path
+    settings: dict[str, Any]
+
+    @classmethod
+    def load(cls, root: Path | None = None) -> Project:
+        root = root or config.find_root()
+        return cls(root, config.load(root))
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.settings["data"]
+
+    @property
+    def problem_type(self) -> str:
+        return self.settings["model"]["problem_type"]
+
+    @property
+    def raw_data(self) -> Path:
+        return self.root / self.data["path"]
+
+    def feature_columns(self, frame: Any) -> list[str]:
+        """The columns a model learns from: all but the target, the ids and the time."""
+        excluded = {self.data["target"], *self.data["id_columns"], self.data["time_column"]}
+        return [column for column in frame.columns if column not in excluded]
+
+    def path(self, name: str) -> Path:
+        """Where a stage output lives, by its short name."""
+        return self.root / OUTPUTS[name]
+
+    def report_dir(self, stage: str) -> Path:
+        return self.root / "reports" / stage
+
+    def require(self, *names: str) -> None:
+        """Stop with a clear message if an earlier stage's output is missing."""
+        for name in names:
+            if not self.path(name).exists():
+                stage = PRODUCED_BY[name]
+                raise StageOrderError(
+                    f"{OUTPUTS[name]} is missing: run the {stage} stage first "
+                    f"(python -m {PACKAGE} run {stage}, or run all)."
+                )
+
+    def read_raw(self) -> Any:
+        """The raw data, written from the example first if the project starts from one."""
+        if not self.raw_data.exists() and self.data["example"] in EXAMPLES:
+            write_table_as(EXAMPLES[self.data["example"]](), self.raw_data)
+            print(f"Wrote the {self.data['example']} example data to {self.data['path']}.")
+        if not self.raw_data.exists() and self.data["example"] == "none":
+            raise DataError(
+                "the data exists",
+                f"There is no file at {self.data['path']} yet.",
+                "Copy your CSV or Parquet file there (or set data.path), then set data.target and the "
+                "other column names under data: in params.yaml.",
+            )
+        frame = read_table(self.raw_data)
+        check_columns(frame, self.data, self.problem_type)
+        return frame
+
+
+def write_table_as(frame: Any, path: Path) -> None:
+    """Write example data in the format its file name asks for."""
+    if path.suffix.lower() == ".csv":
+        with replacing(path) as temporary:
+            frame.to_csv(temporary, index=False)
+    else:
+        write_table(frame, path)
+
+
+# Every file the stages pass on, by short name, and the stage that writes it.
+OUTPUTS = {
+    "diagnosis": "reports/analyze/diagnosis.json",
+    "cleaned": "data/interim/cleaned.parquet",
+    "train": "data/processed/train.parquet",
+    "holdout": "data/processed/holdout.parquet",
+    "features": "data/processed/train_features.parquet",
+    "preprocessor": "models/preprocessor.skops",
+    "model": "models/model.skops",
+    "model_card": "models/model.json",
+    "metrics": "reports/evaluate/metrics.json",
+}
+PRODUCED_BY = {
+    "diagnosis": "analyze",
+    "cleaned": "prepare",
+    "train": "prepare",
+    "holdout": "prepare",
+    "features": "preprocess",
+    "preprocessor": "preprocess",
+    "model": "train",
+    "model_card": "train",
+    "metrics": "evaluate",
+}
+
+
+def run(project: Project, stage: str) -> list[str]:
+    """Run one stage; return the lines of its summary."""
+    module = importlib.import_module(f".{stage}.stage", package=PACKAGE)
+    return module.run(project)

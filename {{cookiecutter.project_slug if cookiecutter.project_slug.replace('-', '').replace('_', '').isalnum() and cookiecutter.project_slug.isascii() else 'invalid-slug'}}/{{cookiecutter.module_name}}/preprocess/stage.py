@@ -1,0 +1,138 @@
+"""Preprocess: turn prepared rows into numbers a model can learn from.
+
+One scikit-learn ColumnTransformer does it all: impute and scale numbers, one-hot (or ordinal)
+encode categories, and turn free text into word weights. It is fitted on the training rows only
+and saved, so Train, Test and every prediction later transform data exactly the same way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+
+from .. import models
+from ..data import write_table
+from ..pipeline import Project
+from ..reports import Report
+
+MAX_ONE_HOT_CATEGORIES = 50
+
+
+class TextColumn(TransformerMixin, BaseEstimator):
+    """Hand one text column to a vectoriser as plain strings, missing text as empty text."""
+
+    def fit(self, frame: pd.DataFrame, target: object = None) -> TextColumn:
+        return self
+
+    def transform(self, frame: pd.DataFrame) -> np.ndarray:
+        return pd.DataFrame(frame).iloc[:, 0].fillna("").astype(str).to_numpy()
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        return np.asarray(input_features if input_features is not None else [], dtype=object)
+
+
+def column_kinds(frame: pd.DataFrame, project: Project) -> dict[str, list[str]]:
+    """Sort the feature columns into numbers, categories (one-hot or ordinal) and text."""
+    text = [c for c in project.data["text_columns"] if c in frame.columns]
+    ordinal = [c for c in project.settings["preprocess"]["ordinal_columns"] if c in frame.columns]
+    numeric = [
+        c
+        for c in frame.columns
+        if pd.api.types.is_numeric_dtype(frame[c])
+        and not pd.api.types.is_bool_dtype(frame[c])
+        and c not in ordinal
+    ]
+    categories = [c for c in frame.columns if c not in {*text, *ordinal, *numeric}]
+    return {"numbers": numeric, "categories": categories, "ordered": ordinal, "text": text}
+
+
+def build(frame: pd.DataFrame, project: Project) -> ColumnTransformer:
+    kinds = column_kinds(frame, project)
+    parts = [
+        (
+            "numbers",
+            Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())]),
+            kinds["numbers"],
+        ),
+        (
+            "categories",
+            Pipeline(
+                [
+                    ("impute", SimpleImputer(strategy="constant", fill_value="(missing)")),
+                    (
+                        "encode",
+                        OneHotEncoder(
+                            handle_unknown="ignore",
+                            max_categories=MAX_ONE_HOT_CATEGORIES,
+                            sparse_output=False,
+                        ),
+                    ),
+                ]
+            ),
+            kinds["categories"],
+        ),
+        (
+            "ordered",
+            OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1, encoded_missing_value=-1),
+            kinds["ordered"],
+        ),
+    ]
+    words = project.settings["preprocess"]["text_max_features"]
+    parts += [
+        (
+            f"text_{column}",
+            Pipeline([("column", TextColumn()), ("words", TfidfVectorizer(max_features=words))]),
+            [column],
+        )
+        for column in kinds["text"]
+    ]
+    return ColumnTransformer([part for part in parts if part[2]], sparse_threshold=0)
+
+
+def run(project: Project) -> list[str]:
+    project.require("train")
+    train = pd.read_parquet(project.path("train"))
+    columns = project.feature_columns(train)
+    preprocessor = build(train[columns], project)
+    features = pd.DataFrame(
+        preprocessor.fit_transform(train[columns]), columns=preprocessor.get_feature_names_out()
+    )
+    if features.isna().any().any():
+        raise RuntimeError("Preprocessing left missing values; check the imputers in preprocess/stage.py.")
+
+    write_table(features, project.path("features"))
+    models.save(preprocessor, project.path("preprocessor"))
+
+    report = Report(project.report_dir("preprocess"), "Preprocess", project.settings["project"]["language"])
+    say = report.say
+    report.paragraph(
+        say(
+            f"Fitted on {len(train):,} training rows only; {len(columns)} columns become {features.shape[1]} features.",
+            f"学習用の {len(train):,} 行だけで学習し、{len(columns)} 列を {features.shape[1]} 個の特徴量に変換しました。",
+        )
+    )
+    kinds = column_kinds(train[columns], project)
+    words = project.settings["preprocess"]["text_max_features"]
+    how = {
+        "numbers": say("median imputation, standard scaling", "中央値で補完し、標準化"),
+        "categories": say(
+            "one-hot encoding (no order implied)", "One-hot エンコーディング（順序を持たせない）"
+        ),
+        "ordered": say("ordinal encoding (adds an order)", "順序エンコーディング（順序を持たせる）"),
+        "text": say(f"TF-IDF of the {words} most frequent words", f"頻度上位 {words} 語の TF-IDF"),
+    }
+    report.table(
+        [say("kind", "種類"), say("columns", "列"), say("treatment", "処理")],
+        [[kind, ", ".join(columns) or "-", how[kind]] for kind, columns in kinds.items()],
+    )
+    return [
+        f"{len(columns)} columns → {features.shape[1]} features, fitted on {len(train):,} training rows",
+        f"saved: {project.path('preprocessor').relative_to(project.root)}",
+        f"report: {report.write().relative_to(project.root)}",
+    ]

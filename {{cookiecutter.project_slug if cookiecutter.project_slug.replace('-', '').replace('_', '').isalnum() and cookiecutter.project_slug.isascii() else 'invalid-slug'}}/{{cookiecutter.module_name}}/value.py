@@ -1,0 +1,99 @@
+"""The value of ML as the workshop writes it: users × items per user × effect per item.
+
+Set against development and operation cost, the monthly value gives a payback period. The Test
+stage feeds in the measured share of correct predictions to show the value the model delivers.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .files import write_json
+from .pipeline import Project
+from .reports import Report, plt
+
+
+def monthly_value(value: dict[str, Any], share_correct: float = 1.0) -> float:
+    """Value per month when `share_correct` of the predictions are right and the rest need fixing."""
+    items = value["users"] * value["items_per_user"]
+    return items * (value["effect_per_item"] * share_correct - value["cost_per_error"] * (1 - share_correct))
+
+
+def payback_month(value: dict[str, Any], per_month: float) -> int | None:
+    """The first month whose cumulative value covers development and operation; None if never."""
+    net = per_month - value["operation_cost_per_month"]
+    if net <= 0:
+        return None
+    months = value["development_cost"] / net
+    return int(months) if months.is_integer() else int(months) + 1
+
+
+def measured_share_correct(project: Project) -> float | None:
+    """The share of correct predictions the Test stage measured, if it has run."""
+    path = project.path("metrics")
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))["value"]["share_correct"]
+
+
+def run(project: Project) -> list[str]:
+    value = project.settings["value"]
+    currency = value["currency"]
+    cases = {"planned": monthly_value(value)}
+    measured = measured_share_correct(project)
+    if measured is not None:
+        cases["measured"] = monthly_value(value, measured)
+    results = {
+        name: {"value_per_month": per_month, "payback_month": payback_month(value, per_month)}
+        for name, per_month in cases.items()
+    }
+
+    report = Report(project.report_dir("value"), "Value", project.settings["project"]["language"])
+    say = report.say
+    report.paragraph(
+        say(
+            f"Value per month = {value['users']:,} users × {value['items_per_user']:,} items × "
+            f"{value['effect_per_item']:,} {currency} per item.",
+            f"月あたりの価値 = ユーザー {value['users']:,} × 1人あたり {value['items_per_user']:,} 件 × "
+            f"1件あたり {value['effect_per_item']:,} {currency}。",
+        )
+    )
+    report.table(
+        [
+            say("case", "ケース"),
+            say(f"value per month ({currency})", f"月あたりの価値（{currency}）"),
+            say("pays back in", "回収まで"),
+        ],
+        [
+            [
+                name,
+                result["value_per_month"],
+                say(f"{result['payback_month']} months", f"{result['payback_month']} か月")
+                if result["payback_month"]
+                else say("never", "回収できない"),
+            ]
+            for name, result in results.items()
+        ],
+    )
+    months = list(range(value["horizon_months"] + 1))
+    figure, axis = plt.subplots(figsize=(8, 4))
+    cost = [value["development_cost"] + value["operation_cost_per_month"] * month for month in months]
+    axis.plot(
+        months, cost, color="#C44E52", label=say("cost: development + operation", "コスト: 開発 + 運用")
+    )
+    for name, per_month in cases.items():
+        axis.plot(
+            months, [per_month * month for month in months], label=say(f"value ({name})", f"価値（{name}）")
+        )
+    axis.set_xlabel(say("months after launch", "リリース後の月数"))
+    axis.set_ylabel(currency)
+    axis.legend()
+    report.figure("payback", figure, say("Cumulative value against cost", "累積の価値とコスト"))
+    write_json(project.report_dir("value") / "value.json", results)
+    path = report.write()
+    return [
+        f"{name}: {result['value_per_month']:,.0f} {currency} per month, "
+        + (f"pays back in {result['payback_month']} months" if result["payback_month"] else "never pays back")
+        for name, result in results.items()
+    ] + [f"report: {path.relative_to(project.root)}"]
