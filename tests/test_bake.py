@@ -1,6 +1,7 @@
 """Every combination of the options that change files bakes into a complete, valid project."""
 
 import itertools
+from pathlib import Path
 
 import pytest
 from conftest import CJK, TASK_ITEM, bake, files, parse_structured, read, run
@@ -25,6 +26,7 @@ STAGE_FOLDERS = ["analyze", "prepare", "preprocess", "train", "evaluate"]
 PACKAGE_FILES = [
     "__init__.py",
     "__main__.py",
+    "checklist.py",
     "cli.py",
     "config.py",
     "data.py",
@@ -42,6 +44,7 @@ PACKAGE_FILES = [
 ]
 TOP_LEVEL_FILES = [
     ".gitignore",
+    ".pre-commit-config.yaml",
     "LICENSE",
     "Makefile",
     "params.yaml",
@@ -53,10 +56,12 @@ TOP_LEVEL_FILES = [
     "reports/.gitkeep",
     "conftest.py",
     "tests/test_bad_data.py",
+    "tests/test_checklist.py",
     "tests/test_config.py",
     "tests/test_owners.py",
 ]
 CODEOWNERS = {"github": ".github/CODEOWNERS", "gitlab": ".gitlab/CODEOWNERS", "none": "CODEOWNERS"}
+CI_FILES = {"github": [".github/workflows/ci.yml"], "gitlab": [".gitlab-ci.yml"], "none": []}
 
 
 def expected_files(module, ci):
@@ -67,8 +72,8 @@ def expected_files(module, ci):
         for name in ("README.md", "__init__.py", "stage.py", f"test_{stage}.py")
     ]
     package = [f"{module}/{name}" for name in PACKAGE_FILES]
-    other = [*TOP_LEVEL_FILES, CODEOWNERS[ci]]
-    return sorted(map(str, [*DOCUMENTS, *stage_files, *package, *other]))
+    other = [*TOP_LEVEL_FILES, CODEOWNERS[ci], *CI_FILES[ci]]
+    return [str(path) for path in sorted(map(Path, [*DOCUMENTS, *stage_files, *package, *other]))]
 
 
 @pytest.fixture(scope="module", params=MATRIX, ids=["-".join(combination) for combination in MATRIX])

@@ -125,10 +125,10 @@ def test_no_data_yet_says_where_to_put_it(scratch, capsys):
     assert "Copy your CSV or Parquet file there" in capsys.readouterr().err
 
 
-def test_a_model_file_with_foreign_types_is_refused(finished, tmp_path, monkeypatch):
+def test_a_model_file_with_foreign_types_is_refused(trained, tmp_path, monkeypatch):
     root = tmp_path / "project"
-    shutil.copytree(finished.root, root)
+    shutil.copytree(trained.root, root)
     skops.io.dump({"payload": pd.Timestamp("2020-01-01")}, root / "models" / "model.skops")
     monkeypatch.chdir(root)
-    assert main(["predict", "--input", str(finished.path("holdout")), "--output", "out.csv"]) == 2
+    assert main(["predict", "--input", str(trained.path("holdout")), "--output", "out.csv"]) == 2
     assert not (root / "out.csv").exists()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
-from . import config, owners, pipeline, predict, value
+from . import checklist, config, owners, pipeline, predict, value
 from .data import DataError
 from .markdown import MissingBlockError
 from .models import UntrustedModelError
@@ -61,6 +62,26 @@ def _owners(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _checklist(arguments: argparse.Namespace) -> int:
+    project = Project.load()
+    status = checklist.Status.read(project)
+    if arguments.gate is None:
+        print(checklist.REPORT_FORMATS[arguments.format](checklist.report(status), status.team), end="")
+        return 0
+    gate = checklist.gate(status, arguments.gate)
+    print(checklist.GATE_FORMATS[arguments.format](gate, status.team), end="")
+    if gate.met:
+        return 0
+    if arguments.ci and not project.settings["gates"]["blocking"]:
+        note = status.team.text(checklist.WORDS["warn_only"])
+        if os.environ.get("GITHUB_ACTIONS") == "true":  # an annotation on the run's summary page
+            print(f"::warning title=Gate {gate.stage}::{len(gate.unmet)} prerequisite(s) not met. {note}")
+        else:
+            print(f"warning: {note}", file=sys.stderr)
+        return 0
+    return 1
+
+
 def parser() -> argparse.ArgumentParser:
     cli = argparse.ArgumentParser(prog=f"python -m {__package__}", description=__doc__)
     commands = cli.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -84,6 +105,22 @@ def parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="change nothing; exit 1 if a file is out of date"
     )
     owners_command.set_defaults(handler=_owners)
+    checklist_command = commands.add_parser(
+        "checklist",
+        help="show checklist progress, open items and their owners per stage; check a stage's gate",
+    )
+    checklist_command.add_argument(
+        "--gate",
+        choices=STAGES,
+        help="exit 1 unless the prerequisites of this stage (and the ones before) are met",
+    )
+    checklist_command.add_argument(
+        "--ci",
+        action="store_true",
+        help="with --gate: exit 1 only when gates.blocking is true in params.yaml, otherwise warn",
+    )
+    checklist_command.add_argument("--format", choices=checklist.REPORT_FORMATS, default="text")
+    checklist_command.set_defaults(handler=_checklist)
     return cli
 
 

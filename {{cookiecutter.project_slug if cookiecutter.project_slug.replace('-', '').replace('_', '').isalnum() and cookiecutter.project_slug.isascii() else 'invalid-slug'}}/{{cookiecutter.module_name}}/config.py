@@ -208,6 +208,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "operation_cost_per_month": AMOUNT,
         "horizon_months": Field("integer", minimum=1, maximum=240),
     },
+    "gates": {"blocking": FLAG},
     "owners": {role: TEXT for role in ROLE_BY_KEY},
 }
 

@@ -16,7 +16,7 @@ from .files import write_text
 from .markdown import MissingBlockError, replace_block
 from .roles import DEFAULT_OWNER_ROLE, PATH_OWNERS, ROLE_BY_KEY, ROLES, STAGES, UNASSIGNED, Stage, Text
 
-PACKAGE = Path(__file__).resolve().parent.name
+PACKAGE = __package__
 
 ROLES_PAGE = "docs/roles.md"
 CODEOWNERS_PLACES = {"github": ".github/CODEOWNERS", "gitlab": ".gitlab/CODEOWNERS", "none": "CODEOWNERS"}

@@ -6,6 +6,7 @@ CI without a screen.
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ class Report:
         self.folder = folder
         self.language = language
         self.lines = [f"# {title}", ""]
+        if language == "ja":
+            importlib.import_module("matplotlib_fontja")  # switches figures to a font with Japanese glyphs
 
     def say(self, en: str, ja: str) -> str:
         """Pick the sentence in the project's language."""

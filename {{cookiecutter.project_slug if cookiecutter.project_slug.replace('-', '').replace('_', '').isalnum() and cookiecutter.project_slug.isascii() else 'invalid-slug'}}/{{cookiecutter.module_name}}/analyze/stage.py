@@ -106,7 +106,7 @@ def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
         if count:
             find("outliers", column, f"{count:,} values beyond {limits['outlier_iqr_factor']} × IQR")
 
-    leaks = leakage_scores(frame, features, target, project)
+    leaks = leakage_scores(frame, usable_features(frame, data), target, project)
     for column, score in leaks.items():
         if score >= limits["leakage_score"]:
             find(
@@ -117,7 +117,7 @@ def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
                 True,
             )
 
-    correlation = correlations(frame, features, target, project)
+    correlation = correlations(frame, usable_features(frame, data), target, project)
     for left, right, value in correlation["strong_pairs"]:
         find(
             "correlated_features",
@@ -159,6 +159,13 @@ def candidate_features(frame: pd.DataFrame, data: dict[str, Any]) -> list[str]:
     """Columns that could become features: not the target, an id, the time or an ignored column."""
     excluded = {data["target"], *data["id_columns"], data["time_column"], *data["ignore_columns"]}
     return [column for column in frame.columns if column not in excluded]
+
+
+def usable_features(frame: pd.DataFrame, data: dict[str, Any]) -> list[str]:
+    """Candidate features less declared personal data, which no model may learn from."""
+    return [
+        column for column in candidate_features(frame, data) if column not in data["personal_data_columns"]
+    ]
 
 
 def personal_data_columns(frame: pd.DataFrame, data: dict[str, Any]) -> dict[str, str]:
@@ -274,7 +281,10 @@ def write_report(report: Report, frame: pd.DataFrame, diagnosis: dict[str, Any],
         "Prepare",
         say("blocks Train", "Train を止める"),
     ]
-    report.table(header, rows) if rows else report.paragraph(say("Nothing to report.", "所見はありません。"))
+    if rows:
+        report.table(header, rows)
+    else:
+        report.paragraph(say("Nothing to report.", "所見はありません。"))
 
     report.heading(say("Target", "目的変数"))
     report.table(
@@ -284,7 +294,7 @@ def write_report(report: Report, frame: pd.DataFrame, diagnosis: dict[str, Any],
     if project.problem_type == "classification":
         frame[target].value_counts().sort_index().plot.bar(ax=axes[0], color="#4C72B0")
         axes[0].set_title(say("Rows per class", "クラスごとの行数"))
-        numeric = [c for c in diagnosis["target_correlation"]][:1]
+        numeric = list(diagnosis["target_correlation"])[:1]
         if numeric:
             frame.boxplot(column=numeric[0], by=target, ax=axes[1])
             axes[1].set_title(say(f"{numeric[0]} by class", f"クラス別の {numeric[0]}"))
@@ -305,7 +315,7 @@ def write_report(report: Report, frame: pd.DataFrame, diagnosis: dict[str, Any],
     report.figure("missing", figure, say("Missing share per column", "列ごとの欠損の割合"))
 
     report.heading(say("Correlation", "相関"))
-    matrix = correlations(frame, candidate_features(frame, project.data), target, project)["matrix"]
+    matrix = correlations(frame, usable_features(frame, project.data), target, project)["matrix"]
     if len(matrix) > 1:
         figure, axis = plt.subplots(figsize=(1 + 0.6 * len(matrix), 0.8 + 0.6 * len(matrix)))
         image = axis.imshow(matrix.to_numpy(), cmap="coolwarm", vmin=-1, vmax=1)

@@ -7,24 +7,24 @@ from {{ cookiecutter.module_name }} import pipeline
 from {{ cookiecutter.module_name }}.analyze.stage import diagnose, iqr_bounds
 
 
-def test_the_diagnosis_covers_every_column(finished):
-    diagnosis = json.loads(finished.path("diagnosis").read_text(encoding="utf-8"))
-    raw = finished.read_raw()
+def test_the_diagnosis_covers_every_column(analyzed):
+    diagnosis = json.loads(analyzed.path("diagnosis").read_text(encoding="utf-8"))
+    raw = analyzed.read_raw()
     assert diagnosis["rows"] == len(raw)
     assert list(diagnosis["columns"]) == list(raw.columns)
-    assert sum(diagnosis["target_counts"].values()) == raw[finished.data["target"]].notna().sum()
+    assert sum(diagnosis["target_counts"].values()) == raw[analyzed.data["target"]].notna().sum()
 
 
-def test_mostly_missing_and_personal_data_columns_are_flagged_to_drop(finished):
-    diagnosis = json.loads(finished.path("diagnosis").read_text(encoding="utf-8"))
-    limit = finished.settings["analyze"]["max_missing_share"]
+def test_mostly_missing_and_personal_data_columns_are_flagged_to_drop(analyzed):
+    diagnosis = json.loads(analyzed.path("diagnosis").read_text(encoding="utf-8"))
+    limit = analyzed.settings["analyze"]["max_missing_share"]
     mostly_missing = {
         name
         for name, column in diagnosis["columns"].items()
-        if column["missing_share"] > limit and name in finished.feature_columns(finished.read_raw())
+        if column["missing_share"] > limit and name in analyzed.feature_columns(analyzed.read_raw())
     }
     assert mostly_missing <= set(diagnosis["drop_columns"])
-    assert set(finished.data["personal_data_columns"]) <= set(diagnosis["drop_columns"])
+    assert set(analyzed.data["personal_data_columns"]) <= set(diagnosis["drop_columns"])
 
 
 def test_a_column_that_copies_the_target_is_flagged_as_leakage(project):
@@ -34,24 +34,24 @@ def test_a_column_that_copies_the_target_is_flagged_as_leakage(project):
     assert "answer_copy" in leaks
 
 
-def test_outliers_follow_the_iqr_rule(finished):
-    diagnosis = json.loads(finished.path("diagnosis").read_text(encoding="utf-8"))
-    raw = finished.read_raw()
-    factor = finished.settings["analyze"]["outlier_iqr_factor"]
+def test_outliers_follow_the_iqr_rule(analyzed):
+    diagnosis = json.loads(analyzed.path("diagnosis").read_text(encoding="utf-8"))
+    raw = analyzed.read_raw()
+    factor = analyzed.settings["analyze"]["outlier_iqr_factor"]
     for column, count in diagnosis["outliers"].items():
         low, high = iqr_bounds(raw[column], factor)
         assert count == ((raw[column] < low) | (raw[column] > high)).sum()
 
 
-def test_report_figures_and_data_card_are_written(finished):
-    folder = finished.report_dir("analyze")
+def test_report_figures_and_data_card_are_written(analyzed):
+    folder = analyzed.report_dir("analyze")
     report = (folder / "report.md").read_text(encoding="utf-8")
     for figure in ("target", "missing"):
         assert (folder / "figures" / f"{figure}.png").stat().st_size > 0
         assert f"figures/{figure}.png" in report
-    card = (finished.root / "docs" / "data-card.md").read_text(encoding="utf-8")
+    card = (analyzed.root / "docs" / "data-card.md").read_text(encoding="utf-8")
     statistics = card.split("<!-- begin:statistics -->", 1)[1].split("<!-- end:statistics -->", 1)[0]
-    assert f"rows: {len(finished.read_raw()):,}" in statistics
+    assert f"rows: {len(analyzed.read_raw()):,}" in statistics
 
 
 def test_the_raw_data_is_never_modified(project):

@@ -230,7 +230,7 @@ def fill_model_card(project: Project, results: dict[str, Any]) -> None:
             markdown_table(
                 ["slice", "rows", results["metric"]],
                 [
-                    [name, part["rows"], part[results["metric"]] or "-"]
+                    [name, part["rows"], "-" if part[results["metric"]] is None else part[results["metric"]]]
                     for name, part in results["slices"].items()
                 ],
             ),

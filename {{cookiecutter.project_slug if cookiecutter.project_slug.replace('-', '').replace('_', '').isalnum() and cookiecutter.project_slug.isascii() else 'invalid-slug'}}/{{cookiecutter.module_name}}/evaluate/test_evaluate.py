@@ -11,14 +11,14 @@ from {{ cookiecutter.module_name }}.predict import predict
 
 
 @pytest.fixture(scope="module")
-def results(finished):
-    return json.loads(finished.path("metrics").read_text(encoding="utf-8"))
+def results(evaluated):
+    return json.loads(evaluated.path("metrics").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def served(finished):
-    card = json.loads(finished.path("model_card").read_text(encoding="utf-8"))
-    return models.load(finished.path("model")), card, pd.read_parquet(finished.path("holdout"))
+def served(evaluated):
+    card = json.loads(evaluated.path("model_card").read_text(encoding="utf-8"))
+    return models.load(evaluated.path("model")), card, pd.read_parquet(evaluated.path("holdout"))
 
 
 def test_the_model_meets_the_requirement_on_the_holdout(results):
@@ -31,8 +31,8 @@ def test_the_model_beats_the_baseline_on_the_holdout(results):
     assert results["value"]["beats_baseline"]
 
 
-def test_the_model_card_shows_the_results(finished, results):
-    card = (finished.root / "docs" / "model-card.md").read_text(encoding="utf-8")
+def test_the_model_card_shows_the_results(evaluated, results):
+    card = (evaluated.root / "docs" / "model-card.md").read_text(encoding="utf-8")
     block = card.split("<!-- begin:results -->", 1)[1].split("<!-- end:results -->", 1)[0]
     assert results["requirement"] in block
 

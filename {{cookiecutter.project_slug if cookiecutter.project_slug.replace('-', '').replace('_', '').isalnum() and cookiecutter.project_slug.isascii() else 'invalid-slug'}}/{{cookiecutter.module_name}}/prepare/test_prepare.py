@@ -7,8 +7,8 @@ import pytest
 
 
 @pytest.fixture(scope="module")
-def parts(finished):
-    return pd.read_parquet(finished.path("train")), pd.read_parquet(finished.path("holdout"))
+def parts(prepared):
+    return pd.read_parquet(prepared.path("train")), pd.read_parquet(prepared.path("holdout"))
 
 
 def test_no_row_of_the_holdout_reaches_training(parts):
@@ -17,25 +17,25 @@ def test_no_row_of_the_holdout_reaches_training(parts):
     assert not train_rows & set(pd.util.hash_pandas_object(holdout, index=False))
 
 
-def test_the_holdout_has_the_configured_share(finished, parts):
+def test_the_holdout_has_the_configured_share(prepared, parts):
     train, holdout = parts
     share = len(holdout) / (len(train) + len(holdout))
-    assert share == pytest.approx(finished.settings["split"]["holdout_size"], abs=0.01)
+    assert share == pytest.approx(prepared.settings["split"]["holdout_size"], abs=0.01)
 
 
-def test_the_split_keeps_class_shares(finished, parts):
-    if finished.problem_type != "classification":
+def test_the_split_keeps_class_shares(prepared, parts):
+    if prepared.problem_type != "classification":
         pytest.skip("stratification applies to classes")
     train, holdout = parts
-    target = finished.data["target"]
+    target = prepared.data["target"]
     shares = train[target].value_counts(normalize=True), holdout[target].value_counts(normalize=True)
     assert (shares[0] - shares[1]).abs().max() < 0.02
 
 
-def test_flagged_and_personal_columns_are_gone_and_rows_are_unique(finished, parts):
-    diagnosis = json.loads(finished.path("diagnosis").read_text(encoding="utf-8"))
-    cleaned = pd.read_parquet(finished.path("cleaned"))
-    dropped = set(diagnosis["drop_columns"]) | set(finished.data["personal_data_columns"])
+def test_flagged_and_personal_columns_are_gone_and_rows_are_unique(prepared, parts):
+    diagnosis = json.loads(prepared.path("diagnosis").read_text(encoding="utf-8"))
+    cleaned = pd.read_parquet(prepared.path("cleaned"))
+    dropped = set(diagnosis["drop_columns"]) | set(prepared.data["personal_data_columns"])
     assert not dropped & set(cleaned.columns)
     assert not cleaned.duplicated().any()
-    assert cleaned[finished.data["target"]].notna().all()
+    assert cleaned[prepared.data["target"]].notna().all()

@@ -7,18 +7,18 @@ from {{ cookiecutter.module_name }} import models
 from {{ cookiecutter.module_name }}.preprocess.stage import column_kinds
 
 
-def test_features_are_complete_and_one_row_per_training_row(finished):
-    features = pd.read_parquet(finished.path("features"))
-    train = pd.read_parquet(finished.path("train"))
+def test_features_are_complete_and_one_row_per_training_row(preprocessed):
+    features = pd.read_parquet(preprocessed.path("features"))
+    train = pd.read_parquet(preprocessed.path("train"))
     assert len(features) == len(train)
     assert not features.isna().any().any()
     assert all(pd.api.types.is_numeric_dtype(features[column]) for column in features)
 
 
-def test_the_preprocessor_is_fitted_on_training_rows_only(finished):
-    preprocessor = models.load(finished.path("preprocessor"))
-    train = pd.read_parquet(finished.path("train"))
-    numbers = column_kinds(train[finished.feature_columns(train)], finished)["numbers"]
+def test_the_preprocessor_is_fitted_on_training_rows_only(preprocessed):
+    preprocessor = models.load(preprocessed.path("preprocessor"))
+    train = pd.read_parquet(preprocessed.path("train"))
+    numbers = column_kinds(train[preprocessed.feature_columns(train)], preprocessed)["numbers"]
     if not numbers:
         return
     filled = train[numbers].fillna(train[numbers].median())
@@ -26,10 +26,10 @@ def test_the_preprocessor_is_fitted_on_training_rows_only(finished):
     np.testing.assert_allclose(scaler.mean_, filled.mean().to_numpy(), rtol=1e-9)
 
 
-def test_unseen_categories_do_not_break_the_transform(finished):
-    preprocessor = models.load(finished.path("preprocessor"))
-    holdout = pd.read_parquet(finished.path("holdout")).head(5)
-    columns = finished.feature_columns(holdout)
-    for column in column_kinds(holdout[columns], finished)["categories"]:
+def test_unseen_categories_do_not_break_the_transform(preprocessed):
+    preprocessor = models.load(preprocessed.path("preprocessor"))
+    holdout = pd.read_parquet(preprocessed.path("holdout")).head(5)
+    columns = preprocessed.feature_columns(holdout)
+    for column in column_kinds(holdout[columns], preprocessed)["categories"]:
         holdout[column] = "a value never seen in training"
     assert np.isfinite(preprocessor.transform(holdout[columns])).all()

@@ -1,0 +1,87 @@
+"""Measure each stage of a baked project: wall time and peak memory at growing row counts.
+
+    python benchmarks/run.py                      # 10k, 100k and 1M rows; updates README.md
+    python benchmarks/run.py --rows 10000 20000   # other sizes; --no-readme to only print
+
+Every stage runs in a fresh process, so the peak memory reported is that stage's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from cookiecutter.main import cookiecutter
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+README = TEMPLATE / "README.md"
+STAGES = ("analyze", "prepare", "preprocess", "train", "evaluate")
+
+# Runs inside the baked project: one step, then its own time and peak memory as JSON.
+MEASURE = """
+import json, resource, sys, time
+started = time.perf_counter()
+from expense_classifier import example_data, pipeline
+step = sys.argv[1]
+if step == "generate":
+    project = pipeline.Project.load()
+    pipeline.write_table_as(example_data.expenses(rows=int(sys.argv[2])), project.raw_data)
+else:
+    pipeline.run(pipeline.Project.load(), step)
+print(json.dumps({"seconds": time.perf_counter() - started,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def measure(project: Path, *arguments: str) -> dict[str, float]:
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE, *arguments], cwd=project, capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def machine() -> str:
+    memory = Path("/proc/meminfo").read_text().split("\n", 1)[0].split()[1]
+    return (
+        f"{os.cpu_count()} cores, {int(memory) / 1024**2:.0f} GiB RAM, {platform.machine()}, "
+        f"Python {platform.python_version()}, {platform.system()}"
+    )
+
+
+def benchmark(row_counts: list[int]) -> str:
+    lines = ["| rows | step | seconds | peak memory (MB) |", "| ---: | --- | ---: | ---: |"]
+    with tempfile.TemporaryDirectory() as folder:
+        project = Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=folder))
+        for rows in row_counts:
+            for step in ("generate", *STAGES):
+                arguments = (step, str(rows)) if step == "generate" else (step,)
+                result = measure(project, *arguments)
+                lines.append(f"| {rows:,} | {step} | {result['seconds']:.1f} | {result['peak_mb']:,.0f} |")
+                print(lines[-1], flush=True)
+    today = datetime.datetime.now(datetime.UTC).date().isoformat()
+    return "\n".join([f"Measured on {today}: {machine()}.", "", *lines])
+
+
+def main() -> None:
+    cli = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    cli.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    cli.add_argument("--no-readme", action="store_true", help="print the table without updating README.md")
+    arguments = cli.parse_args()
+    table = benchmark(arguments.rows)
+    print(table)
+    if not arguments.no_readme:
+        text = README.read_text(encoding="utf-8")
+        block = re.compile(r"(<!-- begin:benchmark -->\n).*?(<!-- end:benchmark -->)", re.DOTALL)
+        README.write_text(block.sub(lambda match: match[1] + table + "\n" + match[2], text), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,514 @@
+"""Where the project stands: checklist progress per stage, open items with their owners, and gates.
+
+The documents the team fills in are the record of the project's decisions, so this module reads
+them instead of keeping a second list. `python -m <package> checklist` prints the report;
+`--gate STAGE` checks that stage's prerequisites, so CI can warn about, or block, work that
+starts before the decisions it depends on are made.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import config
+from .owners import Team
+from .pipeline import OUTPUTS, PRODUCED_BY, STAGES, Project
+from .roles import ROLE_BY_KEY, ROLES, Text
+from .roles import STAGES as PROCESS
+
+PACKAGE = __package__
+
+# A GitHub task-list item: "- [ ] text" (open) or "- [x] text" (done).
+TASK_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[(?P<mark>[ xX])\]\s+(?P<text>.*?)\s*$")
+PLACEHOLDER = re.compile(r"\[TODO:[^\]]*\]")
+HEADING = re.compile(r"^(?P<level>#{1,6})\s+(?P<title>.+?)\s*$")
+FENCE = re.compile(r"^\s*(```|~~~)")
+
+PR_FAQ = "docs/pr-faq.md"
+BUSINESS_UNDERSTANDING = "docs/business-understanding.md"
+CHECKLISTS = {
+    "ml_fit": "docs/checklists/ml-fit.md",
+    "data": "docs/checklists/data.md",
+    "timeline": "docs/checklists/timeline.md",
+}
+# Sections are found by their number, which both languages share: "## 1. Five customer questions".
+CUSTOMER_QUESTIONS_SECTION = 1
+MODEL_REQUIREMENT_SECTION = 6
+
+# The documents each stage of the process is judged by, in process order.
+STAGE_DOCUMENTS: dict[str, tuple[str, ...]] = {
+    "business_understanding": (PR_FAQ, BUSINESS_UNDERSTANDING, CHECKLISTS["ml_fit"]),
+    "analyze": ("{module}/analyze/README.md", "docs/data-card.md"),
+    "prepare": (CHECKLISTS["data"], "{module}/prepare/README.md"),
+    "preprocess": ("{module}/preprocess/README.md",),
+    "train": ("{module}/train/README.md",),
+    "evaluate": (CHECKLISTS["timeline"], "{module}/evaluate/README.md", "docs/model-card.md"),
+}
+
+WORDS = {
+    "report": Text("Checklist report", "チェックリストの状況"),
+    "requirement": Text("Model requirement", "モデルの要件"),
+    "in_config": Text("in params.yaml", "params.yaml"),
+    "as_stated": Text("as stated in", "文書での記述"),
+    "unassigned": Text("Unassigned roles", "未割り当てのロール"),
+    "none_unassigned": Text("none", "なし"),
+    "no_sponsor": Text(
+        "No sponsor is named: a missing sponsor is one of the most common reasons ML projects fail.",
+        "スポンサーが決まっていません。スポンサー不在は、MLプロジェクトが失敗する主な理由の一つです。",
+    ),
+    "stage": Text("Stage", "ステージ"),
+    "done": Text("Done", "完了"),
+    "owner": Text("Owner", "担当"),
+    "placeholders": Text("Placeholders", "未記入"),
+    "gate": Text("Gate", "ゲート"),
+    "open_items": Text("open items", "件が未完了"),
+    "placeholders_left": Text("Placeholders left", "未記入の箇所"),
+    "met": Text("met", "通過"),
+    "not_met": Text("not met", "未通過"),
+    "no_owner_tag": Text("no owner named", "担当者の記載なし"),
+    "gate_title": Text("Gate", "ゲート"),
+    "missing": Text("Missing", "不足しているもの"),
+    "warn_only": Text(
+        "CI goes on: gates.blocking is false in params.yaml. Set it to true to make this gate block CI.",
+        "params.yaml の gates.blocking が false のため、CI は続行します。true にすると、このゲートで CI が止まります。",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One checklist item of a document."""
+
+    document: str
+    line: int
+    text: str
+    done: bool
+    role: str | None
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """Template text the team has not replaced yet, counted per section."""
+
+    document: str
+    number: int  # of the numbered top-level section it lies in; 0 before the first one
+    section: str
+    count: int
+
+
+@dataclass
+class Document:
+    """A Markdown document read for its checklist items, placeholders and numbered sections."""
+
+    path: str
+    items: list[Item] = field(default_factory=list)
+    placeholders: list[Placeholder] = field(default_factory=list)
+    sections: dict[int, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, root: Path, path: str, team: Team) -> Document:
+        try:
+            lines = (root / path).read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            raise config.ConfigError(
+                f"{path} is missing. Restore it (git checkout -- {path}): the checklist reads it."
+            ) from None
+        document = cls(path)
+        tags = team.tag_pattern()
+        role_by_title = {team.text(role.title): role.key for role in ROLES}
+        number, section, in_code = 0, "", False
+        counts: dict[tuple[int, str], int] = {}
+        for line_number, line in enumerate(lines, start=1):
+            if FENCE.match(line):
+                in_code = not in_code
+            if in_code:
+                continue
+            heading = HEADING.match(line)
+            if heading:
+                section = heading["title"]
+                numbered = re.match(r"(\d+)\.", section)
+                if len(heading["level"]) == 2:
+                    number = int(numbered[1]) if numbered else 0
+                continue
+            document.sections.setdefault(number, []).append(line)
+            found = len(PLACEHOLDER.findall(line))
+            if found:
+                counts[number, section] = counts.get((number, section), 0) + found
+            item = TASK_ITEM.match(line)
+            if item:
+                text, role = item["text"], None
+                tagged = list(tags.finditer(text))
+                if tagged:
+                    role = role_by_title[tagged[-1]["title"]]
+                    text = text[: tagged[-1].start()].rstrip(" —-")
+                document.items.append(Item(path, line_number, text, item["mark"] != " ", role))
+        document.placeholders = [
+            Placeholder(path, number, section, count) for (number, section), count in counts.items()
+        ]
+        return document
+
+    def statement(self, number: int) -> str:
+        """The first line of prose in a numbered section: what the team wrote there."""
+        for line in self.sections.get(number, []):
+            if line.strip() and not line.lstrip().startswith(">"):
+                return line.strip()
+        return ""
+
+
+@dataclass
+class Status:
+    """Everything the report and the gates need, read once."""
+
+    project: Project
+    team: Team
+    documents: dict[str, Document]
+
+    @classmethod
+    def read(cls, project: Project) -> Status:
+        team = Team(project.settings)
+        paths = {path.format(module=PACKAGE) for paths in STAGE_DOCUMENTS.values() for path in paths}
+        documents = {path: Document.read(project.root, path, team) for path in sorted(paths)}
+        return cls(project, team, documents)
+
+    def stage_documents(self, stage: str) -> list[Document]:
+        return [self.documents[path.format(module=PACKAGE)] for path in STAGE_DOCUMENTS[stage]]
+
+    def owner_tag(self, role: str | None) -> str:
+        return self.team.tag(role) if role else self.team.text(WORDS["no_owner_tag"])
+
+
+# --- Gates -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prerequisite:
+    """Something that must hold before a stage starts; `missing` lists what is still lacking."""
+
+    text: Text
+    owner: str
+    missing: Callable[[Status], list[str]]
+
+
+def checklist_done(path: str) -> Callable[[Status], list[str]]:
+    def missing(status: Status) -> list[str]:
+        items = status.documents[path].items
+        return [f"{item.text} — {status.owner_tag(item.role)}" for item in items if not item.done]
+
+    return missing
+
+
+def section_filled(path: str, number: int) -> Callable[[Status], list[str]]:
+    def missing(status: Status) -> list[str]:
+        return [
+            f"{placeholder.section}: {placeholder.count} × [TODO: …]"
+            for placeholder in status.documents[path].placeholders
+            if placeholder.number == number
+        ]
+
+    return missing
+
+
+def outputs_exist(*names: str) -> Callable[[Status], list[str]]:
+    def missing(status: Status) -> list[str]:
+        return [
+            f"{OUTPUTS[name]}: python -m {PACKAGE} run {PRODUCED_BY[name]}"
+            for name in names
+            if not status.project.path(name).exists()
+        ]
+
+    return missing
+
+
+def diagnosis_clear(status: Status) -> list[str]:
+    path = status.project.path("diagnosis")
+    if not path.exists():
+        return [f"{OUTPUTS['diagnosis']}: python -m {PACKAGE} run analyze"]
+    findings = json.loads(path.read_text(encoding="utf-8"))["findings"]
+    return [
+        f"{finding['kind']} ({finding['column'] or '-'}): {finding['detail']}"
+        for finding in findings
+        if finding["blocking"]
+    ]
+
+
+# Each stage's own prerequisites; a gate also needs those of every stage before it.
+PREREQUISITES: dict[str, tuple[Prerequisite, ...]] = {
+    "analyze": (
+        Prerequisite(
+            Text(
+                f"The five customer questions of {PR_FAQ} are answered.",
+                f"{PR_FAQ} のお客様についての5つの質問に答えている。",
+            ),
+            "product_manager",
+            section_filled(PR_FAQ, CUSTOMER_QUESTIONS_SECTION),
+        ),
+        Prerequisite(
+            Text(
+                f"The model requirement in {BUSINESS_UNDERSTANDING} is stated in full.",
+                f"{BUSINESS_UNDERSTANDING} にモデルの要件がすべて書かれている。",
+            ),
+            "product_manager",
+            section_filled(BUSINESS_UNDERSTANDING, MODEL_REQUIREMENT_SECTION),
+        ),
+        Prerequisite(
+            Text(
+                f"The ML-fit checklist ({CHECKLISTS['ml_fit']}) is done.",
+                f"ML 適合性のチェックリスト（{CHECKLISTS['ml_fit']}）が完了している。",
+            ),
+            "product_manager",
+            checklist_done(CHECKLISTS["ml_fit"]),
+        ),
+    ),
+    "prepare": (
+        Prerequisite(
+            Text(
+                f"The data checklist ({CHECKLISTS['data']}) is done.",
+                f"データのチェックリスト（{CHECKLISTS['data']}）が完了している。",
+            ),
+            "data_engineer",
+            checklist_done(CHECKLISTS["data"]),
+        ),
+    ),
+    "preprocess": (
+        Prerequisite(
+            Text("Prepare's outputs exist.", "Prepare の出力がそろっている。"),
+            "data_engineer",
+            outputs_exist("cleaned", "train", "holdout"),
+        ),
+    ),
+    "train": (
+        Prerequisite(
+            Text(
+                "The Analyze diagnosis has no blocking finding.", "Analyze の診断に、学習を止める所見がない。"
+            ),
+            "data_analyst",
+            diagnosis_clear,
+        ),
+    ),
+    "evaluate": (
+        Prerequisite(
+            Text(
+                f"The timeline and productionisation checklist ({CHECKLISTS['timeline']}) is done.",
+                f"スケジュールと本番化のチェックリスト（{CHECKLISTS['timeline']}）が完了している。",
+            ),
+            "ml_engineer",
+            checklist_done(CHECKLISTS["timeline"]),
+        ),
+    ),
+}
+
+
+@dataclass
+class Unmet:
+    requirement: str
+    stage: str
+    owner: str
+    missing: list[str]
+
+
+@dataclass
+class Gate:
+    stage: str
+    met: bool
+    unmet: list[Unmet]
+
+
+def gate(status: Status, stage: str) -> Gate:
+    """Check the prerequisites of `stage` and of every stage before it."""
+    unmet = []
+    for earlier in STAGES[: STAGES.index(stage) + 1]:
+        for prerequisite in PREREQUISITES[earlier]:
+            missing = prerequisite.missing(status)
+            if missing:
+                text = status.team.text(prerequisite.text)
+                unmet.append(Unmet(text, earlier, status.team.tag(prerequisite.owner), missing))
+    return Gate(stage, not unmet, unmet)
+
+
+# --- The report --------------------------------------------------------------------------------
+
+
+@dataclass
+class StageReport:
+    key: str
+    title: str
+    owner: str
+    done: int
+    total: int
+    open_items: list[dict[str, Any]]
+    placeholders: list[Placeholder]
+    gate: Gate | None
+
+
+@dataclass
+class Report:
+    project: str
+    requirement: str
+    requirement_stated: str
+    unassigned: list[str]
+    sponsor_missing: bool
+    stages: list[StageReport]
+
+
+def report(status: Status) -> Report:
+    team = status.team
+    stages = []
+    for stage in PROCESS:
+        documents = status.stage_documents(stage.key)
+        items = [item for document in documents for item in document.items]
+        open_items = [
+            {
+                "document": item.document,
+                "line": item.line,
+                "text": item.text,
+                "role": item.role,
+                "owner": status.owner_tag(item.role),
+            }
+            for item in items
+            if not item.done
+        ]
+        stages.append(
+            StageReport(
+                stage.key,
+                team.text(stage.title),
+                team.tag(stage.owner),
+                sum(item.done for item in items),
+                len(items),
+                open_items,
+                [placeholder for document in documents for placeholder in document.placeholders],
+                gate(status, stage.key) if stage.key in PREREQUISITES else None,
+            )
+        )
+    unassigned = team.unassigned()
+    return Report(
+        status.project.settings["project"]["name"],
+        config.requirement_text(status.project.settings["model"]),
+        status.documents[BUSINESS_UNDERSTANDING].statement(MODEL_REQUIREMENT_SECTION),
+        [team.text(ROLE_BY_KEY[role].title) for role in unassigned],
+        "sponsor" in unassigned,
+        stages,
+    )
+
+
+def as_json(result: Report | Gate, team: Team) -> str:
+    return json.dumps(asdict(result), ensure_ascii=False, indent=2) + "\n"
+
+
+def as_text(result: Report, team: Team) -> str:
+    word = words(team)
+    lines = [
+        f"{word['report']}: {result.project}",
+        "",
+        f"{word['requirement']} ({word['in_config']}): {result.requirement}",
+        f"  {word['as_stated']} {BUSINESS_UNDERSTANDING}: {result.requirement_stated}",
+        f"{word['unassigned']} ({len(result.unassigned)}): {', '.join(result.unassigned) or word['none_unassigned']}",
+    ]
+    if result.sponsor_missing:
+        lines.append(f"  {word['no_sponsor']}")
+    for stage in result.stages:
+        gate_text = "" if stage.gate is None else f" · {word['gate']}: {_gate_word(stage.gate, word)}"
+        lines += [
+            "",
+            f"{stage.title}: {stage.done}/{stage.total} · {word['owner']}: {stage.owner}{gate_text}",
+        ]
+        lines += [
+            f"  [ ] {item['text']} — {item['owner']} ({item['document']}:{item['line']})"
+            for item in stage.open_items
+        ]
+        left = placeholders_per_document(stage.placeholders)
+        if left:
+            counts = "; ".join(f"{document} {count}" for document, count in left.items())
+            lines.append(f"  {word['placeholders_left']}: {counts}")
+    return "\n".join(lines) + "\n"
+
+
+def as_markdown(result: Report, team: Team) -> str:
+    word = words(team)
+    lines = [
+        f"## {word['report']}: {result.project}",
+        "",
+        f"**{word['requirement']}:** `{result.requirement}` ({word['in_config']}) — "
+        f"{BUSINESS_UNDERSTANDING}: {result.requirement_stated}",
+        "",
+        f"**{word['unassigned']} ({len(result.unassigned)}):** {', '.join(result.unassigned) or word['none_unassigned']}",
+    ]
+    if result.sponsor_missing:
+        lines += ["", f"> [!WARNING]\n> {word['no_sponsor']}"]
+    lines += [
+        "",
+        f"| {word['stage']} | {word['done']} | {word['owner']} | {word['placeholders']} | {word['gate']} |",
+        "| --- | ---: | --- | ---: | --- |",
+    ]
+    for stage in result.stages:
+        placeholders = sum(placeholder.count for placeholder in stage.placeholders)
+        gate_text = "-" if stage.gate is None else _gate_word(stage.gate, word)
+        lines.append(
+            f"| {stage.title} | {stage.done}/{stage.total} | {stage.owner} | {placeholders} | {gate_text} |"
+        )
+    for stage in result.stages:
+        if not stage.open_items and not (stage.gate and stage.gate.unmet):
+            continue
+        lines += [
+            "",
+            f"<details><summary>{stage.title}: {len(stage.open_items)} {word['open_items']}</summary>",
+            "",
+        ]
+        lines += [
+            f"- [ ] {item['text']} — {item['owner']} (`{item['document']}`)" for item in stage.open_items
+        ]
+        if stage.gate and stage.gate.unmet:
+            lines += ["", f"**{word['gate']} `{stage.key}` — {word['missing']}:**", ""]
+            lines += [f"- {unmet.requirement} — {unmet.owner}" for unmet in stage.gate.unmet]
+        lines += ["", "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+def gate_as_text(result: Gate, team: Team) -> str:
+    word = words(team)
+    lines = [f"{word['gate_title']} {result.stage}: {_gate_word(result, word)}"]
+    for unmet in result.unmet:
+        lines.append(f"- {unmet.requirement} — {unmet.owner}")
+        lines += [f"    {missing}" for missing in unmet.missing]
+    return "\n".join(lines) + "\n"
+
+
+def gate_as_markdown(result: Gate, team: Team) -> str:
+    word = words(team)
+    lines = [f"### {word['gate_title']} `{result.stage}`: {_gate_word(result, word)}", ""]
+    for unmet in result.unmet:
+        lines.append(f"- **{unmet.requirement}** — {unmet.owner}")
+        lines += [f"  - {missing}" for missing in unmet.missing]
+    return "\n".join(lines) + "\n"
+
+
+def placeholders_per_document(placeholders: list[Placeholder]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for placeholder in placeholders:
+        counts[placeholder.document] = counts.get(placeholder.document, 0) + placeholder.count
+    return counts
+
+
+def words(team: Team) -> dict[str, str]:
+    return {name: team.text(text) for name, text in WORDS.items()}
+
+
+def _gate_word(result: Gate, word: dict[str, str]) -> str:
+    return f"✅ {word['met']}" if result.met else f"⚠️ {word['not_met']} ({len(result.unmet)})"
+
+
+# How `checklist` prints a report and `checklist --gate` a gate, by --format.
+REPORT_FORMATS: dict[str, Callable[[Report, Team], str]] = {
+    "text": as_text,
+    "markdown": as_markdown,
+    "json": as_json,
+}
+GATE_FORMATS: dict[str, Callable[[Gate, Team], str]] = {
+    "text": gate_as_text,
+    "markdown": gate_as_markdown,
+    "json": as_json,
+}
