@@ -69,3 +69,12 @@ def test_task_items_inside_code_blocks_are_not_counted(project):
     example = "```markdown\n- [ ] an example\n```\n"
     readme.write_text(example + readme.read_text(encoding="utf-8"), encoding="utf-8")
     assert stage_report(project, "train").total == before
+
+
+def test_a_deleted_section_keeps_its_gate_closed(project):
+    document = project.root / checklist.PR_FAQ
+    text = document.read_text(encoding="utf-8")
+    start, end = text.index("\n## 1."), text.index("\n## 2.")
+    document.write_text(text[:start] + text[end:], encoding="utf-8")
+    gate = checklist.gate(checklist.Status.read(project), "analyze")
+    assert any("'## 1.' is missing" in line for unmet in gate.unmet for line in unmet.missing)

@@ -204,9 +204,12 @@ def checklist_done(path: str) -> Callable[[Status], list[str]]:
 
 def section_filled(path: str, number: int) -> Callable[[Status], list[str]]:
     def missing(status: Status) -> list[str]:
+        document = status.documents[path]
+        if number not in document.sections:
+            return [f"{path}: the section '## {number}.' is missing; restore its heading and write it."]
         return [
             f"{placeholder.section}: {placeholder.count} × [TODO: …]"
-            for placeholder in status.documents[path].placeholders
+            for placeholder in document.placeholders
             if placeholder.number == number
         ]
 
