@@ -18,7 +18,7 @@ from typing import Any
 from . import config
 from .owners import Team
 from .pipeline import OUTPUTS, PRODUCED_BY, STAGES, Project
-from .roles import ROLE_BY_KEY, ROLES, Text
+from .roles import ROLE_BY_KEY, Text
 from .roles import STAGES as PROCESS
 
 PACKAGE = __package__
@@ -40,14 +40,12 @@ CHECKLISTS = {
 CUSTOMER_QUESTIONS_SECTION = 1
 MODEL_REQUIREMENT_SECTION = 6
 
-# The documents each stage of the process is judged by, in process order.
-STAGE_DOCUMENTS: dict[str, tuple[str, ...]] = {
-    "business_understanding": (PR_FAQ, BUSINESS_UNDERSTANDING, CHECKLISTS["ml_fit"]),
-    "analyze": ("{module}/analyze/README.md", "docs/data-card.md"),
-    "prepare": (CHECKLISTS["data"], "{module}/prepare/README.md"),
-    "preprocess": ("{module}/preprocess/README.md",),
-    "train": ("{module}/train/README.md",),
-    "evaluate": (CHECKLISTS["timeline"], "{module}/evaluate/README.md", "docs/model-card.md"),
+# The documents a stage is judged by besides its own (its README, or business-understanding.md).
+MORE_DOCUMENTS: dict[str, tuple[str, ...]] = {
+    "business_understanding": (PR_FAQ, CHECKLISTS["ml_fit"]),
+    "analyze": ("docs/data-card.md",),
+    "prepare": (CHECKLISTS["data"],),
+    "evaluate": (CHECKLISTS["timeline"], "docs/model-card.md"),
 }
 
 WORDS = {
@@ -71,7 +69,6 @@ WORDS = {
     "met": Text("met", "通過"),
     "not_met": Text("not met", "未通過"),
     "no_owner_tag": Text("no owner named", "担当者の記載なし"),
-    "gate_title": Text("Gate", "ゲート"),
     "missing": Text("Missing", "不足しているもの"),
     "warn_only": Text(
         "CI goes on: gates.blocking is false in params.yaml. Set it to true to make this gate block CI.",
@@ -120,19 +117,19 @@ class Document:
             ) from None
         document = cls(path)
         tags = team.tag_pattern()
-        role_by_title = {team.text(role.title): role.key for role in ROLES}
         number, section, in_code = 0, "", False
         counts: dict[tuple[int, str], int] = {}
         for line_number, line in enumerate(lines, start=1):
             if FENCE.match(line):
                 in_code = not in_code
+                continue
             if in_code:
                 continue
             heading = HEADING.match(line)
             if heading:
                 section = heading["title"]
-                numbered = re.match(r"(\d+)\.", section)
                 if len(heading["level"]) == 2:
+                    numbered = re.match(r"(\d+)\.", section)
                     number = int(numbered[1]) if numbered else 0
                 continue
             document.sections.setdefault(number, []).append(line)
@@ -144,7 +141,7 @@ class Document:
                 text, role = item["text"], None
                 tagged = list(tags.finditer(text))
                 if tagged:
-                    role = role_by_title[tagged[-1]["title"]]
+                    role = team.role_by_title[tagged[-1]["title"]]
                     text = text[: tagged[-1].start()].rstrip(" —-")
                 document.items.append(Item(path, line_number, text, item["mark"] != " ", role))
         document.placeholders = [
@@ -160,6 +157,11 @@ class Document:
         return ""
 
 
+def stage_paths(stage: str) -> list[str]:
+    own = next(process.document for process in PROCESS if process.key == stage)
+    return [own.format(module=PACKAGE), *MORE_DOCUMENTS.get(stage, ())]
+
+
 @dataclass
 class Status:
     """Everything the report and the gates need, read once."""
@@ -171,12 +173,12 @@ class Status:
     @classmethod
     def read(cls, project: Project) -> Status:
         team = Team(project.settings)
-        paths = {path.format(module=PACKAGE) for paths in STAGE_DOCUMENTS.values() for path in paths}
+        paths = {path for stage in PROCESS for path in stage_paths(stage.key)}
         documents = {path: Document.read(project.root, path, team) for path in sorted(paths)}
         return cls(project, team, documents)
 
     def stage_documents(self, stage: str) -> list[Document]:
-        return [self.documents[path.format(module=PACKAGE)] for path in STAGE_DOCUMENTS[stage]]
+        return [self.documents[path] for path in stage_paths(stage)]
 
     def owner_tag(self, role: str | None) -> str:
         return self.team.tag(role) if role else self.team.text(WORDS["no_owner_tag"])
@@ -365,15 +367,7 @@ def report(status: Status) -> Report:
         documents = status.stage_documents(stage.key)
         items = [item for document in documents for item in document.items]
         open_items = [
-            {
-                "document": item.document,
-                "line": item.line,
-                "text": item.text,
-                "role": item.role,
-                "owner": status.owner_tag(item.role),
-            }
-            for item in items
-            if not item.done
+            asdict(item) | {"owner": status.owner_tag(item.role)} for item in items if not item.done
         ]
         stages.append(
             StageReport(
@@ -473,7 +467,7 @@ def as_markdown(result: Report, team: Team) -> str:
 
 def gate_as_text(result: Gate, team: Team) -> str:
     word = words(team)
-    lines = [f"{word['gate_title']} {result.stage}: {_gate_word(result, word)}"]
+    lines = [f"{word['gate']} {result.stage}: {_gate_word(result, word)}"]
     for unmet in result.unmet:
         lines.append(f"- {unmet.requirement} — {unmet.owner}")
         lines += [f"    {missing}" for missing in unmet.missing]
@@ -482,7 +476,7 @@ def gate_as_text(result: Gate, team: Team) -> str:
 
 def gate_as_markdown(result: Gate, team: Team) -> str:
     word = words(team)
-    lines = [f"### {word['gate_title']} `{result.stage}`: {_gate_word(result, word)}", ""]
+    lines = [f"### {word['gate']} `{result.stage}`: {_gate_word(result, word)}", ""]
     for unmet in result.unmet:
         lines.append(f"- **{unmet.requirement}** — {unmet.owner}")
         lines += [f"  - {missing}" for missing in unmet.missing]

@@ -59,6 +59,7 @@ class Team:
         self.language = settings["project"]["language"]
         self.ci = settings["project"]["ci"]
         self.owners = {key: config.parse_owners(value) for key, value in settings["owners"].items()}
+        self.role_by_title = {self.text(role.title): role.key for role in ROLES}
 
     def text(self, text: Text) -> str:
         return text.in_(self.language)
@@ -83,8 +84,7 @@ class Team:
         )
 
     def retag(self, text: str) -> str:
-        key_by_title = {self.text(role.title): role.key for role in ROLES}
-        return self.tag_pattern().sub(lambda match: self.tag(key_by_title[match["title"]]), text)
+        return self.tag_pattern().sub(lambda match: self.tag(self.role_by_title[match["title"]]), text)
 
 
 def asks_table(team: Team, stage: Stage) -> list[str]:
