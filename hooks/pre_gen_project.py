@@ -33,6 +33,13 @@ METRICS = {
 # Each example data set fits one problem type; "none" fits both.
 EXAMPLE_PROBLEM_TYPES = {"expenses": "classification", "diabetes": "regression"}
 ONE_LINE_FIELDS = ("project_name", "author")
+REQUIRED_FIELDS = {
+    "project_name": "give the project a name",
+    "description": "say in one sentence who gets what value",
+    "author": "name the person or organisation that holds the licence",
+}
+# Folder and package names stay well under the 255 bytes most file systems allow.
+MAX_NAME_LENGTH = 100
 # Folders of the generated project, and Python's own test package, which sys.stdlib_module_names omits.
 TAKEN_NAMES = {"data", "docs", "models", "reports", "tests", "test"}
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -43,13 +50,15 @@ def check_text(name, value):
         return f"{name} contains a control character; use printable text."
     if name in ONE_LINE_FIELDS and ("\n" in value or "\t" in value):
         return f"{name} must be one line; remove the line break or tab."
-    if name == "project_name" and not value.strip():
-        return "project_name is empty; give the project a name."
+    if name in REQUIRED_FIELDS and not value.strip():
+        return f"{name} is empty; {REQUIRED_FIELDS[name]}."
     return None
 
 
 def check_identifier(name, value):
     """A folder or package name must be safe as a path and must not shadow Python's own modules."""
+    if len(value) > MAX_NAME_LENGTH:
+        return f"{name} is {len(value)} characters long; use at most {MAX_NAME_LENGTH}."
     if "/" in value or "\\" in value or ".." in value:
         return f"{name} {value!r} contains a path separator or '..'; use a plain name such as 'expenses'."
     if name == "project_slug" and not SLUG_PATTERN.fullmatch(value):
@@ -116,7 +125,11 @@ def check_example(problem_type, example):
 def problems(context):
     """Every message about the answers in `context`; empty when all are fine."""
     found = [check_text(name, context[name]) for name in ("project_name", "description", "author")]
-    found += [check_identifier(name, context[name]) for name in ("project_slug", "module_name")]
+    slug_problem = check_identifier("project_slug", context["project_slug"])
+    found.append(slug_problem)
+    # A module name derived from a bad slug would only repeat the slug's message.
+    if not (slug_problem and context["module_name"] == context["project_slug"].replace("-", "_")):
+        found.append(check_identifier("module_name", context["module_name"]))
     found += [check_owner(name, value) for name, value in context.items() if name.startswith("owner_")]
     found.append(check_requirement(context["problem_type"], context["metric"], context["metric_threshold"]))
     found.append(check_example(context["problem_type"], context["example_data"]))

@@ -55,9 +55,10 @@ TOP_LEVEL_FILES = [
     "models/.gitkeep",
     "reports/.gitkeep",
     "conftest.py",
-    "tests/test_bad_data.py",
+    "tests/test_bad_input.py",
     "tests/test_checklist.py",
     "tests/test_config.py",
+    "tests/test_interrupt.py",
     "tests/test_owners.py",
 ]
 CODEOWNERS = {"github": ".github/CODEOWNERS", "gitlab": ".gitlab/CODEOWNERS", "none": "CODEOWNERS"}

@@ -14,6 +14,10 @@ TOOLS = Path(sys.executable).parent
 STAGES = ["analyze", "prepare", "preprocess", "train", "evaluate"]
 WORKFLOW = ".github/workflows/ci.yml"
 PINNED_ACTION = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
+# The one kind of file test the workflow uses: "is this one file in the repository?"
+HAS_FILE = re.compile(r"hashFiles\('([^'*?\[\]]+)'\) != ''")
+# A project linked to its template with cruft has this file; a plain bake does not.
+CRUFT_FILE = ".cruft.json"
 
 
 def tool(name, *arguments, cwd):
@@ -42,22 +46,68 @@ def in_needs_order(jobs):
     return ordered
 
 
+def github_condition(expression, root, *, job_level=False):
+    """Whether an `if:` of the workflow holds for the project at `root`.
+
+    Only the conditions the workflow uses are known; any other fails the test, so that a new one
+    is never taken for true by mistake.
+    """
+    expression = expression.strip()
+    if expression == "always()":
+        return True
+    file_test = HAS_FILE.fullmatch(expression)
+    assert file_test, f"the test cannot evaluate `if: {expression}`; teach github_condition"
+    # GitHub rejects the whole workflow when a job's `if:` calls hashFiles; only steps may.
+    assert not job_level, f"hashFiles in a job's `if:` is not allowed on GitHub: {expression}"
+    return (root / file_test.group(1)).is_file()
+
+
 def github_steps(root):
-    """(job, step name, shell script) for every run step of the workflow, in the order CI runs them."""
+    """(job, step name, shell script) for every run step of the workflow, in the order CI runs them.
+
+    Jobs and steps whose `if:` is false for this project are left out, as GitHub skips them.
+    """
     jobs = yaml.safe_load(read(root, WORKFLOW))["jobs"]
-    return [
-        (name, step.get("name", step["run"]), step["run"])
-        for name in in_needs_order(jobs)
-        for step in jobs[name]["steps"]
-        if "run" in step and "pip install" not in step["run"]  # this environment has the dependencies
-    ]
+    steps = []
+    for name in in_needs_order(jobs):
+        if not github_condition(jobs[name].get("if", "always()"), root, job_level=True):
+            continue
+        for step in jobs[name]["steps"]:
+            if not github_condition(step.get("if", "always()"), root):
+                continue
+            if "run" in step and "pip install" not in step["run"]:  # this environment has the dependencies
+                steps.append((name, step.get("name", step["run"]), step["run"]))
+    return steps
+
+
+def gitlab_job_runs(job, root):
+    """Whether GitLab adds the job to a pipeline of the project at `root`.
+
+    Of GitLab's `rules`, only `exists` with plain file names is known; any other fails the test.
+    """
+    if "rules" not in job:
+        return True
+    for rule in job["rules"]:
+        assert set(rule) == {"exists"}, f"the test cannot evaluate the rule {rule}; teach gitlab_job_runs"
+        names = rule["exists"]
+        assert isinstance(names, list), f"`exists` should list file names: {rule}"
+        assert not [name for name in names if set(name) & set("*?[{")], f"globs are not supported: {rule}"
+        if any((root / name).is_file() for name in names):
+            return True
+    return False
 
 
 def gitlab_steps(root):
+    """(job, line, line) for every script line of the jobs GitLab would run, in stage order."""
     config = yaml.safe_load(read(root, ".gitlab-ci.yml"))
     jobs = {name: job for name, job in config.items() if isinstance(job, dict) and "script" in job}
     by_stage = sorted(jobs, key=lambda name: config["stages"].index(jobs[name]["stage"]))
-    return [(name, line, line) for name in by_stage for line in jobs[name]["script"]]
+    return [
+        (name, line, line)
+        for name in by_stage
+        if gitlab_job_runs(jobs[name], root)
+        for line in jobs[name]["script"]
+    ]
 
 
 def run_steps(root, steps, **environment):
@@ -110,6 +160,25 @@ def test_the_github_workflow_is_read_only_pinned_and_runs_stages_in_order(github
                 assert re.search(re.escape(step["uses"]) + r"\s+# v\d+\.\d+\.\d+", text), "no version comment"
 
 
+def test_the_github_template_update_job_never_blocks_and_runs_only_with_cruft(github_project, tmp_path):
+    job = yaml.safe_load(read(github_project, WORKFLOW))["jobs"]["template-update"]
+    assert job["continue-on-error"] is True
+    checkout, *rest = job["steps"]
+    assert "checkout" in checkout["uses"] and "if" not in checkout
+    assert {step.get("if") for step in rest} == {f"hashFiles('{CRUFT_FILE}') != ''"}
+    # A bake has no .cruft.json, so the job's run steps are skipped.
+    assert not (github_project / CRUFT_FILE).exists()
+    assert not [step for step in github_steps(github_project) if step[0] == "template-update"]
+    # The same workflow in a project linked with cruft runs `cruft check`.
+    linked = tmp_path / "linked"
+    (linked / WORKFLOW).parent.mkdir(parents=True)
+    (linked / WORKFLOW).write_text(read(github_project, WORKFLOW), encoding="utf-8")
+    (linked / CRUFT_FILE).write_text("{}\n", encoding="utf-8")
+    assert [step for step in github_steps(linked) if step[0] == "template-update"] == [
+        ("template-update", "Compare with the template", "cruft check")
+    ]
+
+
 def test_the_gitlab_file_passes_its_schema_and_runs_stages_in_order(cookies):
     root = bake(cookies, ci="gitlab")
     schema = tool("check-jsonschema", "--builtin-schema", "vendor.gitlab-ci", ".gitlab-ci.yml", cwd=root)
@@ -119,6 +188,13 @@ def test_the_gitlab_file_passes_its_schema_and_runs_stages_in_order(cookies):
     for before, stage in zip(["lint", *STAGES], STAGES, strict=False):
         assert config[stage]["needs"] == [before]
         assert "reports/" in config[stage]["artifacts"]["paths"]
+    update = config["template-update"]
+    assert update["stage"] == "lint" and update["allow_failure"] is True
+    assert update["rules"] == [{"exists": [CRUFT_FILE]}]
+    assert update["script"] == ["cruft check"]
+    assert not gitlab_job_runs(update, root)
+    (root / CRUFT_FILE).write_text("{}\n", encoding="utf-8")
+    assert gitlab_job_runs(update, root)
 
 
 def test_the_github_steps_pass_in_order_and_leave_reports_and_a_job_summary(github_project, tmp_path):

@@ -19,10 +19,18 @@ FREE_TEXT = [
         "description": "key: value &anchor *alias !tag | > %percent @at `code`",
         "author": "C:\\Users\\someone",
     },
+    {
+        "project_name": "A very long project name " * 12,
+        "project_slug": "very-long",
+        "description": "One sentence that goes on, " * 200,
+        "author": "Long Author " * 20,
+    },
 ]
 
 
-@pytest.mark.parametrize("answers", FREE_TEXT, ids=["quotes", "japanese-emoji-newline", "metacharacters"])
+@pytest.mark.parametrize(
+    "answers", FREE_TEXT, ids=["quotes", "japanese-emoji-newline", "metacharacters", "very-long"]
+)
 def test_free_text_lands_literally_and_every_file_stays_valid(cookies, answers):
     root = bake(cookies, **answers)
 

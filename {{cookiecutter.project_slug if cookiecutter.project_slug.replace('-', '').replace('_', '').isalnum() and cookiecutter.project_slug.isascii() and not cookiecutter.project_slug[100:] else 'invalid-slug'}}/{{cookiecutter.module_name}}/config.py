@@ -67,12 +67,21 @@ def load(root: Path | None = None) -> dict[str, Any]:
     path = (root or find_root()) / CONFIG_FILE
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ConfigError(f"{path} does not exist.") from error
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path} is not valid YAML: {error}") from error
+    except FileNotFoundError:
+        raise ConfigError(f"{path} does not exist.") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not UTF-8 text; save it again as UTF-8.") from None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path} is not valid YAML: {yaml_problem(error)}.") from None
     validate(raw, path.parent)
     return raw
+
+
+def yaml_problem(error: yaml.YAMLError) -> str:
+    """PyYAML's complaint on one line, with the place it found it."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    return f"{problem} at line {mark.line + 1}, column {mark.column + 1}" if mark else problem
 
 
 def parse_owners(value: str) -> tuple[str, ...]:

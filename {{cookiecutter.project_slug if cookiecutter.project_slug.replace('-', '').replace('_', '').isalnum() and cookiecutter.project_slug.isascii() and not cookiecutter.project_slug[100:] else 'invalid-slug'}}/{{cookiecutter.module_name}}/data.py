@@ -11,10 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pandas.api.types import is_object_dtype, is_string_dtype
 
 from .files import replacing
 
 READABLE_SUFFIXES = (".csv", ".parquet", ".pq")
+# A CSV whose first megabyte holds no line break is not one row per line.
+LONGEST_LINE = 1 << 20
+# A text column whose values are at least this share numbers is a number column with typos.
+MOSTLY_NUMBERS = 0.5
 
 
 class DataError(ValueError):
@@ -50,6 +55,14 @@ def read_table(path: Path) -> pd.DataFrame:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
+    with path.open("rb") as stream:
+        start = stream.read(LONGEST_LINE)
+    if len(start) == LONGEST_LINE and b"\n" not in start and b"\r" not in start:
+        raise DataError(
+            "each row is on a line of its own",
+            f"The first {LONGEST_LINE // 2**20} MB of {path.name} hold no line break.",
+            "Export it again as CSV with one row per line; quote text cells that hold line breaks.",
+        )
     try:
         with path.open(encoding="utf-8-sig", newline="") as stream:
             header = next(csv.reader(stream), [])
@@ -60,7 +73,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
                 f"The header of {path.name} repeats: {', '.join(repeated)}.",
                 "Rename or remove the repeated columns.",
             )
-        return pd.read_csv(path, encoding="utf-8-sig", low_memory=False)
+        frame = pd.read_csv(path, encoding="utf-8-sig", low_memory=False)
     except UnicodeDecodeError as error:
         raise DataError(
             "the data is UTF-8 text",
@@ -73,6 +86,26 @@ def _read_csv(path: Path) -> pd.DataFrame:
             f"{path.name} cannot be parsed: {str(error).strip()}.",
             "Check the delimiter and quoting, or export it again.",
         ) from None
+    repeats = header_lines(frame)
+    if repeats:
+        raise DataError(
+            "the header comes once, at the top",
+            f"Data row(s) {', '.join(map(str, repeats[:5]))} of {path.name} repeat the header, as when two "
+            "exports are joined.",
+            "Remove the repeated header lines.",
+        )
+    return frame
+
+
+def header_lines(frame: pd.DataFrame) -> list[int]:
+    """The numbers (from 1) of the data rows that repeat the header."""
+    header = [str(name) for name in frame.columns]
+    first = frame.iloc[:, 0].astype(str) == header[0]
+    return [
+        position + 1
+        for position in first.to_numpy().nonzero()[0]
+        if frame.iloc[position].astype(str).tolist() == header
+    ]
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -107,7 +140,30 @@ def check_columns(frame: pd.DataFrame, data: dict[str, Any], problem_type: str) 
             f"These columns are empty in every row: {', '.join(map(str, empty))}.",
             "Fix the export, or list them under data.ignore_columns in params.yaml.",
         )
+    mixed = mixed_column(frame, data)
+    if mixed:
+        name, text = mixed
+        raise DataError(
+            "each column holds one kind of value",
+            f"Column '{name}' holds numbers, but also text in {len(text):,} row(s), such as {text.iloc[0]!r}.",
+            "Fix those cells (leave a cell empty when the value is missing), or list the column under "
+            "data.text_columns or data.ignore_columns in params.yaml.",
+        )
     check_target(frame[target], problem_type, data["positive_label"])
+
+
+def mixed_column(frame: pd.DataFrame, data: dict[str, Any]) -> tuple[str, pd.Series] | None:
+    """The first text column that is mostly numbers, with its values that are not numbers."""
+    declared = {data["target"], *data["id_columns"], *data["text_columns"], *data["ignore_columns"]}
+    declared |= set(data["personal_data_columns"])
+    for name in frame.columns:
+        if name in declared or not (is_object_dtype(frame[name]) or is_string_dtype(frame[name])):
+            continue
+        values = frame[name].dropna()
+        numbers = pd.to_numeric(values, errors="coerce")
+        if MOSTLY_NUMBERS <= numbers.notna().mean() < 1:
+            return str(name), values[numbers.isna()]
+    return None
 
 
 def check_target(target: pd.Series, problem_type: str, positive_label: Any) -> None:

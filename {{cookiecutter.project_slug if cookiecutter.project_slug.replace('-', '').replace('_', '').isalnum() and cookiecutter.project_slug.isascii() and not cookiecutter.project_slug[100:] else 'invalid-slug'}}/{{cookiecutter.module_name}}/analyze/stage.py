@@ -126,6 +126,7 @@ def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
         )
 
     return {
+        "data": {"path": data["path"], "sha256": project.raw_fingerprint()},
         "rows": rows,
         "target": target,
         "problem_type": project.problem_type,

@@ -133,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         print(
-            "interrupted: outputs written before this point are complete; rerun to finish.", file=sys.stderr
+            "interrupted: the stage that was running changed none of its outputs, and the stages before "
+            "it finished; rerun to go on.",
+            file=sys.stderr,
         )
         return 130

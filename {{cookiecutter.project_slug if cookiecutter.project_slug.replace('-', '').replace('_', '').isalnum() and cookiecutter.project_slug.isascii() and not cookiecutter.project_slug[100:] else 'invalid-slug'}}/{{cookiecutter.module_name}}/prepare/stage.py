@@ -6,7 +6,6 @@ drafts a data request in 5W1H form for the Product Manager to send to the Domain
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pandas as pd
@@ -15,7 +14,7 @@ from sklearn.model_selection import train_test_split
 from ..analyze.stage import iqr_bounds
 from ..config import requirement_text
 from ..data import write_table
-from ..files import write_text
+from ..files import remove, write_text
 from ..pipeline import Project
 from ..reports import Report
 
@@ -23,8 +22,7 @@ DATA_REQUEST = "data-request.md"
 
 
 def run(project: Project) -> list[str]:
-    project.require("diagnosis")
-    diagnosis = json.loads(project.path("diagnosis").read_text(encoding="utf-8"))
+    diagnosis = project.read_diagnosis()
     frame = project.read_raw()
     cleaned, steps = cleanse(frame, diagnosis, project)
     train, holdout = split(cleaned, project)
@@ -48,7 +46,7 @@ def run(project: Project) -> list[str]:
             )
         )
     else:
-        request.unlink(missing_ok=True)
+        remove(request)
 
     write_table(cleaned, project.path("cleaned"))
     write_table(train, project.path("train"))

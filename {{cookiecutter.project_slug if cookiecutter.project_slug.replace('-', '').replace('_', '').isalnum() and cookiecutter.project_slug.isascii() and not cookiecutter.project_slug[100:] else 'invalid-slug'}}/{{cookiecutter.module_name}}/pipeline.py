@@ -6,7 +6,9 @@ rerun alone once those exist, and `run all` gives the same result as running the
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import Any
 
 from . import config, example_data
 from .data import DataError, check_columns, read_table, write_table
-from .files import replacing
+from .files import all_or_nothing, replacing
 
 PACKAGE = __package__
 
@@ -75,11 +77,32 @@ class Project:
                     f"(python -m {PACKAGE} run {stage}, or run all)."
                 )
 
-    def read_raw(self) -> Any:
-        """The raw data, written from the example first if the project starts from one."""
+    def write_example(self) -> None:
+        """Write the example data to data.path if the project starts from one and has no data yet."""
         if not self.raw_data.exists() and self.data["example"] in EXAMPLES:
             write_table_as(EXAMPLES[self.data["example"]](), self.raw_data)
             print(f"Wrote the {self.data['example']} example data to {self.data['path']}.")
+
+    def raw_fingerprint(self) -> str:
+        """The SHA-256 of the raw data file, by which later stages tell whether it changed."""
+        with self.raw_data.open("rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+
+    def read_diagnosis(self) -> dict[str, Any]:
+        """Analyze's diagnosis, refused if the raw data has changed since Analyze read it."""
+        self.require("diagnosis")
+        diagnosis = json.loads(self.path("diagnosis").read_text(encoding="utf-8"))
+        analyzed = diagnosis.get("data", {})
+        if analyzed.get("path") != self.data["path"] or analyzed.get("sha256") != self.raw_fingerprint():
+            raise StageOrderError(
+                f"{self.data['path']} is not the data the analyze stage diagnosed: it changed, or data.path "
+                f"did since. Run the analyze stage again (python -m {PACKAGE} run analyze), then this one."
+            )
+        return diagnosis
+
+    def read_raw(self) -> Any:
+        """The raw data, written from the example first if the project starts from one."""
+        self.write_example()
         if not self.raw_data.exists() and self.data["example"] == "none":
             raise DataError(
                 "the data exists",
@@ -127,6 +150,8 @@ PRODUCED_BY = {
 
 
 def run(project: Project, stage: str) -> list[str]:
-    """Run one stage; return the lines of its summary."""
+    """Run one stage; return the lines of its summary. Its outputs change only if it succeeds."""
     module = importlib.import_module(f".{stage}.stage", package=PACKAGE)
-    return module.run(project)
+    project.write_example()
+    with all_or_nothing():
+        return module.run(project)

@@ -1,0 +1,253 @@
+"""The bad-input matrix: a broken params.yaml or a bad data file gets one clear message, changes nothing.
+
+Each row below is a mistake a team makes. Every one must stop the command with exit code 2 and one
+line that names what is wrong and how to fix it, and leave every file of the project as it was:
+no output overwritten, none half-written, no temporary file left behind.
+"""
+
+import contextlib
+import copy
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+import skops.io
+import yaml
+
+from {{ cookiecutter.module_name }}.cli import main
+from {{ cookiecutter.module_name }}.data import LONGEST_LINE
+from {{ cookiecutter.module_name }}.pipeline import Project
+
+PROBLEM_TYPE = Project.load().problem_type
+
+
+def snapshot(root):
+    """Every file of the project with its bytes, to show that a refused command changed none."""
+    return {path.relative_to(root): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def assert_refused(root, capsys, command, expected):
+    before = snapshot(root)
+    capsys.readouterr()
+    assert main(command) == 2
+    message = capsys.readouterr().err
+    assert expected in message, message
+    assert message.startswith("error: ") and message.count("\n") == 1, message
+    assert snapshot(root) == before
+
+
+def csv_bytes(frame):
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def analyzed_good_data(project, tmp_path_factory):
+    """The test project on 300 rows of good data, analyzed once: the outputs every case must keep."""
+    root = tmp_path_factory.mktemp("bad-input") / "project"
+    shutil.copytree(project.root, root, ignore=shutil.ignore_patterns("data", "models", "reports"))
+    settings = yaml.safe_load((root / "params.yaml").read_text(encoding="utf-8"))
+    rows = project.read_raw().head(300)
+    use_file(root, settings, "good.csv", csv_bytes(rows))
+    with contextlib.chdir(root):
+        assert main(["run", "analyze"]) == 0
+    return root, rows
+
+
+@pytest.fixture()
+def scratch(analyzed_good_data, tmp_path, monkeypatch):
+    """A copy of that project for one case to break."""
+    good, rows = analyzed_good_data
+    root = tmp_path / "project"
+    shutil.copytree(good, root)
+    monkeypatch.chdir(root)
+    settings = yaml.safe_load((root / "params.yaml").read_text(encoding="utf-8"))
+    return SimpleNamespace(root=root, settings=settings, rows=rows)
+
+
+def write_params(root, settings):
+    (root / "params.yaml").write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+
+
+def use_file(root, settings, name, content):
+    path = root / "data" / "raw" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    settings["data"].update(path=f"data/raw/{name}", example="none")
+    write_params(root, settings)
+    return path
+
+
+# Config edits: each takes the good settings and returns the text of the broken params.yaml.
+def put(section, key, value):
+    def edit(settings):
+        broken = copy.deepcopy(settings)
+        broken[section][key] = value
+        return yaml.safe_dump(broken, allow_unicode=True)
+
+    return edit
+
+
+def drop(section, key=None):
+    def edit(settings):
+        broken = copy.deepcopy(settings)
+        del (broken[section] if key else broken)[key or section]
+        return yaml.safe_dump(broken, allow_unicode=True)
+
+    return edit
+
+
+def text(content):
+    return lambda settings: content
+
+
+def other_metric(settings):
+    return put("model", "metric", "r2" if PROBLEM_TYPE == "classification" else "f1")(settings)
+
+
+# (case, edit, what the message must say)
+BAD_CONFIGS = [
+    ("missing key", drop("model", "metric"), "'model' is missing the key(s): metric"),
+    ("missing section", drop("split"), "'params.yaml' is missing the key(s): split"),
+    ("unknown key", put("project", "colour", "blue"), "'project' has unknown key(s): colour"),
+    ("section not a mapping", lambda s: yaml.safe_dump({**s, "model": "f1"}), "'model' in params.yaml"),
+    ("text for a number", put("model", "threshold", "high"), "'model.threshold' must be a number"),
+    ("infinite number", put("model", "threshold", float("inf")), "'model.threshold' must be a number"),
+    ("text for a list", put("data", "id_columns", "id"), "'data.id_columns' must be a list of column names"),
+    ("text for a flag", put("gates", "blocking", "yes"), "'gates.blocking' must be true or false"),
+    ("fraction for a whole number", put("model", "cv_folds", 2.5), "'model.cv_folds' must be a whole number"),
+    ("unknown metric", put("model", "metric", "bleu"), "'model.metric' must be one of"),
+    ("metric of the other problem type", other_metric, "does not fit a"),
+    ("threshold out of range", put("model", "threshold", 7), "is out of range for"),
+    ("share out of range", put("split", "holdout_size", 0.9), "'split.holdout_size' must be a number"),
+    ("unknown choice", put("project", "language", "fr"), "'project.language' must be one of: en, ja"),
+    ("owner that is no owner", put("owners", "sponsor", "alice"), "'owners.sponsor': 'alice' is not"),
+    ("data path outside the project", put("data", "path", "../elsewhere/x.csv"), "outside the project"),
+    ("absolute data path", put("data", "path", "/etc/hosts"), "outside the project"),
+    ("column not in the data", put("data", "target", "no_such_column"), "Not in the data: no_such_column"),
+    ("not YAML", text("model: [unclosed\n"), "is not valid YAML: expected ',' or ']'"),
+    ("tab indentation", text("model:\n\tmetric: f1\n"), "is not valid YAML: found character '\\t'"),
+    ("a list, not sections", text("- model\n- data\n"), "params.yaml must be a mapping of sections"),
+    ("empty file", text(""), "params.yaml must be a mapping of sections"),
+    ("not UTF-8", text("project:\n  name: caf\xe9\n".encode("latin-1")), "is not UTF-8 text"),
+]
+
+
+@pytest.mark.parametrize(("case", "edit", "expected"), BAD_CONFIGS, ids=[row[0] for row in BAD_CONFIGS])
+def test_a_broken_config_is_refused_by_name_and_nothing_runs(scratch, capsys, case, edit, expected):
+    content = edit(scratch.settings)
+    params = scratch.root / "params.yaml"
+    params.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    assert_refused(scratch.root, capsys, ["run", "all"], expected)
+
+
+# Bad data files: each takes 300 good rows and the target's name and returns the file's bytes.
+def without_target(rows, target):
+    return csv_bytes(rows.drop(columns=[target]))
+
+
+def one_class(rows, target):
+    return csv_bytes(rows.assign(**{target: rows[target].iloc[0]}))
+
+
+def text_target(rows, target):
+    return csv_bytes(rows.assign(**{target: "high"}))
+
+
+def fractional_target(rows, target):
+    return csv_bytes(rows.assign(**{target: [0.5 + i / 1000 for i in range(len(rows))]}))
+
+
+def empty_column(rows, target):
+    return csv_bytes(rows.assign(empty=None))
+
+
+def not_utf8(rows, target):
+    return csv_bytes(rows).replace(b"\n", "\n\xe9".encode("latin-1"), 3)
+
+
+def repeated_column_name(rows, target):
+    header, body = csv_bytes(rows).split(b"\n", 1)
+    return header + b"," + header.split(b",")[0] + b"\n" + body.replace(b"\n", b",x\n")
+
+
+def header_twice(rows, target):
+    """Two exports joined: the second one's header lands among the rows."""
+    return csv_bytes(rows.head(150)) + csv_bytes(rows.tail(150))
+
+
+def one_huge_line(rows, target):
+    """Rows joined without line breaks, as from an export with the wrong line endings."""
+    line = csv_bytes(rows).replace(b"\n", b",")
+    return line * (2 * LONGEST_LINE // len(line) + 1)
+
+
+def mixed_types(rows, target):
+    """A number column with a few cells typed as text."""
+    column = next(name for name in rows.select_dtypes("number").columns if name != target)
+    broken = rows.astype({column: object})
+    broken.loc[broken.index[:3], column] = "about 12"
+    return csv_bytes(broken)
+
+
+TARGET_CASE = {
+    "classification": ("fractional target", "data.csv", fractional_target, "the target is a class label"),
+    "regression": ("text target", "data.csv", text_target, "the target is a number for a regression problem"),
+}[PROBLEM_TYPE]
+
+# (case, file name, content, the data requirement the message must name)
+BAD_FILES = [
+    ("missing target column", "data.csv", without_target, "the columns named in params.yaml exist"),
+    ("empty file", "data.csv", lambda rows, target: b"", "the data has rows"),
+    ("header only", "data.csv", lambda rows, target: csv_bytes(rows.head(0)), "the data has rows"),
+    ("wrong file type", "data.xlsx", lambda rows, target: b"PK\x03\x04", "the data is in a readable format"),
+    ("broken parquet", "data.parquet", lambda rows, target: b"PAR1", "the data is in a readable format"),
+    ("one class only", "data.csv", one_class, "the target has at least two classes"),
+    TARGET_CASE,
+    ("all-missing column", "data.csv", empty_column, "every column carries values"),
+    ("not UTF-8", "data.csv", not_utf8, "the data is UTF-8 text"),
+    ("repeated column name", "data.csv", repeated_column_name, "every column has its own name"),
+    ("header twice", "data.csv", header_twice, "the header comes once, at the top"),
+    ("one huge line", "data.csv", one_huge_line, "each row is on a line of its own"),
+    ("mixed types in a column", "data.csv", mixed_types, "each column holds one kind of value"),
+]
+if PROBLEM_TYPE == "regression":
+    BAD_FILES.remove(next(row for row in BAD_FILES if row[0] == "one class only"))
+
+
+@pytest.mark.parametrize(
+    ("case", "name", "content", "requirement"), BAD_FILES, ids=[row[0] for row in BAD_FILES]
+)
+def test_bad_data_is_refused_with_the_requirement_it_breaks(
+    scratch, capsys, case, name, content, requirement
+):
+    bad = content(scratch.rows, scratch.settings["data"]["target"])
+    use_file(scratch.root, scratch.settings, name, bad)
+    assert_refused(scratch.root, capsys, ["run", "analyze"], f"Data requirement not met: {requirement}")
+
+
+def test_data_that_changed_after_analyze_is_refused_by_the_next_stage(scratch, capsys):
+    (scratch.root / scratch.settings["data"]["path"]).write_bytes(csv_bytes(scratch.rows.head(250)))
+    assert_refused(scratch.root, capsys, ["run", "prepare"], "is not the data the analyze stage diagnosed")
+
+
+def test_a_stage_run_out_of_order_says_which_stage_to_run_first(scratch, capsys):
+    assert_refused(scratch.root, capsys, ["run", "train"], "run the prepare stage first")
+
+
+def test_no_data_yet_says_where_to_put_it(scratch, capsys):
+    scratch.settings["data"].update(path="data/raw/missing.csv", example="none")
+    write_params(scratch.root, scratch.settings)
+    assert_refused(scratch.root, capsys, ["run", "analyze"], "Copy your CSV or Parquet file there")
+
+
+def test_a_model_file_with_foreign_types_is_refused(trained, tmp_path, monkeypatch, capsys):
+    root = tmp_path / "project"
+    shutil.copytree(trained.root, root)
+    skops.io.dump({"payload": pd.Timestamp("2020-01-01")}, root / "models" / "model.skops")
+    monkeypatch.chdir(root)
+    holdout = Path(trained.path("holdout"))
+    assert_refused(
+        root, capsys, ["predict", "--input", str(holdout), "--output", "out.csv"], "could run code"
+    )

@@ -1,0 +1,98 @@
+"""Write files so that a reader never sees half of one, and a stage never leaves half of its outputs.
+
+Every output goes to a temporary file beside its destination and is renamed over it in one step.
+Inside `all_or_nothing()` the renames wait until the whole block succeeds, so a stage that fails
+or is interrupted leaves every previous good output in place, and no temporary file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+# While a stage runs: (temporary file or None to delete, destination), put in place when it succeeds.
+_held: list[tuple[Path | None, Path]] | None = None
+
+
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """Yield a temporary path to write; when the block succeeds, it replaces `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    temporary = Path(name)
+    held = False
+    try:
+        yield temporary
+        temporary.chmod(mode)
+        if _held is None:
+            os.replace(temporary, path)
+        else:
+            _held.append((temporary, path))
+            held = True
+    finally:
+        if not held:
+            temporary.unlink(missing_ok=True)
+
+
+def remove(path: Path) -> None:
+    """Delete an output that no longer applies, when the stage succeeds."""
+    if _held is None:
+        path.unlink(missing_ok=True)
+    else:
+        _held.append((None, path))
+
+
+@contextmanager
+def all_or_nothing() -> Iterator[None]:
+    """Hold back every write and removal until the block succeeds, then do them all at once."""
+    global _held
+    if _held is not None:  # already inside one: its end decides
+        yield
+        return
+    _held = []
+    try:
+        yield
+        _put_in_place(_held)
+    finally:
+        for temporary, _ in _held:
+            if temporary is not None:
+                temporary.unlink(missing_ok=True)
+        _held = None
+
+
+def _put_in_place(held: list[tuple[Path | None, Path]]) -> None:
+    """Rename every held file over its destination, with Ctrl+C held off until all are done."""
+    mask = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    if mask:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        for temporary, path in held:
+            if temporary is None:
+                path.unlink(missing_ok=True)
+            else:
+                os.replace(temporary, path)
+    finally:
+        if mask:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def write_text(path: Path, text: str) -> bool:
+    """Write `text` to `path` unless the file already holds it; return whether it changed."""
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    with replacing(path) as temporary:
+        temporary.write_text(text, encoding="utf-8", newline="\n")
+    return True
+
+
+def write_json(path: Path, content: Any) -> bool:
+    return write_text(path, json.dumps(content, indent=2, ensure_ascii=False) + "\n")
