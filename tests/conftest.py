@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+# The command-line tools installed beside this interpreter: pre-commit hooks, cruft, zizmor.
+TOOLS = Path(sys.executable).parent
 # Test processes run side by side (pytest-xdist); one thread each keeps them from fighting over cores.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -48,6 +50,18 @@ def parse_structured(path):
     if path.suffix == ".toml":
         return tomllib.loads(text)
     return json.loads(text)
+
+
+def tool(name, *arguments, cwd):
+    """Run a command-line tool installed beside this interpreter; return the finished process."""
+    return subprocess.run(
+        [str(TOOLS / name), *arguments],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
 
 
 def run(command, cwd):

@@ -3,14 +3,11 @@
 import os
 import re
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
-from conftest import bake, read
+from conftest import TOOLS, bake, read, tool
 
-TOOLS = Path(sys.executable).parent
 STAGES = ["analyze", "prepare", "preprocess", "train", "evaluate"]
 WORKFLOW = ".github/workflows/ci.yml"
 PINNED_ACTION = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
@@ -18,18 +15,6 @@ PINNED_ACTION = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
 HAS_FILE = re.compile(r"hashFiles\('([^'*?\[\]]+)'\) != ''")
 # A project linked to its template with cruft has this file; a plain bake does not.
 CRUFT_FILE = ".cruft.json"
-
-
-def tool(name, *arguments, cwd):
-    """Run a command-line tool installed beside this interpreter."""
-    return subprocess.run(
-        [str(TOOLS / name), *arguments],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-    )
 
 
 def in_needs_order(jobs):

@@ -3,14 +3,10 @@ pre-commit hooks stop keys and large files, and no file carries a machine's path
 
 import re
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
-from conftest import bake, files, read
-
-TOOLS = Path(sys.executable).parent
+from conftest import bake, files, read, tool
 
 IGNORED = [
     "data/raw/transactions.csv",
@@ -67,7 +63,5 @@ def test_the_pre_commit_hooks_stop_a_private_key_and_a_large_file(cookies):
     hooks = {hook["id"]: hook.get("args", []) for repo in config["repos"] for hook in repo["hooks"]}
 
     for hook, name in [("detect-private-key", "deploy.txt"), ("check-added-large-files", "docs/export.csv")]:
-        result = subprocess.run(
-            [str(TOOLS / hook), *hooks[hook], name], cwd=root, capture_output=True, text=True, check=False
-        )
+        result = tool(hook, *hooks[hook], name, cwd=root)
         assert result.returncode == 1, f"{hook} let {name} through"

@@ -15,13 +15,11 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from conftest import TEMPLATE, read, run
+from conftest import TEMPLATE, TOOLS, read, run
 from test_ci import github_steps
 
-TOOLS = Path(sys.executable).parent
 SLUG_FOLDER = next(path for path in TEMPLATE.iterdir() if path.name.startswith("{{cookiecutter.project_slug"))
 PACKAGE_FOLDER = SLUG_FOLDER / "{{cookiecutter.module_name}}"
 MODULE = "expense_classifier"

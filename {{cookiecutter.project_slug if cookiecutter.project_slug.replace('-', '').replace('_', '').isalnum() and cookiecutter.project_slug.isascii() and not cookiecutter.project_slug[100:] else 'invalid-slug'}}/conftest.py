@@ -62,3 +62,15 @@ def trained(preprocessed):
 @pytest.fixture(scope="session")
 def evaluated(trained):
     return run_stage(trained, "evaluate")
+
+
+@pytest.fixture()
+def snapshot():
+    """Every file under a folder with its bytes: equal snapshots mean no file changed or was left behind."""
+
+    def files_under(root):
+        return {
+            path.relative_to(root): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()
+        }
+
+    return files_under

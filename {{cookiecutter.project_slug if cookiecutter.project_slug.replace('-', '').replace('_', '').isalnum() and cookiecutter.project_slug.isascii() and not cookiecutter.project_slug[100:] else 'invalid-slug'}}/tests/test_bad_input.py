@@ -23,19 +23,20 @@ from {{ cookiecutter.module_name }}.pipeline import Project
 PROBLEM_TYPE = Project.load().problem_type
 
 
-def snapshot(root):
-    """Every file of the project with its bytes, to show that a refused command changed none."""
-    return {path.relative_to(root): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+@pytest.fixture()
+def refused(capsys, snapshot):
+    """Run a command that must be refused: exit code 2, one line naming `expected`, no file changed."""
 
+    def check(root, command, expected):
+        before = snapshot(root)
+        capsys.readouterr()
+        assert main(command) == 2
+        message = capsys.readouterr().err
+        assert expected in message, message
+        assert message.startswith("error: ") and message.count("\n") == 1, message
+        assert snapshot(root) == before
 
-def assert_refused(root, capsys, command, expected):
-    before = snapshot(root)
-    capsys.readouterr()
-    assert main(command) == 2
-    message = capsys.readouterr().err
-    assert expected in message, message
-    assert message.startswith("error: ") and message.count("\n") == 1, message
-    assert snapshot(root) == before
+    return check
 
 
 def csv_bytes(frame):
@@ -135,11 +136,11 @@ BAD_CONFIGS = [
 
 
 @pytest.mark.parametrize(("case", "edit", "expected"), BAD_CONFIGS, ids=[row[0] for row in BAD_CONFIGS])
-def test_a_broken_config_is_refused_by_name_and_nothing_runs(scratch, capsys, case, edit, expected):
+def test_a_broken_config_is_refused_by_name_and_nothing_runs(scratch, refused, case, edit, expected):
     content = edit(scratch.settings)
     params = scratch.root / "params.yaml"
     params.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    assert_refused(scratch.root, capsys, ["run", "all"], expected)
+    refused(scratch.root, ["run", "all"], expected)
 
 
 # Bad data files: each takes 300 good rows and the target's name and returns the file's bytes.
@@ -220,34 +221,32 @@ if PROBLEM_TYPE == "regression":
     ("case", "name", "content", "requirement"), BAD_FILES, ids=[row[0] for row in BAD_FILES]
 )
 def test_bad_data_is_refused_with_the_requirement_it_breaks(
-    scratch, capsys, case, name, content, requirement
+    scratch, refused, case, name, content, requirement
 ):
     bad = content(scratch.rows, scratch.settings["data"]["target"])
     use_file(scratch.root, scratch.settings, name, bad)
-    assert_refused(scratch.root, capsys, ["run", "analyze"], f"Data requirement not met: {requirement}")
+    refused(scratch.root, ["run", "analyze"], f"Data requirement not met: {requirement}")
 
 
-def test_data_that_changed_after_analyze_is_refused_by_the_next_stage(scratch, capsys):
+def test_data_that_changed_after_analyze_is_refused_by_the_next_stage(scratch, refused):
     (scratch.root / scratch.settings["data"]["path"]).write_bytes(csv_bytes(scratch.rows.head(250)))
-    assert_refused(scratch.root, capsys, ["run", "prepare"], "is not the data the analyze stage diagnosed")
+    refused(scratch.root, ["run", "prepare"], "is not the data the analyze stage diagnosed")
 
 
-def test_a_stage_run_out_of_order_says_which_stage_to_run_first(scratch, capsys):
-    assert_refused(scratch.root, capsys, ["run", "train"], "run the prepare stage first")
+def test_a_stage_run_out_of_order_says_which_stage_to_run_first(scratch, refused):
+    refused(scratch.root, ["run", "train"], "run the prepare stage first")
 
 
-def test_no_data_yet_says_where_to_put_it(scratch, capsys):
+def test_no_data_yet_says_where_to_put_it(scratch, refused):
     scratch.settings["data"].update(path="data/raw/missing.csv", example="none")
     write_params(scratch.root, scratch.settings)
-    assert_refused(scratch.root, capsys, ["run", "analyze"], "Copy your CSV or Parquet file there")
+    refused(scratch.root, ["run", "analyze"], "Copy your CSV or Parquet file there")
 
 
-def test_a_model_file_with_foreign_types_is_refused(trained, tmp_path, monkeypatch, capsys):
+def test_a_model_file_with_foreign_types_is_refused(trained, tmp_path, monkeypatch, refused):
     root = tmp_path / "project"
     shutil.copytree(trained.root, root)
     skops.io.dump({"payload": pd.Timestamp("2020-01-01")}, root / "models" / "model.skops")
     monkeypatch.chdir(root)
     holdout = Path(trained.path("holdout"))
-    assert_refused(
-        root, capsys, ["predict", "--input", str(holdout), "--output", "out.csv"], "could run code"
-    )
+    refused(root, ["predict", "--input", str(holdout), "--output", "out.csv"], "could run code")

@@ -13,19 +13,6 @@ import {{ cookiecutter.module_name }}
 from {{ cookiecutter.module_name }}.cli import main
 from {{ cookiecutter.module_name }}.prepare import stage as prepare_stage
 
-# What the stages write; docs/ holds the cards that Analyze and Test fill in.
-OUTPUT_FOLDERS = ("data", "models", "reports", "docs")
-
-
-def outputs(root):
-    """Every output file with its bytes: temporary files show up here too."""
-    return {
-        path.relative_to(root): path.read_bytes()
-        for folder in OUTPUT_FOLDERS
-        for path in sorted((root / folder).rglob("*"))
-        if path.is_file()
-    }
-
 
 def raising(error):
     """A stand-in for a stage's last step, failing as a stage can."""
@@ -46,22 +33,22 @@ def finished(evaluated, tmp_path, monkeypatch):
 
 
 def test_an_interrupted_stage_keeps_every_previous_output_and_a_rerun_matches_a_clean_run(
-    finished, monkeypatch, capsys
+    finished, monkeypatch, capsys, snapshot
 ):
-    good = outputs(finished)
+    good = snapshot(finished)
     with monkeypatch.context() as patch:
         # Prepare's report is written last, after its three tables.
         patch.setattr(prepare_stage.Report, "write", raising(KeyboardInterrupt()))
         assert main(["run", "prepare"]) == 130
     assert "interrupted" in capsys.readouterr().err
-    assert outputs(finished) == good
+    assert snapshot(finished) == good
 
     assert main(["run", "prepare"]) == 0
-    assert outputs(finished) == good
+    assert snapshot(finished) == good
 
 
-def test_ctrl_c_during_training_leaves_the_last_good_model(finished):
-    good = outputs(finished)
+def test_ctrl_c_during_training_leaves_the_last_good_model(finished, snapshot):
+    good = snapshot(finished)
     package_root = Path({{ cookiecutter.module_name }}.__file__).resolve().parents[1]
     env = {**os.environ, "PYTHONPATH": str(package_root)}
     process = subprocess.Popen(
@@ -79,4 +66,4 @@ def test_ctrl_c_during_training_leaves_the_last_good_model(finished):
     _, errors = process.communicate(timeout=120)
     assert process.returncode == 130, errors
     assert "interrupted" in errors
-    assert outputs(finished) == good
+    assert snapshot(finished) == good

@@ -11,7 +11,6 @@ import json
 import os
 import signal
 import tempfile
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,9 +54,8 @@ def remove(path: Path) -> None:
 def all_or_nothing() -> Iterator[None]:
     """Hold back every write and removal until the block succeeds, then do them all at once."""
     global _held
-    if _held is not None:  # already inside one: its end decides
-        yield
-        return
+    if _held is not None:
+        raise RuntimeError("all_or_nothing() blocks do not nest; run one stage at a time.")
     _held = []
     try:
         yield
@@ -71,7 +69,7 @@ def all_or_nothing() -> Iterator[None]:
 
 def _put_in_place(held: list[tuple[Path | None, Path]]) -> None:
     """Rename every held file over its destination, with Ctrl+C held off until all are done."""
-    mask = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    mask = hasattr(signal, "pthread_sigmask")  # not on Windows, where the renames go unguarded
     if mask:
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:

@@ -152,6 +152,6 @@ PRODUCED_BY = {
 def run(project: Project, stage: str) -> list[str]:
     """Run one stage; return the lines of its summary. Its outputs change only if it succeeds."""
     module = importlib.import_module(f".{stage}.stage", package=PACKAGE)
-    project.write_example()
+    project.write_example()  # an input, not an output: it must exist before the stage reads it
     with all_or_nothing():
         return module.run(project)
