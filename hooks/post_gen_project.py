@@ -1,4 +1,4 @@
-"""Finish the new project: keep the chosen language and CI host, then fill in the owners.
+"""Finish the new project: keep the chosen language and options, then fill in the owners.
 
 Owners are written by the project's own `owners` command, the same code the team runs later
 after changing params.yaml. The hook changes nothing outside the new project, so it can run
@@ -14,8 +14,12 @@ from pathlib import Path
 CONTEXT = json.loads({{cookiecutter | tojson | tojson}})
 
 LANGUAGES = ("en", "ja")
-# Files and folders that only one CI host uses.
-CI_FILES = {"github": (".github",), "gitlab": (".gitlab-ci.yml", ".gitlab")}
+# Files that only one choice of an option uses; the other choices' projects do without them.
+OPTION_FILES = {
+    "ci": {"github": (".github",), "gitlab": (".gitlab-ci.yml", ".gitlab")},
+    "serving": {"fastapi": ("{module}/serve.py", "{module}/evaluate/service.py", "tests/test_serve.py")},
+    "demo": {"streamlit": ("{module}/demo.py", "tests/test_demo.py")},
+}
 
 
 def keep_language(root, language):
@@ -28,16 +32,18 @@ def keep_language(root, language):
                 path.unlink()
 
 
-def keep_ci(root, ci):
-    for host, names in CI_FILES.items():
-        if host == ci:
-            continue
-        for name in names:
-            path = root / name
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
+def keep_chosen_options(root, context):
+    """Delete the files of every option choice that was not taken."""
+    for option, files_by_choice in OPTION_FILES.items():
+        for choice, names in files_by_choice.items():
+            if choice == context[option]:
+                continue
+            for name in names:
+                path = root / name.format(module=context["module_name"])
+                if path.is_dir():
+                    shutil.rmtree(path)
+                elif path.exists():
+                    path.unlink()
 
 
 def write_owners(root, module_name):
@@ -49,7 +55,7 @@ def write_owners(root, module_name):
 
 def main(context, root):
     keep_language(root, context["language"])
-    keep_ci(root, context["ci"])
+    keep_chosen_options(root, context)
     write_owners(root, context["module_name"])
 
 

@@ -39,6 +39,7 @@ PACKAGE_FILES = [
     "pipeline.py",
     "predict.py",
     "reports.py",
+    "review.py",
     "roles.py",
     "value.py",
 ]
@@ -59,22 +60,38 @@ TOP_LEVEL_FILES = [
     "tests/test_checklist.py",
     "tests/test_config.py",
     "tests/test_interrupt.py",
+    "tests/test_notebooks.py",
     "tests/test_owners.py",
 ]
+NOTEBOOKS = [
+    "notebooks/1-business-understanding.py",
+    "notebooks/2-analyze.py",
+    "notebooks/3-prepare.py",
+    "notebooks/4-preprocess.py",
+    "notebooks/5-train.py",
+    "notebooks/6-test.py",
+]
+# The files each optional part adds when it is chosen (the default), and only then.
+OPTION_FILES = {
+    "serving": ["{module}/serve.py", "{module}/evaluate/service.py", "tests/test_serve.py"],
+    "demo": ["{module}/demo.py", "tests/test_demo.py"],
+}
+OPTION_DEPENDENCIES = {"serving": ("fastapi", "uvicorn"), "demo": ("streamlit",)}
 CODEOWNERS = {"github": ".github/CODEOWNERS", "gitlab": ".gitlab/CODEOWNERS", "none": "CODEOWNERS"}
 CI_FILES = {"github": [".github/workflows/ci.yml"], "gitlab": [".gitlab-ci.yml"], "none": []}
 
 
-def expected_files(module, ci):
-    """The exact file tree of a baked project."""
+def expected_files(module, ci, options=("serving", "demo")):
+    """The exact file tree of a baked project with the optional parts in `options`."""
     stage_files = [
         f"{module}/{stage}/{name}"
         for stage in STAGE_FOLDERS
         for name in ("README.md", "__init__.py", "stage.py", f"test_{stage}.py")
     ]
     package = [f"{module}/{name}" for name in PACKAGE_FILES]
-    other = [*TOP_LEVEL_FILES, CODEOWNERS[ci], *CI_FILES[ci]]
-    return [str(path) for path in sorted(map(Path, [*DOCUMENTS, *stage_files, *package, *other]))]
+    other = [*TOP_LEVEL_FILES, *NOTEBOOKS, CODEOWNERS[ci], *CI_FILES[ci]]
+    optional = [name.format(module=module) for option in options for name in OPTION_FILES[option]]
+    return [str(path) for path in sorted(map(Path, [*DOCUMENTS, *stage_files, *package, *other, *optional]))]
 
 
 @pytest.fixture(scope="module", params=MATRIX, ids=["-".join(combination) for combination in MATRIX])
@@ -87,6 +104,24 @@ def baked(request, cookies_session):
 def test_the_file_tree_is_exactly_as_designed(baked):
     root, _, _, ci = baked
     assert [str(path) for path in files(root)] == expected_files("expense_classifier", ci)
+
+
+def test_without_the_optional_parts_none_of_their_files_or_dependencies_remain(cookies_session):
+    root = bake(cookies_session, serving="none", demo="none")
+    assert [str(path) for path in files(root)] == expected_files("expense_classifier", "github", options=())
+    dependencies = " ".join(parse_structured(root / "pyproject.toml")["project"]["dependencies"])
+    for option, packages in OPTION_DEPENDENCIES.items():
+        for package in packages:
+            assert package not in dependencies, f"{package} is still a dependency without {option}"
+            mentions = [str(path) for path in files(root) if package in read(root, path).lower()]
+            assert not mentions, f"{package} is still mentioned without {option}: {mentions}"
+
+
+def test_the_optional_parts_are_dependencies_when_chosen(default_project):
+    dependencies = " ".join(parse_structured(default_project / "pyproject.toml")["project"]["dependencies"])
+    for packages in OPTION_DEPENDENCIES.values():
+        for package in packages:
+            assert package in dependencies
 
 
 def test_no_template_syntax_is_left_in_names_or_contents(baked):
@@ -158,17 +193,21 @@ def test_the_generated_code_passes_ruff(baked):
 
 # The CI host does not change the code, so each language × problem type runs its own tests once,
 # cycling through the hosts.
+# The optional parts are on in two of them and off in the other two.
 OWN_TESTS = [
-    ("en", "classification", "github"),
-    ("en", "regression", "gitlab"),
-    ("ja", "classification", "none"),
-    ("ja", "regression", "github"),
+    ("en", "classification", "github", "fastapi", "streamlit"),
+    ("en", "regression", "gitlab", "none", "none"),
+    ("ja", "classification", "none", "none", "none"),
+    ("ja", "regression", "github", "fastapi", "streamlit"),
 ]
 
 
-@pytest.mark.parametrize(("language", "problem_type", "ci"), OWN_TESTS)
-def test_the_generated_project_passes_its_own_tests(cookies, language, problem_type, ci):
-    root = bake(cookies, language=language, problem_type=problem_type, ci=ci)
+@pytest.mark.parametrize(("language", "problem_type", "ci", "serving", "demo"), OWN_TESTS)
+def test_the_generated_project_passes_its_own_tests(cookies, language, problem_type, ci, serving, demo):
+    answers = {"language": language, "problem_type": problem_type, "ci": ci, "serving": serving, "demo": demo}
+    root = bake(cookies, **answers)
+    assert (root / "tests" / "test_serve.py").exists() == (serving == "fastapi")
+    assert (root / "tests" / "test_demo.py").exists() == (demo == "streamlit")
     result = run(["-m", "pytest", "-q", "-p", "no:cacheprovider"], root)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert " passed" in result.stdout

@@ -79,15 +79,22 @@ def test_keep_language_renames_the_chosen_and_removes_the_other(tmp_path):
     assert (tmp_path / "README.md").read_text(encoding="utf-8") == "README.ja.md"
 
 
-def test_keep_ci_removes_the_other_hosts_files(tmp_path):
+def test_keep_chosen_options_removes_the_files_of_choices_not_taken(tmp_path):
     post_gen = load_hook("post_gen_project", DEFAULTS)
     (tmp_path / ".github" / "workflows").mkdir(parents=True)
     (tmp_path / ".gitlab-ci.yml").write_text("stages: []\n", encoding="utf-8")
+    (tmp_path / "pkg").mkdir()
+    for name in ("pkg/serve.py", "pkg/demo.py", "pkg/cli.py"):
+        (tmp_path / name).write_text("", encoding="utf-8")
+    answers = {"module_name": "pkg", "ci": "github", "serving": "none", "demo": "streamlit"}
 
-    post_gen.keep_ci(tmp_path, "github")
+    post_gen.keep_chosen_options(tmp_path, answers)
 
     assert (tmp_path / ".github" / "workflows").is_dir()
-    assert not (tmp_path / ".gitlab-ci.yml").exists()
+    assert [str(path.relative_to(tmp_path)) for path in sorted(tmp_path.rglob("*")) if path.is_file()] == [
+        "pkg/cli.py",
+        "pkg/demo.py",
+    ]
 
 
 def test_cookiecutter_takes_every_template_file_for_text():

@@ -46,7 +46,14 @@ def _predict(arguments: argparse.Namespace) -> int:
     for line in predict.run(Project.load(), arguments.input, arguments.output):
         print(line)
     return 0
+{% if cookiecutter.serving == "fastapi" %}
 
+def _serve(arguments: argparse.Namespace) -> int:
+    from . import serve  # imported here: the web stack is needed only by this command
+
+    serve.serve(Project.load(), arguments.host, arguments.port)
+    return 0
+{% endif %}
 
 def _owners(arguments: argparse.Namespace) -> int:
     root = config.find_root()
@@ -97,7 +104,14 @@ def parser() -> argparse.ArgumentParser:
     predict_command.add_argument("--input", type=Path, required=True, help="rows to predict for")
     predict_command.add_argument("--output", type=Path, required=True, help="where to write the predictions")
     predict_command.set_defaults(handler=_predict)
-
+{% if cookiecutter.serving == "fastapi" %}
+    serve_command = commands.add_parser("serve", help="serve predictions over HTTP until stopped with Ctrl+C")
+    serve_command.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: this machine only)"
+    )
+    serve_command.add_argument("--port", type=int, default=8000)
+    serve_command.set_defaults(handler=_serve)
+{% endif %}
     owners_command = commands.add_parser(
         "owners", help="write the owners from params.yaml into the roles page, CODEOWNERS and every document"
     )

@@ -57,3 +57,8 @@ def all_scores(
 def better(metric: str, left: float, right: float) -> bool:
     """Whether `left` is a better value of the metric than `right`."""
     return left > right if METRICS[metric].higher_is_better else left < right
+
+
+def latency_percentiles(milliseconds: list[float]) -> dict[str, float]:
+    """What a typical request (p50) and the slowest ones (p95, p99) wait, in milliseconds."""
+    return {f"p{level}_ms": float(np.percentile(milliseconds, level)) for level in (50, 95, 99)}

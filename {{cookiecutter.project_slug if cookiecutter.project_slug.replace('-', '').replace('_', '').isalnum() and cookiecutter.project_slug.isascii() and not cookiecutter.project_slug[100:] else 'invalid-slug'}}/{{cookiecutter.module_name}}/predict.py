@@ -32,13 +32,15 @@ def check_input(frame: pd.DataFrame, card: dict[str, Any]) -> None:
         )
     for column, entry in schema.items():
         values = frame[column].dropna()
-        if entry["kind"] == "numbers" and not pd.api.types.is_numeric_dtype(values):
-            bad = values[pd.to_numeric(values, errors="coerce").isna()].astype(str).unique()[:3]
-            raise DataError(
-                "numeric columns hold numbers",
-                f"Column '{column}' holds {', '.join(map(repr, bad))}.",
-                "Send numbers (or leave the value empty).",
-            )
+        if entry["kind"] == "numbers":
+            # Coercing, not the dtype: a column of only missing values has no numeric dtype, yet is fine.
+            not_numbers = values[pd.to_numeric(values, errors="coerce").isna()].astype(str).unique()
+            if len(not_numbers):
+                raise DataError(
+                    "numeric columns hold numbers",
+                    f"Column '{column}' holds {', '.join(map(repr, not_numbers[:3]))}.",
+                    "Send numbers (or leave the value empty).",
+                )
         if "known_values" in entry:
             unseen = sorted(set(values.astype(str)) - set(entry["known_values"]))
             if unseen:

@@ -1,14 +1,23 @@
 """Test: does the model create the value defined in Business Understanding?
 
 Model level: holdout metrics against the requirement and the baseline, overall and per segment.
-Service level: the prediction entry point on the holdout rows, with its latency. System level:
-the checks with users (A/B test, usability) stay a checklist for the Product Manager.
+{%- if cookiecutter.serving == "fastapi" %}
+Service level: the prediction service, run on loopback, must answer the holdout rows exactly like
+the offline predictions; its latency and throughput are reported.
+{%- else %}
+Service level: the latency and throughput of predictions made in-process (the project has no
+prediction service).
+{%- endif %}
+System level: the checks with users (A/B test, usability) stay a checklist for the Product
+Manager{% if cookiecutter.demo == "streamlit" %}, run with the demo app{% endif %}.
 """
 
 from __future__ import annotations
 
 import json
+{%- if cookiecutter.serving == "none" %}
 import time
+{%- endif %}
 from typing import Any
 
 import numpy as np
@@ -24,8 +33,12 @@ from ..predict import predict
 from ..reports import Report, markdown_table, plt
 from ..train.stage import BASELINE, candidates
 from ..value import monthly_value, payback_month
+{%- if cookiecutter.serving == "fastapi" %}
+from . import service
+{%- else %}
 
-LATENCY_SAMPLES = 50
+SINGLE_ROW_PREDICTIONS = 200
+{%- endif %}
 
 
 def run(project: Project) -> list[str]:
@@ -66,7 +79,11 @@ def run(project: Project) -> list[str]:
         "baseline": baseline,
         "slices": slices,
         "holdout_rows": len(holdout),
-        "latency_ms_per_row": latency(model, holdout[list(card["schema"])]),
+{%- if cookiecutter.serving == "fastapi" %}
+        "service_level": service.measure(project, holdout, output, card),
+{%- else %}
+        "service_level": in_process(model, holdout[list(card["schema"])]),
+{%- endif %}
         "model": card["algorithm"],
     }
     report = Report(project.report_dir("evaluate"), "Test", project.settings["project"]["language"])
@@ -74,11 +91,18 @@ def run(project: Project) -> list[str]:
     write_json(project.path("metrics"), results)
     fill_model_card(project, results)
     verdict = "meets" if results["value"]["meets_requirement"] else "does NOT meet"
+    level = results["service_level"]
     return [
         f"holdout {metric} {overall[metric]:.3f} {verdict} the requirement {results['requirement']} "
         f"(baseline {baseline[metric]:.3f})",
         f"business value at this quality: {results['value']['business_value_per_month']:,.0f} "
         f"{value['currency']} per month (planned {results['value']['planned_value_per_month']:,.0f})",
+{%- if cookiecutter.serving == "fastapi" %}
+        f"service on loopback: {level['matching_predictions']:,} of {level['rows']:,} predictions equal the "
+        f"offline ones; p95 latency {level['p95_ms']:.1f} ms",
+{%- else %}
+        f"in-process: {level['rows_per_second']:,.0f} rows per second; p95 latency of one row {level['p95_ms']:.1f} ms",
+{%- endif %}
         f"report: {report.write().relative_to(project.root)}",
     ]
 
@@ -113,23 +137,26 @@ def slice_scores(
     return results
 
 
-def latency(model: Any, features: pd.DataFrame) -> dict[str, float]:
-    """Milliseconds per row in one batch, and for single rows as a service would see them."""
+{% if cookiecutter.serving == "none" -%}
+def in_process(model: Any, features: pd.DataFrame) -> dict[str, Any]:
+    """Throughput in one batch, and latency for single rows as a service would see them."""
     started = time.perf_counter()
     model.predict(features)
-    batch = 1000 * (time.perf_counter() - started) / len(features)
-    singles = []
-    for index in range(min(LATENCY_SAMPLES, len(features))):
+    batch_seconds = time.perf_counter() - started
+    single_ms = []
+    for index in range(min(SINGLE_ROW_PREDICTIONS, len(features))):
         started = time.perf_counter()
         model.predict(features.iloc[[index]])
-        singles.append(1000 * (time.perf_counter() - started))
+        single_ms.append(1000 * (time.perf_counter() - started))
     return {
-        "batch": batch,
-        "single_p50": float(np.percentile(singles, 50)),
-        "single_p95": float(np.percentile(singles, 95)),
+        "how": "in-process",
+        "rows": len(features),
+        "rows_per_second": len(features) / batch_seconds,
+        **metrics.latency_percentiles(single_ms),
     }
 
 
+{% endif -%}
 def write_report(
     report: Report, results: dict[str, Any], holdout: pd.DataFrame, predictions: Any, project: Project
 ) -> None:
@@ -180,15 +207,28 @@ def write_report(
         report.figure(
             "metric_per_slice", figure, say(f"{metric} per {segment}", f"{segment} ごとの {metric}")
         )
-    latency_ms = results["latency_ms_per_row"]
+    level = results["service_level"]
     report.heading(say("Service level", "サービスレベル"))
     report.paragraph(
         say(
-            f"Batch: {latency_ms['batch']:.3f} ms per row. Single rows: median {latency_ms['single_p50']:.1f} ms, "
-            f"95th percentile {latency_ms['single_p95']:.1f} ms.",
-            f"一括: 1行あたり {latency_ms['batch']:.3f} ms。1行ずつ: 中央値 {latency_ms['single_p50']:.1f} ms、"
-            f"95パーセンタイル {latency_ms['single_p95']:.1f} ms。",
+{%- if cookiecutter.serving == "fastapi" %}
+            f"The prediction service, run on loopback, answered {level['rows']:,} holdout rows: "
+            f"{level['matching_predictions']:,} predictions equal the offline ones. "
+            f"Throughput {level['rows_per_second']:,.0f} rows per second in requests of {service.ROWS_PER_BATCH} rows.",
+            f"ループバックで起動した予測サービスがホールドアウト {level['rows']:,} 行に応答し、"
+            f"{level['matching_predictions']:,} 件の予測がオフラインの予測と一致しました。"
+            f"{service.ROWS_PER_BATCH} 行ずつのリクエストで毎秒 {level['rows_per_second']:,.0f} 行を処理しました。",
+{%- else %}
+            f"No prediction service (serving: none): the model predicted {level['rows']:,} holdout rows in "
+            f"one batch at {level['rows_per_second']:,.0f} rows per second.",
+            f"予測サービスなし（serving: none）: ホールドアウト {level['rows']:,} 行を一括で、"
+            f"毎秒 {level['rows_per_second']:,.0f} 行の速さで予測しました。",
+{%- endif %}
         )
+    )
+    report.table(
+        [say("one row per request", "1リクエスト1行"), "p50", "p95", "p99"],
+        [[say("latency (ms)", "レイテンシ（ms）"), level["p50_ms"], level["p95_ms"], level["p99_ms"]]],
     )
     report.heading(say("System level", "システムレベル"))
     report.paragraph(

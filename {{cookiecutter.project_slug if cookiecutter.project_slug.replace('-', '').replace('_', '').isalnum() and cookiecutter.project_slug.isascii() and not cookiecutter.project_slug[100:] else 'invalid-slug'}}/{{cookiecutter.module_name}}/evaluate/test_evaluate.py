@@ -31,6 +31,20 @@ def test_the_model_beats_the_baseline_on_the_holdout(results):
     assert results["value"]["beats_baseline"]
 
 
+def test_the_service_level_is_measured_on_every_holdout_row(results):
+    level = results["service_level"]
+    assert level["rows"] == results["holdout_rows"]
+    assert 0 < level["p50_ms"] <= level["p95_ms"] <= level["p99_ms"]
+    assert level["rows_per_second"] > 0
+{%- if cookiecutter.serving == "fastapi" %}
+
+
+def test_the_service_answers_every_holdout_row_like_the_offline_predictions(results):
+    level = results["service_level"]
+    assert level["matching_predictions"] == level["rows"]
+{%- endif %}
+
+
 def test_the_model_card_shows_the_results(evaluated, results):
     card = (evaluated.root / "docs" / "model-card.md").read_text(encoding="utf-8")
     block = card.split("<!-- begin:results -->", 1)[1].split("<!-- end:results -->", 1)[0]

@@ -1,0 +1,137 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+{%- if cookiecutter.language != "ja" %}
+# # Business Understanding review: the value of ML and its payback
+#
+# **Purpose.** Agree on what the ML feature is worth before any model work. The Product Manager
+# presents the value formula with the figures in `params.yaml`; the Domain Expert checks the
+# formula and the effect per item; the System Admin and the IT Auditor bring what past
+# investments cost to develop and run.
+#
+# **Decide:** whether the figures are credible and each has an owner, whether the payback period
+# justifies going on to Analyze, and what goes into sections 7 and 8 of
+# `docs/business-understanding.md`.
+#
+# **Invite** the people the next cell lists: the stage owner and the roles this stage asks,
+# with their owners from `params.yaml`.
+{%- else %}
+# # ビジネス理解のレビュー: ML の価値と投資回収
+#
+# **目的:** モデルに手を付ける前に、ML の機能にどれだけの価値があるかを合意します。プロダクトマネージャーが
+# `params.yaml` の数値で価値の計算式を説明し、業務有識者が計算式と1件あたりの効果を確かめ、
+# システム管理者と IT監査担当者が過去の投資の開発・運用コストの実績を持ち寄ります。
+#
+# **決めること:** 数値が信頼でき、それぞれに担当者がいるか。回収期間から見て Analyze に進む価値があるか。
+# `docs/business-understanding.md` の 7 と 8 に何を書くか。
+#
+# **招待する人** は次のセルに表示します。この工程の担当と、この工程が依頼するロールです。担当者は
+# `params.yaml` から読みます。
+{%- endif %}
+
+# %%
+from {{ cookiecutter.module_name }} import review
+from {{ cookiecutter.module_name }}.pipeline import Project
+
+STAGE = "business_understanding"
+project = Project.load()  # the project whose params.yaml is in this folder or above it
+review.invitation(project, STAGE)
+
+# %% [markdown]
+{%- if cookiecutter.language != "ja" %}
+# ## The value formula
+#
+# Every input comes from the `value:` section of `params.yaml`; change them there, then run this
+# notebook again with `rerun=True` below.
+{%- else %}
+# ## 価値の計算式
+#
+# 入力値はすべて `params.yaml` の `value:` から読みます。値はそちらで変え、下の `rerun=True` で
+# このノートブックを実行し直してください。
+{%- endif %}
+
+# %%
+review.value_formula(project)
+
+# %% [markdown]
+{%- if cookiecutter.language != "ja" %}
+# ## The run under review
+#
+# The stage runs here only when its outputs are missing (earlier stages too, if theirs are);
+# otherwise this says which run the meeting sees and how to run it again.
+{%- else %}
+# ## レビューする実行結果
+#
+# 出力がないときだけ、ここで工程を実行します（前の工程の出力がなければ、その工程も）。
+# 出力があるときは、会議で見る実行結果の日時と、実行し直す方法を表示します。
+{%- endif %}
+
+# %%
+review.ensure_run(project, STAGE, rerun=False)
+
+# %% [markdown]
+{%- if cookiecutter.language != "ja" %}
+# ## Value report and payback chart
+#
+# The same report as `python -m {{ cookiecutter.module_name }} value`: value per month, payback, and the cumulative
+# value against the cost. Once the Test stage has run, a second line shows the value at the
+# measured quality.
+{%- else %}
+# ## 価値のレポートと投資回収のグラフ
+#
+# `python -m {{ cookiecutter.module_name }} value` と同じレポートです。月あたりの価値、回収期間、累積の価値とコストを示します。
+# Test の工程を実行した後は、測定した品質での価値も表示します。
+{%- endif %}
+
+# %%
+review.show_report(project, STAGE)
+
+# %% [markdown]
+{%- if cookiecutter.language != "ja" %}
+# ## What if?
+#
+# Try other figures in the meeting without editing `params.yaml`: change the inputs in this cell
+# (users, items_per_user, effect_per_item, cost_per_error, development_cost,
+# operation_cost_per_month, and share_correct for a model that is not always right) and run it.
+{%- else %}
+# ## もし〜だったら？
+#
+# `params.yaml` を変えずに、会議の場で別の数値を試せます。このセルの入力値（users, items_per_user,
+# effect_per_item, cost_per_error, development_cost, operation_cost_per_month、いつも正しいとは限らない
+# モデルなら share_correct）を変えて実行します。
+{%- endif %}
+
+# %%
+review.what_if(project, users=500, effect_per_item=20, share_correct=0.9)
+
+# %% [markdown]
+{%- if cookiecutter.language != "ja" %}
+# ## Open checklist items
+#
+# Agree who closes each item and by when. Tick an item in
+# `docs/business-understanding.md`, `docs/pr-faq.md` or `docs/checklists/ml-fit.md`
+# once its result is written down; the next run of this notebook, and `python -m {{ cookiecutter.module_name }} checklist`,
+# show it as done.
+{%- else %}
+# ## 未完了のチェックリスト項目
+#
+# 各項目を誰がいつまでに閉じるかを決めます。結果を書き残したら、次の文書の項目にチェックを付けます:
+# `docs/business-understanding.md`、`docs/pr-faq.md`、`docs/checklists/ml-fit.md`
+# 次にこのノートブックを実行したとき、また `python -m {{ cookiecutter.module_name }} checklist` で、完了として表示されます。
+{%- endif %}
+
+# %%
+review.open_items(project, STAGE)

@@ -1,0 +1,65 @@
+"""Service level of the Test stage: the holdout rows through the real HTTP service, on loopback.
+
+The service must give the same answers as the offline predictions, and fast enough: this sends
+every holdout row in batches (throughput) and a sample one row at a time (latency percentiles).
+"""
+
+import json
+import time
+import urllib.request
+from typing import Any
+
+import pandas as pd
+
+from ..metrics import latency_percentiles
+from ..pipeline import Project
+from ..serve import create_app, running
+
+ROWS_PER_BATCH = 100
+SINGLE_ROW_REQUESTS = 200
+
+
+def request_rows(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    """Rows as a client sends them: JSON values, null for a missing one."""
+    values = frame[columns].astype(object)
+    return values.where(values.notna(), None).to_dict(orient="records")
+
+
+def post(url: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    body = json.dumps({"rows": rows}, default=str).encode("utf-8")
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        return json.load(response)["predictions"]
+
+
+def measure(
+    project: Project, holdout: pd.DataFrame, offline: pd.DataFrame, card: dict[str, Any]
+) -> dict[str, Any]:
+    """Serve the current model on loopback and compare its answers and speed with the offline run."""
+    ids = [column for column in card["id_columns"] if column in holdout.columns]
+    rows = request_rows(holdout, [*ids, *card["schema"]])
+    with running(create_app(project)) as base_url:
+        url = f"{base_url}/predict"
+        started = time.perf_counter()
+        served = [
+            answer
+            for start in range(0, len(rows), ROWS_PER_BATCH)
+            for answer in post(url, rows[start : start + ROWS_PER_BATCH])
+        ]
+        batch_seconds = time.perf_counter() - started
+        single_ms = []
+        for row in rows[:SINGLE_ROW_REQUESTS]:
+            started = time.perf_counter()
+            post(url, [row])
+            single_ms.append(1000 * (time.perf_counter() - started))
+    matching = sum(
+        answer["prediction"] == expected
+        for answer, expected in zip(served, offline["prediction"].tolist(), strict=True)
+    )
+    return {
+        "how": "http",
+        "rows": len(rows),
+        "matching_predictions": int(matching),
+        "rows_per_second": len(rows) / batch_seconds,
+        **latency_percentiles(single_ms),
+    }

@@ -1,0 +1,363 @@
+"""What a stage's review meeting looks at: whom to invite, what the stage found, and what is still open.
+
+Each stage is reviewed with the people it asks, over a notebook in notebooks/. The notebooks call
+only these functions, so everything a meeting sees is computed by tested package code from
+params.yaml, the documents and the stage's outputs, and no logic lives only in a notebook where it
+could drift from the pipeline.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import checklist, pipeline, value
+from .owners import Team
+from .pipeline import OUTPUTS, PRODUCED_BY, STAGES, Project
+from .reports import format_cell, markdown_table
+from .roles import STAGES as PROCESS
+from .roles import Stage, Text
+
+PACKAGE = __package__
+
+# The meetings, in the order of the process: Business Understanding first, then every stage.
+REVIEWS = tuple(stage.key for stage in PROCESS)
+# Business Understanding has no stage code; its meeting reviews the value calculator's report.
+VALUE = "value"
+# The value inputs a what-if may change; currency and horizon only change how they are shown.
+VALUE_INPUTS = (
+    "users",
+    "items_per_user",
+    "effect_per_item",
+    "cost_per_error",
+    "development_cost",
+    "operation_cost_per_month",
+)
+
+# A figure on a line of its own, as reports.Report writes it, and a link to a Markdown file beside
+# the report (Prepare's data request), which the meeting reads with the report.
+FIGURE = re.compile(r"^!\[(?P<caption>[^\]]*)\]\((?P<path>[^)\s]+)\)\s*$")
+ATTACHMENT = re.compile(r"\[[^\]]*\]\((?P<name>[^)\s/:]+\.md)\)")
+
+WORDS = {
+    "invite": Text("Whom to invite", "招待する人"),
+    "from_params": Text("owners from params.yaml", "担当者は params.yaml から"),
+    "whom": Text("Whom", "誰を"),
+    "why": Text("Why", "何のために"),
+    "owner_reason": Text(
+        "Owns this stage: presents the report and leads the meeting.",
+        "この工程の担当: レポートを説明し、会議を進めます。",
+    ),
+    "unassigned": Text(
+        f"Roles without an owner: name one under owners: in params.yaml, then run "
+        f"`python -m {PACKAGE} owners`.",
+        f"担当者のいないロールがあります。params.yaml の owners: に書き、"
+        f"`python -m {PACKAGE} owners` を実行してください。",
+    ),
+    "ran": Text("Ran `{}`:", "`{}` を実行しました:"),
+    "shown": Text("The meeting sees the run of {} (`{}`).", "会議で見るのは {} の実行結果です（`{}`）。"),
+    "rerun": Text(
+        "To run it again, set `rerun=True` in this cell, or run",
+        "実行し直すには、このセルで `rerun=True` にするか、次を実行します:",
+    ),
+    "done": Text("done", "完了"),
+    "owner": Text("Owner", "担当"),
+    "all_done": Text("Every item is done.", "すべての項目が完了しています。"),
+    "placeholders": Text("Placeholders left", "未記入の箇所"),
+    "input": Text("input", "入力値"),
+    "setting": Text("in params.yaml", "params.yaml のキー"),
+    "figure": Text("figure", "数値"),
+    "planned": Text("planned", "計画"),
+    "what_if": Text("what if", "変更した場合"),
+    "value_per_month": Text("value per month", "月あたりの価値"),
+    "pays_back": Text("pays back in", "回収まで"),
+    "months": Text("{} months", "{} か月"),
+    "never": Text("never", "回収できない"),
+    "share_correct": Text("share of correct predictions", "正しい予測の割合"),
+    "formula": Text(
+        "Value per month = users × items per user × (effect per item × share correct − cost per error "
+        "× share wrong)\n\nPayback (months) = development cost ÷ (value per month − operation cost per month)",
+        "月あたりの価値 = ユーザー数 × 1人あたりの件数 × (1件あたりの効果 × 正解の割合 − 誤り1件の修正コスト "
+        "× 誤りの割合)\n\n回収期間（月） = 開発コスト ÷ (月あたりの価値 − 月あたりの運用コスト)",
+    ),
+}
+INPUT_NAMES = {
+    "users": Text("users", "ユーザー数"),
+    "items_per_user": Text("items per user per month", "1人あたりの月間件数"),
+    "effect_per_item": Text("effect per item", "1件あたりの効果"),
+    "cost_per_error": Text("cost per error", "誤り1件の修正コスト"),
+    "development_cost": Text("development cost", "開発コスト"),
+    "operation_cost_per_month": Text("operation cost per month", "月あたりの運用コスト"),
+}
+
+
+class Markdown(str):
+    """Markdown that a notebook shows rendered, and that code and tests read as plain text."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+@dataclass(frozen=True)
+class Invitee:
+    """A role to invite, named as the documents name it, with what the stage needs from it."""
+
+    role: str
+    tag: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure of a report: the notebook shows the PNG itself, which a Markdown link cannot do."""
+
+    path: Path
+    caption: str
+
+
+def process_stage(stage: str) -> Stage:
+    """The stage of the process behind a meeting, refused by name if there is no such meeting."""
+    for process in PROCESS:
+        if process.key == stage:
+            return process
+    raise ValueError(f"{stage!r} is not a stage to review; choose one of {', '.join(REVIEWS)}.")
+
+
+def report_name(stage: str) -> str:
+    """The folder under reports/ that a meeting reviews."""
+    process_stage(stage)
+    return VALUE if stage == "business_understanding" else stage
+
+
+def words(project: Project) -> dict[str, str]:
+    team = Team(project.settings)
+    return {name: team.text(text) for name, text in WORDS.items()}
+
+
+# --- Whom to invite ----------------------------------------------------------------------------
+
+
+def invitees(project: Project, stage: str) -> list[Invitee]:
+    """The stage owner, then every role the stage asks something of, each once with all its asks.
+
+    Read from roles.STAGES and the owners in params.yaml, so the invitation follows every change
+    of owner without anyone editing a notebook.
+    """
+    process = process_stage(stage)
+    team = Team(project.settings)
+    reasons: dict[str, list[str]] = {process.owner: [team.text(WORDS["owner_reason"])]}
+    for ask in process.asks:
+        for role in ask.roles:
+            reasons.setdefault(role, []).append(team.text(ask.request))
+    return [Invitee(role, team.tag(role), tuple(why)) for role, why in reasons.items()]
+
+
+def invitation(project: Project, stage: str) -> Markdown:
+    """The invitation list as a table, with a reminder when a role to invite has no owner yet."""
+    word = words(project)
+    people = invitees(project, stage)
+    lines = [
+        f"**{word['invite']}** ({word['from_params']})",
+        "",
+        markdown_table(
+            [word["whom"], word["why"]], [[person.tag, " ".join(person.reasons)] for person in people]
+        ),
+    ]
+    team = Team(project.settings)
+    if any(not team.owners[person.role] for person in people):
+        lines += ["", f"> {word['unassigned']}"]
+    return Markdown("\n".join(lines) + "\n")
+
+
+# --- The run under review ----------------------------------------------------------------------
+
+
+def outputs(project: Project, step: str) -> list[Path]:
+    """Every file a stage (or the value calculator) writes, its report included."""
+    if step == VALUE:
+        return [project.report_dir(VALUE) / "report.md", project.report_dir(VALUE) / "value.json"]
+    names = [name for name, producer in PRODUCED_BY.items() if producer == step]
+    return [project.root / OUTPUTS[name] for name in names] + [project.report_dir(step) / "report.md"]
+
+
+def steps(stage: str) -> tuple[str, ...]:
+    """What must have run for a meeting: the stage and every stage before it."""
+    if report_name(stage) == VALUE:
+        return (VALUE,)
+    return STAGES[: STAGES.index(stage) + 1]
+
+
+def run_step(project: Project, step: str) -> list[str]:
+    return value.run(project) if step == VALUE else pipeline.run(project, step)
+
+
+def command(step: str) -> str:
+    return f"python -m {PACKAGE} value" if step == VALUE else f"python -m {PACKAGE} run {step}"
+
+
+def ensure_run(project: Project, stage: str, rerun: bool = False) -> Markdown:
+    """Run what the meeting needs if its outputs are missing; otherwise say which run it sees.
+
+    A meeting usually reviews the run its owner made beforehand, so opening a notebook never
+    retrains by surprise; a fresh clone gets the missing outputs made here, earlier stages first.
+    Once one stage runs, the stages after it up to this one run too, since their inputs changed.
+    `rerun=True` runs the stage under review again even when its outputs exist.
+    """
+    word = words(project)
+    lines: list[str] = []
+    ran = False
+    for step in steps(stage):
+        due = rerun and step == report_name(stage)
+        if ran or due or not all(path.is_file() for path in outputs(project, step)):
+            ran = True
+            lines.append(f"- {word['ran'].format(command(step))}")
+            lines += [f"    - {line}" for line in run_step(project, step)]
+    if not ran:
+        step = report_name(stage)
+        report = project.report_dir(step) / "report.md"
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(report.stat().st_mtime))
+        lines += [
+            f"- {word['shown'].format(when, report.relative_to(project.root).as_posix())}",
+            f"- {word['rerun']} `{command(step)}`.",
+        ]
+    return Markdown("\n".join(lines) + "\n")
+
+
+# --- The report --------------------------------------------------------------------------------
+
+
+def report_parts(project: Project, stage: str) -> list[Markdown | Figure]:
+    """The report of a meeting cut at its figures, with the Markdown files it links to appended.
+
+    A notebook cannot show a report's relative image links, so each figure becomes a part of its
+    own that show_report displays as an image.
+    """
+    folder = project.report_dir(report_name(stage))
+    path = folder / "report.md"
+    if not path.is_file():
+        raise pipeline.StageOrderError(
+            f"{path.relative_to(project.root).as_posix()} is missing: run the cell with "
+            f"review.ensure_run(project, {stage!r}) first, or {command(report_name(stage))}."
+        )
+    parts: list[Markdown | Figure] = []
+    text: list[str] = []
+
+    def flush() -> None:
+        if "".join(text).strip():
+            parts.append(Markdown("\n".join(text).strip("\n") + "\n"))
+        text.clear()
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        figure = FIGURE.match(line)
+        if figure:
+            flush()
+            parts.append(Figure(folder / figure["path"], figure["caption"]))
+            continue
+        text.append(line)
+        attached = [folder / match["name"] for match in ATTACHMENT.finditer(line)]
+        attached = [document for document in attached if document.is_file()]
+        if attached:
+            flush()
+            parts += [Markdown(document.read_text(encoding="utf-8")) for document in attached]
+    flush()
+    return parts
+
+
+def show_report(project: Project, stage: str) -> None:
+    """Show the report in the notebook with its figures inline, each with its caption below it."""
+    from IPython.display import Image, display  # only a notebook needs IPython
+
+    for part in report_parts(project, stage):
+        if isinstance(part, Figure):
+            display(Image(filename=str(part.path)), Markdown(f"*{part.caption}*"))
+        else:
+            display(part)
+
+
+# --- What is still open ------------------------------------------------------------------------
+
+
+def open_items(project: Project, stage: str) -> Markdown:
+    """The stage's open checklist items with their owners, read from the documents as they are now.
+
+    The checklist command reads the same documents, so the meeting and CI's gates never disagree.
+    """
+    process_stage(stage)
+    word = words(project)
+    result = next(
+        found for found in checklist.report(checklist.Status.read(project)).stages if found.key == stage
+    )
+    lines = [
+        f"**{result.title}: {result.done}/{result.total} {word['done']}** · {word['owner']}: {result.owner}",
+        "",
+    ]
+    lines += [f"- [ ] {item['text']} — {item['owner']} (`{item['document']}`)" for item in result.open_items]
+    if not result.open_items:
+        lines.append(word["all_done"])
+    left = checklist.placeholders_per_document(result.placeholders)
+    if left:
+        counts = "; ".join(f"`{document}` {count}" for document, count in left.items())
+        lines += ["", f"{word['placeholders']}: {counts}"]
+    return Markdown("\n".join(lines) + "\n")
+
+
+# --- Business Understanding: the value formula and what-ifs ------------------------------------
+
+
+def value_formula(project: Project) -> Markdown:
+    """The formula of the value report, with every input as params.yaml sets it and where."""
+    word = words(project)
+    team = Team(project.settings)
+    settings = project.settings[VALUE]
+    rows = [[team.text(INPUT_NAMES[key]), f"`{VALUE}.{key}`", _amount(settings, key)] for key in VALUE_INPUTS]
+    table = markdown_table([word["input"], word["setting"], word["figure"]], rows)
+    return Markdown(f"{word['formula']}\n\n{table}\n")
+
+
+def what_if(project: Project, share_correct: float = 1.0, **changes: float) -> Markdown:
+    """Value per month and payback with some inputs changed, beside the plan in params.yaml.
+
+    The meeting can try "what if half the users take it up" without editing params.yaml; the
+    numbers come from value.monthly_value and value.payback_month, the value report's own formula.
+    """
+    unknown = sorted(set(changes) - set(VALUE_INPUTS))
+    if unknown:
+        raise ValueError(f"{', '.join(unknown)}: not a value input; choose from {', '.join(VALUE_INPUTS)}.")
+    if not 0 <= share_correct <= 1:
+        raise ValueError(f"share_correct must lie between 0 and 1, not {share_correct}.")
+    word = words(project)
+    team = Team(project.settings)
+    planned = project.settings[VALUE]
+    changed = {**planned, **changes}
+    currency = planned["currency"]
+    rows: list[list[Any]] = [
+        [team.text(INPUT_NAMES[key]), _amount(planned, key), _amount(changed, key)] for key in changes
+    ]
+    if share_correct != 1.0:
+        rows.append([word["share_correct"], format_cell(1.0), format_cell(share_correct)])
+    per_month = {
+        "planned": value.monthly_value(planned),
+        "changed": value.monthly_value(changed, share_correct),
+    }
+    rows.append([f"{word['value_per_month']} ({currency})", per_month["planned"], per_month["changed"]])
+    rows.append(
+        [
+            word["pays_back"],
+            _payback(planned, per_month["planned"], word),
+            _payback(changed, per_month["changed"], word),
+        ]
+    )
+    return Markdown(markdown_table(["", word["planned"], word["what_if"]], rows) + "\n")
+
+
+def _amount(settings: dict[str, Any], key: str) -> str:
+    money = key not in ("users", "items_per_user")
+    return f"{format_cell(settings[key])} {settings['currency']}" if money else format_cell(settings[key])
+
+
+def _payback(settings: dict[str, Any], per_month: float, word: dict[str, str]) -> str:
+    month = value.payback_month(settings, per_month)
+    return word["never"] if month is None else word["months"].format(month)
