@@ -1,11 +1,16 @@
 """Shared fixtures: a scratch copy of this project, in which each stage runs once per session when a test needs it."""
 
+import os
 import shutil
 
 import pytest
 
-from {{ cookiecutter.module_name }} import example_data, pipeline
-from {{ cookiecutter.module_name }}.pipeline import Project
+# One thread per test process, set before numpy loads: with parallel processes (pytest -n) or a
+# busy CI runner, threads fighting over the cores made training many times slower.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+from {{ cookiecutter.module_name }} import example_data, pipeline  # noqa: E402
+from {{ cookiecutter.module_name }}.pipeline import Project  # noqa: E402
 
 # Rows of the expenses example the tests use: enough to meet the requirement, quick to train on.
 TEST_ROWS = 8000

@@ -17,7 +17,7 @@
 {%- if cookiecutter.language != "ja" %}
 # # Business Understanding review: the value of ML and its payback
 #
-# **Purpose.** Agree on what the ML feature is worth before any model work. The Product Manager
+# **Purpose:** Agree on what the ML feature is worth before any model work. The Product Manager
 # presents the value formula with the figures in `params.yaml`; the Domain Expert checks the
 # formula and the effect per item; the System Admin and the IT Auditor bring what past
 # investments cost to develop and run.
@@ -35,7 +35,7 @@
 # `params.yaml` の数値で価値の計算式を説明し、業務有識者が計算式と1件あたりの効果を確かめ、
 # システム管理者と IT監査担当者が過去の投資の開発・運用コストの実績を持ち寄ります。
 #
-# **決めること:** 数値が信頼でき、それぞれに担当者がいるか。回収期間から見て Analyze に進む価値があるか。
+# **決めること:** 数値が信頼でき、それぞれに担当者がいるか。回収期間から見てデータ分析に進む価値があるか。
 # `docs/business-understanding.md` の 7 と 8 に何を書くか。
 #
 # **招待する人** は次のセルに表示します。この工程の担当と、この工程が依頼するロールです。担当者は
@@ -54,13 +54,11 @@ review.invitation(project, STAGE)
 {%- if cookiecutter.language != "ja" %}
 # ## The value formula
 #
-# Every input comes from the `value:` section of `params.yaml`; change them there, then run this
-# notebook again with `rerun=True` below.
+# Every input comes from the `value:` section of `params.yaml`; change them there.
 {%- else %}
 # ## 価値の計算式
 #
-# 入力値はすべて `params.yaml` の `value:` から読みます。値はそちらで変え、下の `rerun=True` で
-# このノートブックを実行し直してください。
+# 入力値はすべて `params.yaml` の `value:` から読みます。値はそちらで変えてください。
 {%- endif %}
 
 # %%
@@ -68,15 +66,15 @@ review.value_formula(project)
 
 # %% [markdown]
 {%- if cookiecutter.language != "ja" %}
-# ## The run under review
+# ## Is the value report up to date?
 #
-# The stage runs here only when its outputs are missing (earlier stages too, if theirs are);
-# otherwise this says which run the meeting sees and how to run it again.
+# It is made here when it is missing; otherwise this says when it was made. After changing
+# `params.yaml`, set `rerun=True` to make it again from the new figures.
 {%- else %}
-# ## レビューする実行結果
+# ## 価値のレポートは最新か
 #
-# 出力がないときだけ、ここで工程を実行します（前の工程の出力がなければ、その工程も）。
-# 出力があるときは、会議で見る実行結果の日時と、実行し直す方法を表示します。
+# レポートがないときは、ここで作ります。あるときは、いつ作ったものかを表示します。`params.yaml` を
+# 変えた後は、`rerun=True` にして新しい数値で作り直します。
 {%- endif %}
 
 # %%
@@ -86,14 +84,14 @@ review.ensure_run(project, STAGE, rerun=False)
 {%- if cookiecutter.language != "ja" %}
 # ## Value report and payback chart
 #
-# The same report as `python -m {{ cookiecutter.module_name }} value`: value per month, payback, and the cumulative
-# value against the cost. Once the Test stage has run, a second line shows the value at the
-# measured quality.
+# The same report as `python -m {{ cookiecutter.module_name }} value`: value per month, payback, and the
+# cumulative value against the cost. Once the Test stage has run, a second line shows the value at
+# the measured quality.
 {%- else %}
 # ## 価値のレポートと投資回収のグラフ
 #
 # `python -m {{ cookiecutter.module_name }} value` と同じレポートです。月あたりの価値、回収期間、累積の価値とコストを示します。
-# Test の工程を実行した後は、測定した品質での価値も表示します。
+# テストの工程を実行した後は、測定した品質での価値も表示します。
 {%- endif %}
 
 # %%
@@ -123,8 +121,8 @@ review.what_if(project, users=500, effect_per_item=20, share_correct=0.9)
 #
 # Agree who closes each item and by when. Tick an item in
 # `docs/business-understanding.md`, `docs/pr-faq.md` or `docs/checklists/ml-fit.md`
-# once its result is written down; the next run of this notebook, and `python -m {{ cookiecutter.module_name }} checklist`,
-# show it as done.
+# once its result is written down; the next run of this notebook, and
+# `python -m {{ cookiecutter.module_name }} checklist`, show it as done.
 {%- else %}
 # ## 未完了のチェックリスト項目
 #

@@ -17,7 +17,7 @@
 {%- if cookiecutter.language != "ja" %}
 # # Analyze review: what the data says
 #
-# **Purpose.** Go through the diagnosis with the people who know the data. The Data Analyst
+# **Purpose:** Go through the diagnosis with the people who know the data. The Data Analyst
 # presents the findings and figures; the Domain Expert says which outliers and missing values
 # are errors and which are real cases; the Data Architect and the Data Engineer confirm where the
 # data lives, who grants access and how personal data is protected.
@@ -80,8 +80,8 @@ review.show_report(project, STAGE)
 #
 # Agree who closes each item and by when. Tick an item in
 # `{{ cookiecutter.module_name }}/analyze/README.md`
-# once its result is written down; the next run of this notebook, and `python -m {{ cookiecutter.module_name }} checklist`,
-# show it as done.
+# once its result is written down; the next run of this notebook, and
+# `python -m {{ cookiecutter.module_name }} checklist`, show it as done.
 {%- else %}
 # ## 未完了のチェックリスト項目
 #

@@ -17,7 +17,7 @@
 {%- if cookiecutter.language != "ja" %}
 # # Prepare review: what was cleaned and split, and what data to ask for
 #
-# **Purpose.** Check that the cleansing follows the decisions of the Analyze review, that the
+# **Purpose:** Check that the cleansing follows the decisions of the Analyze review, that the
 # holdout rows are kept apart for Test, and, when rows or labels are too few, read the draft data
 # request together. The Data Engineer presents; the Product Manager owns the request; the Domain
 # Expert says what collecting or labelling the missing data takes.
@@ -82,8 +82,8 @@ review.show_report(project, STAGE)
 #
 # Agree who closes each item and by when. Tick an item in
 # `{{ cookiecutter.module_name }}/prepare/README.md`
-# once its result is written down; the next run of this notebook, and `python -m {{ cookiecutter.module_name }} checklist`,
-# show it as done.
+# once its result is written down; the next run of this notebook, and
+# `python -m {{ cookiecutter.module_name }} checklist`, show it as done.
 {%- else %}
 # ## 未完了のチェックリスト項目
 #

@@ -17,7 +17,7 @@
 {%- if cookiecutter.language != "ja" %}
 # # Preprocess review: how the data becomes features
 #
-# **Purpose.** Check how each column turns into model input. The Data Engineer presents the
+# **Purpose:** Check how each column turns into model input. The Data Engineer presents the
 # treatment of every kind of column; the Data Analyst compares it with how the same data is
 # preprocessed today, so the model sees the data the same way.
 #
@@ -80,8 +80,8 @@ review.show_report(project, STAGE)
 #
 # Agree who closes each item and by when. Tick an item in
 # `{{ cookiecutter.module_name }}/preprocess/README.md`
-# once its result is written down; the next run of this notebook, and `python -m {{ cookiecutter.module_name }} checklist`,
-# show it as done.
+# once its result is written down; the next run of this notebook, and
+# `python -m {{ cookiecutter.module_name }} checklist`, show it as done.
 {%- else %}
 # ## 未完了のチェックリスト項目
 #

@@ -17,7 +17,7 @@
 {%- if cookiecutter.language != "ja" %}
 # # Train review: the candidates and the chosen model
 #
-# **Purpose.** Compare the candidates with the baseline and with each other on the primary
+# **Purpose:** Compare the candidates with the baseline and with each other on the primary
 # metric, and look at what the chosen model relies on. The Data Scientist presents; the Product
 # Manager, the Business Analyst, the Data Analyst and the Domain Expert say what a change in the
 # metric means for the business, and whether the features it relies on make sense.
@@ -81,8 +81,8 @@ review.show_report(project, STAGE)
 #
 # Agree who closes each item and by when. Tick an item in
 # `{{ cookiecutter.module_name }}/train/README.md`
-# once its result is written down; the next run of this notebook, and `python -m {{ cookiecutter.module_name }} checklist`,
-# show it as done.
+# once its result is written down; the next run of this notebook, and
+# `python -m {{ cookiecutter.module_name }} checklist`, show it as done.
 {%- else %}
 # ## 未完了のチェックリスト項目
 #

@@ -17,7 +17,7 @@
 {%- if cookiecutter.language != "ja" %}
 # # Test review: does the model create the value?
 #
-# **Purpose.** Check the model on the holdout rows against the model requirement and the baseline,
+# **Purpose:** Check the model on the holdout rows against the model requirement and the baseline,
 # overall and per segment, with its speed and the value it delivers at the measured quality. The ML
 # Engineer presents; the Data Scientist reviews how the model is evaluated; the Architect and the
 # DevOps Engineer the service level; the Product Manager and the Domain Expert the system test
@@ -82,8 +82,8 @@ review.show_report(project, STAGE)
 #
 # Agree who closes each item and by when. Tick an item in
 # `{{ cookiecutter.module_name }}/evaluate/README.md` or `docs/checklists/timeline.md`
-# once its result is written down; the next run of this notebook, and `python -m {{ cookiecutter.module_name }} checklist`,
-# show it as done.
+# once its result is written down; the next run of this notebook, and
+# `python -m {{ cookiecutter.module_name }} checklist`, show it as done.
 {%- else %}
 # ## 未完了のチェックリスト項目
 #
