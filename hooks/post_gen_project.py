@@ -16,7 +16,7 @@ CONTEXT = json.loads({{cookiecutter | tojson | tojson}})
 LANGUAGES = ("en", "ja")
 # Files that only one choice of an option uses; the other choices' projects do without them.
 OPTION_FILES = {
-    "ci": {"github": (".github",), "gitlab": (".gitlab-ci.yml", ".gitlab")},
+    "ci": {"github": (".github",), "gitlab": (".gitlab-ci.yml", ".gitlab", "renovate.json")},
     "serving": {"fastapi": ("{module}/serve.py", "{module}/evaluate/service.py", "tests/test_serve.py")},
     "demo": {"streamlit": ("{module}/demo.py", "tests/test_demo.py")},
 }

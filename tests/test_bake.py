@@ -78,7 +78,11 @@ OPTION_FILES = {
 }
 OPTION_DEPENDENCIES = {"serving": ("fastapi", "uvicorn"), "demo": ("streamlit",)}
 CODEOWNERS = {"github": ".github/CODEOWNERS", "gitlab": ".gitlab/CODEOWNERS", "none": "CODEOWNERS"}
-CI_FILES = {"github": [".github/workflows/ci.yml"], "gitlab": [".gitlab-ci.yml"], "none": []}
+CI_FILES = {
+    "github": [".github/dependabot.yml", ".github/workflows/ci.yml"],
+    "gitlab": [".gitlab-ci.yml", "renovate.json"],
+    "none": [],
+}
 
 
 def expected_files(module, ci, options=("serving", "demo")):

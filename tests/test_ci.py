@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 import yaml
-from conftest import TOOLS, bake, read, tool
+from conftest import TOOLS, bake, parse_structured, read, tool
 
 STAGES = ["analyze", "prepare", "preprocess", "train", "evaluate"]
 WORKFLOW = ".github/workflows/ci.yml"
@@ -180,6 +180,30 @@ def test_the_gitlab_file_passes_its_schema_and_runs_stages_in_order(cookies):
     assert not gitlab_job_runs(update, root)
     (root / CRUFT_FILE).write_text("{}\n", encoding="utf-8")
     assert gitlab_job_runs(update, root)
+
+
+# Dependency updates come from the host's own bot: the config file, its schema, and what it watches.
+DEPENDENCY_UPDATES = [
+    ("github", ".github/dependabot.yml", "vendor.dependabot"),
+    ("gitlab", "renovate.json", "vendor.renovate"),
+]
+
+
+@pytest.mark.parametrize(
+    ("ci", "path", "schema"), DEPENDENCY_UPDATES, ids=[row[0] for row in DEPENDENCY_UPDATES]
+)
+def test_dependency_updates_watch_the_packages_and_the_ci_file(cookies_session, ci, path, schema):
+    root = bake(cookies_session, ci=ci)
+    result = tool("check-jsonschema", "--builtin-schema", schema, path, cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    config = parse_structured(root / path)
+    if ci == "github":
+        watched = {update["package-ecosystem"]: update["directory"] for update in config["updates"]}
+        assert watched == {"pip": "/", "github-actions": "/"}
+        assert (root / "pyproject.toml").is_file() and (root / WORKFLOW).is_file()
+    else:
+        assert set(config["enabledManagers"]) == {"pep621", "gitlabci"}  # pyproject.toml, .gitlab-ci.yml
+        assert (root / "pyproject.toml").is_file() and (root / ".gitlab-ci.yml").is_file()
 
 
 def test_the_github_steps_pass_in_order_and_leave_reports_and_a_job_summary(github_project, tmp_path):
