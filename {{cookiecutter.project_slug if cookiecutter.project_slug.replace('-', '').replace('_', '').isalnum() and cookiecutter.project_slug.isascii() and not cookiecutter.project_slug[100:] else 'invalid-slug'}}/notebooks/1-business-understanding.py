@@ -1,19 +1,5 @@
-# ---
-# jupyter:
-#   jupytext:
-#     formats: ipynb,py:percent
-#     text_representation:
-#       extension: .py
-#       format_name: percent
-#       format_version: '1.3'
-#       jupytext_version: 1.19.6
-#   kernelspec:
-#     display_name: Python 3
-#     language: python
-#     name: python3
-# ---
-
-# %% [markdown]
+{% from "review_notebook.j2" import front, open_items with context -%}
+{% set purpose -%}
 {%- if cookiecutter.language != "ja" %}
 # # Business Understanding review: the value of ML and its payback
 #
@@ -25,9 +11,6 @@
 # **Decide:** whether the figures are credible and each has an owner, whether the payback period
 # justifies going on to Analyze, and what goes into sections 7 and 8 of
 # `docs/business-understanding.md`.
-#
-# **Invite** the people the next cell lists: the stage owner and the roles this stage asks,
-# with their owners from `params.yaml`.
 {%- else %}
 # # ビジネス理解のレビュー: ML の価値と投資回収
 #
@@ -37,18 +20,9 @@
 #
 # **決めること:** 数値が信頼でき、それぞれに担当者がいるか。回収期間から見てデータ分析に進む価値があるか。
 # `docs/business-understanding.md` の 7 と 8 に何を書くか。
-#
-# **招待する人** は次のセルに表示します。この工程の担当と、この工程が依頼するロールです。担当者は
-# `params.yaml` から読みます。
 {%- endif %}
-
-# %%
-from {{ cookiecutter.module_name }} import review
-from {{ cookiecutter.module_name }}.pipeline import Project
-
-STAGE = "business_understanding"
-project = Project.load()  # the project whose params.yaml is in this folder or above it
-review.invitation(project, STAGE)
+{%- endset -%}
+{{ front("business_understanding", purpose) }}
 
 # %% [markdown]
 {%- if cookiecutter.language != "ja" %}
@@ -115,21 +89,4 @@ review.show_report(project, STAGE)
 # %%
 review.what_if(project, users=500, effect_per_item=20, share_correct=0.9)
 
-# %% [markdown]
-{%- if cookiecutter.language != "ja" %}
-# ## Open checklist items
-#
-# Agree who closes each item and by when. Tick an item in
-# `docs/business-understanding.md`, `docs/pr-faq.md` or `docs/checklists/ml-fit.md`
-# once its result is written down; the next run of this notebook, and
-# `python -m {{ cookiecutter.module_name }} checklist`, show it as done.
-{%- else %}
-# ## 未完了のチェックリスト項目
-#
-# 各項目を誰がいつまでに閉じるかを決めます。結果を書き残したら、次の文書の項目にチェックを付けます:
-# `docs/business-understanding.md`、`docs/pr-faq.md`、`docs/checklists/ml-fit.md`
-# 次にこのノートブックを実行したとき、また `python -m {{ cookiecutter.module_name }} checklist` で、完了として表示されます。
-{%- endif %}
-
-# %%
-review.open_items(project, STAGE)
+{{ open_items() }}

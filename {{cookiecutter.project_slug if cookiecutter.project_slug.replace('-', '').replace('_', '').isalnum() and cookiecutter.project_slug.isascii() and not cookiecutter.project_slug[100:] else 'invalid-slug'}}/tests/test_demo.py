@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from {{ cookiecutter.module_name }} import demo, models
 from {{ cookiecutter.module_name }}.pipeline import OUTPUTS, PACKAGE
 from {{ cookiecutter.module_name }}.predict import predict
+from {{ cookiecutter.module_name }}.value import outlook
 
 # Seconds one run of the app may take; the first one loads the model.
 TIMEOUT = 60
@@ -64,9 +65,9 @@ def test_the_demo_shows_the_requirement_and_value_that_test_measured(app, evalua
 
 
 def test_the_value_cases_are_the_ones_test_measured(evaluated, results):
-    cases = demo.value_cases(evaluated.settings["value"], results["value"]["share_correct"])
-    assert cases["planned"][0] == results["value"]["planned_value_per_month"]
-    assert cases["measured"] == (
+    cases = outlook(evaluated.settings["value"], results["value"]["share_correct"])
+    assert cases["planned"]["value_per_month"] == results["value"]["planned_value_per_month"]
+    assert (cases["measured"]["value_per_month"], cases["measured"]["payback_month"]) == (
         results["value"]["business_value_per_month"],
         results["value"]["payback_month"],
     )

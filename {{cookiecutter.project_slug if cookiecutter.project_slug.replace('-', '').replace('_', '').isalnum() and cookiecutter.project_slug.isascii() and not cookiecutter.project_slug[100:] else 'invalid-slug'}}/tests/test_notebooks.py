@@ -270,7 +270,7 @@ def test_what_if_uses_the_value_formula_and_refuses_unknown_inputs(documents):
     assert f"| {format_cell(per_month)} | {format_cell(per_month)} |" in review.what_if(documents)
     doubled = review.what_if(documents, users=planned["users"] * 2)
     assert f"| {format_cell(per_month)} | {format_cell(2 * per_month)} |" in doubled
-    never = review.words(documents)["never"]
+    never = value.payback_text(None, documents.settings["project"]["language"])
     assert never in review.what_if(documents, effect_per_item=0)
     with pytest.raises(ValueError, match="user"):
         review.what_if(documents, user=10)

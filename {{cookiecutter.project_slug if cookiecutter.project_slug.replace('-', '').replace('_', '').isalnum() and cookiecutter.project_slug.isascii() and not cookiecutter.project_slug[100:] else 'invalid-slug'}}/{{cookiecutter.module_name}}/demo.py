@@ -23,7 +23,7 @@ from {{ cookiecutter.module_name }}.data import READABLE_SUFFIXES, DataError, re
 from {{ cookiecutter.module_name }}.pipeline import OUTPUTS, PACKAGE, Project
 from {{ cookiecutter.module_name }}.predict import predict
 from {{ cookiecutter.module_name }}.roles import Text
-from {{ cookiecutter.module_name }}.value import monthly_value, payback_month
+from {{ cookiecutter.module_name }}.value import outlook, payback_text
 
 # What the demo shows: the model, what it was trained on, and what Test measured.
 NEEDED = ("model", "model_card", "metrics")
@@ -54,12 +54,6 @@ def predict_file(name: str, content: bytes, model: Any, card: dict[str, Any]) ->
     return pd.concat([predict(frame, model, card), frame[list(card["schema"])]], axis=1)
 
 
-def value_cases(value: dict[str, Any], share_correct: float) -> dict[str, tuple[float, int | None]]:
-    """Value per month and payback month as planned (every prediction right) and at the measured quality."""
-    cases = {"planned": monthly_value(value), "measured": monthly_value(value, share_correct)}
-    return {case: (per_month, payback_month(value, per_month)) for case, per_month in cases.items()}
-
-
 @st.cache_resource(show_spinner=False)
 def load_model(path: Path, modified: float) -> Any:
     """Load the model once, not on every click; a retrained model has a new `modified` time."""
@@ -86,21 +80,20 @@ def show_requirement(results: dict[str, Any], say: Say) -> None:
         )
 
 
-def show_value(value: dict[str, Any], share_correct: float, say: Say) -> None:
+def show_value(value: dict[str, Any], share_correct: float, language: str, say: Say) -> None:
     """What the model is worth at the quality Test measured, beside what the plan assumed."""
     st.subheader(say("Business value", "ビジネス価値"))
     titles = {
         "planned": say("As planned", "計画どおりなら"),
         "measured": say("At the measured quality", "測定した品質なら"),
     }
-    cases = value_cases(value, share_correct)
-    for column, (case, (per_month, month)) in zip(st.columns(len(cases)), cases.items(), strict=True):
+    cases = outlook(value, share_correct)
+    for column, (case, result) in zip(st.columns(len(cases)), cases.items(), strict=True):
         column.markdown(f"**{titles[case]}**")
-        column.metric(say("Value per month", "月あたりの価値"), f"{per_month:,.0f} {value['currency']}")
         column.metric(
-            say("Pays back in", "回収まで"),
-            say(f"{month} months", f"{month} か月") if month else say("never", "回収できない"),
+            say("Value per month", "月あたりの価値"), f"{result['value_per_month']:,.0f} {value['currency']}"
         )
+        column.metric(say("Pays back in", "回収まで"), payback_text(result["payback_month"], language))
 
 
 def ask(column: str, entry: dict[str, Any], say: Say) -> Any:
@@ -160,9 +153,10 @@ def show_upload(model: Any, card: dict[str, Any], say: Say) -> None:
 
 def main() -> None:
     project = Project.load()
+    language = project.settings["project"]["language"]
 
     def say(en: str, ja: str) -> str:
-        return Text(en, ja).in_(project.settings["project"]["language"])
+        return Text(en, ja).in_(language)
 
     name = project.settings["project"]["name"]
     st.title(say(f"{name}: demo", f"{name}: デモ"))
@@ -182,7 +176,7 @@ def main() -> None:
     model = load_model(project.path("model"), project.path("model").stat().st_mtime)
 
     show_requirement(results, say)
-    show_value(project.settings["value"], results["value"]["share_correct"], say)
+    show_value(project.settings["value"], results["value"]["share_correct"], language, say)
     st.subheader(say("Try the model", "モデルを試す"))
     one, many = st.tabs([say("One example", "1件の例"), say("A file of examples", "例のファイル")])
     with one:

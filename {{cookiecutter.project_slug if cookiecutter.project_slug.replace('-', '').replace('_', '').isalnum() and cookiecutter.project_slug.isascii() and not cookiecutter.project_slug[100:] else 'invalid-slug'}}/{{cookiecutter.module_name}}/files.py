@@ -7,6 +7,7 @@ or is interrupted leaves every previous good output in place, and no temporary f
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -94,3 +95,9 @@ def write_text(path: Path, text: str) -> bool:
 
 def write_json(path: Path, content: Any) -> bool:
     return write_text(path, json.dumps(content, indent=2, ensure_ascii=False) + "\n")
+
+
+def sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes: by it, later code tells whether a file is the one it knows."""
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()

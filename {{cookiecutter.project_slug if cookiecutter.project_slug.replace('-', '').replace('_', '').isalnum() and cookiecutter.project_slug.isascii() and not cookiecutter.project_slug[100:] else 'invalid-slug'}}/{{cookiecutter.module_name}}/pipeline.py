@@ -6,7 +6,6 @@ rerun alone once those exist, and `run all` gives the same result as running the
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from typing import Any
 
 from . import config, example_data
 from .data import DataError, check_columns, read_table, write_table
-from .files import all_or_nothing, replacing
+from .files import all_or_nothing, replacing, sha256
 
 PACKAGE = __package__
 
@@ -85,8 +84,7 @@ class Project:
 
     def raw_fingerprint(self) -> str:
         """The SHA-256 of the raw data file, by which later stages tell whether it changed."""
-        with self.raw_data.open("rb") as stream:
-            return hashlib.file_digest(stream, "sha256").hexdigest()
+        return sha256(self.raw_data)
 
     def read_diagnosis(self) -> dict[str, Any]:
         """Analyze's diagnosis, refused if the raw data has changed since Analyze read it."""

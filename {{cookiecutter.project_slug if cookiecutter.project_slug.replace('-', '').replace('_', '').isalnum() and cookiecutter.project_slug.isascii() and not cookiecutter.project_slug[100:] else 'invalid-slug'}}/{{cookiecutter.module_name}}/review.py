@@ -74,8 +74,6 @@ WORDS = {
     "what_if": Text("what if", "変更した場合"),
     "value_per_month": Text("value per month", "月あたりの価値"),
     "pays_back": Text("pays back in", "回収まで"),
-    "months": Text("{} months", "{} か月"),
-    "never": Text("never", "回収できない"),
     "share_correct": Text("share of correct predictions", "正しい予測の割合"),
     "formula": Text(
         "Value per month = users × items per user × (effect per item × share correct − cost per error "
@@ -346,8 +344,8 @@ def what_if(project: Project, share_correct: float = 1.0, **changes: float) -> M
     rows.append(
         [
             word["pays_back"],
-            _payback(planned, per_month["planned"], word),
-            _payback(changed, per_month["changed"], word),
+            _payback(planned, per_month["planned"], project),
+            _payback(changed, per_month["changed"], project),
         ]
     )
     return Markdown(markdown_table(["", word["planned"], word["what_if"]], rows) + "\n")
@@ -358,6 +356,6 @@ def _amount(settings: dict[str, Any], key: str) -> str:
     return f"{format_cell(settings[key])} {settings['currency']}" if money else format_cell(settings[key])
 
 
-def _payback(settings: dict[str, Any], per_month: float, word: dict[str, str]) -> str:
+def _payback(settings: dict[str, Any], per_month: float, project: Project) -> str:
     month = value.payback_month(settings, per_month)
-    return word["never"] if month is None else word["months"].format(month)
+    return value.payback_text(month, project.settings["project"]["language"])

@@ -6,7 +6,6 @@ silent, wrong prediction. `python -m {{ cookiecutter.module_name }} serve` runs 
 loopback to compare its answers with the offline predictions.
 """
 
-import hashlib
 import json
 import socket
 import threading
@@ -24,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from . import models
 from .data import DataError
+from .files import sha256
 from .pipeline import Project
 from .predict import predict
 
@@ -36,8 +36,7 @@ Scalar = str | int | float | bool | None
 
 def model_version(project: Project) -> str:
     """The first 12 hex digits of the model file's SHA-256: a new model is a new version."""
-    with project.path("model").open("rb") as stream:
-        return hashlib.file_digest(stream, "sha256").hexdigest()[:12]
+    return sha256(project.path("model"))[:12]
 
 
 def row_type(card: dict[str, Any]) -> type[BaseModel]:

@@ -29,6 +29,25 @@ def payback_month(value: dict[str, Any], per_month: float) -> int | None:
     return int(months) if months.is_integer() else int(months) + 1
 
 
+def outlook(value: dict[str, Any], share_correct: float | None = None) -> dict[str, dict[str, Any]]:
+    """Value per month and payback month as planned (every prediction right) and, once measured, at the
+    measured share of correct predictions."""
+    per_month = {"planned": monthly_value(value)}
+    if share_correct is not None:
+        per_month["measured"] = monthly_value(value, share_correct)
+    return {
+        name: {"value_per_month": amount, "payback_month": payback_month(value, amount)}
+        for name, amount in per_month.items()
+    }
+
+
+def payback_text(month: int | None, language: str) -> str:
+    """A payback month as a person reads it, in the project's language."""
+    if month is None:
+        return "回収できない" if language == "ja" else "never"
+    return f"{month} か月" if language == "ja" else f"{month} months"
+
+
 def measured_share_correct(project: Project) -> float | None:
     """The share of correct predictions the Test stage measured, if it has run."""
     path = project.path("metrics")
@@ -40,14 +59,7 @@ def measured_share_correct(project: Project) -> float | None:
 def run(project: Project) -> list[str]:
     value = project.settings["value"]
     currency = value["currency"]
-    cases = {"planned": monthly_value(value)}
-    measured = measured_share_correct(project)
-    if measured is not None:
-        cases["measured"] = monthly_value(value, measured)
-    results = {
-        name: {"value_per_month": per_month, "payback_month": payback_month(value, per_month)}
-        for name, per_month in cases.items()
-    }
+    results = outlook(value, measured_share_correct(project))
 
     report = Report(project.report_dir("value"), "Value", project.settings["project"]["language"])
     say = report.say
@@ -69,9 +81,7 @@ def run(project: Project) -> list[str]:
             [
                 name,
                 result["value_per_month"],
-                say(f"{result['payback_month']} months", f"{result['payback_month']} か月")
-                if result["payback_month"]
-                else say("never", "回収できない"),
+                payback_text(result["payback_month"], report.language),
             ]
             for name, result in results.items()
         ],
@@ -82,9 +92,11 @@ def run(project: Project) -> list[str]:
     axis.plot(
         months, cost, color="#C44E52", label=say("cost: development + operation", "コスト: 開発 + 運用")
     )
-    for name, per_month in cases.items():
+    for name, result in results.items():
         axis.plot(
-            months, [per_month * month for month in months], label=say(f"value ({name})", f"価値（{name}）")
+            months,
+            [result["value_per_month"] * month for month in months],
+            label=say(f"value ({name})", f"価値（{name}）"),
         )
     axis.set_xlabel(say("months after launch", "リリース後の月数"))
     axis.set_ylabel(currency)

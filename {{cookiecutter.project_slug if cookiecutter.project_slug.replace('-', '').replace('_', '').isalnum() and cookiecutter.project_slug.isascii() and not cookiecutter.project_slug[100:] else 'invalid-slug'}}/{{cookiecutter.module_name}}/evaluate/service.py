@@ -57,7 +57,6 @@ def measure(
         for answer, expected in zip(served, offline["prediction"].tolist(), strict=True)
     )
     return {
-        "how": "http",
         "rows": len(rows),
         "matching_predictions": int(matching),
         "rows_per_second": len(rows) / batch_seconds,

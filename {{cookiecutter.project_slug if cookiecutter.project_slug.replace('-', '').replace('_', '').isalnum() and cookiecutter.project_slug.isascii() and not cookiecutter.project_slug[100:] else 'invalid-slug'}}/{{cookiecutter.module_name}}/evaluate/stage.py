@@ -32,7 +32,7 @@ from ..pipeline import Project
 from ..predict import predict
 from ..reports import Report, markdown_table, plt
 from ..train.stage import BASELINE, candidates
-from ..value import monthly_value, payback_month
+from ..value import outlook
 {%- if cookiecutter.serving == "fastapi" %}
 from . import service
 {%- else %}
@@ -63,6 +63,7 @@ def run(project: Project) -> list[str]:
         else (1.0 if meets(model_settings, overall[metric]) else 0.0)
     )
     value = project.settings["value"]
+    cases = outlook(value, share_correct)
     results = {
         "metric": metric,
         "requirement": requirement_text(model_settings),
@@ -71,9 +72,9 @@ def run(project: Project) -> list[str]:
             "meets_requirement": meets(model_settings, overall[metric]),
             "beats_baseline": metrics.better(metric, overall[metric], baseline[metric]),
             "share_correct": share_correct,
-            "business_value_per_month": monthly_value(value, share_correct),
-            "planned_value_per_month": monthly_value(value),
-            "payback_month": payback_month(value, monthly_value(value, share_correct)),
+            "business_value_per_month": cases["measured"]["value_per_month"],
+            "planned_value_per_month": cases["planned"]["value_per_month"],
+            "payback_month": cases["measured"]["payback_month"],
         },
         "holdout": overall,
         "baseline": baseline,
@@ -149,7 +150,6 @@ def in_process(model: Any, features: pd.DataFrame) -> dict[str, Any]:
         model.predict(features.iloc[[index]])
         single_ms.append(1000 * (time.perf_counter() - started))
     return {
-        "how": "in-process",
         "rows": len(features),
         "rows_per_second": len(features) / batch_seconds,
         **metrics.latency_percentiles(single_ms),
