@@ -118,7 +118,7 @@ def check_requirement(problem_type: str, metric: str, threshold: float) -> None:
 
 @dataclass(frozen=True)
 class Field:
-    """What one setting accepts. `kind` is text, number, integer, flag, names, name or label."""
+    """What one setting accepts. `kind` is text, number, integer, flag, names, name, label or ranges."""
 
     kind: str
     choices: tuple[str, ...] = ()
@@ -134,6 +134,8 @@ class Field:
             return None if ok else "a list of column names, such as [a, b], or []"
         if self.kind == "name":
             return None if value is None or (isinstance(value, str) and value) else "a column name or null"
+        if self.kind == "ranges":
+            return None if _ranges_ok(value) else "a mapping of column names to [lowest, highest], null for open"
         if self.kind == "label":
             ok = value is None or (isinstance(value, (str, int)) and not isinstance(value, bool))
             return None if ok else "a class label (text or a whole number) or null"
@@ -160,6 +162,20 @@ class Field:
         return noun
 
 
+def _ranges_ok(value: Any) -> bool:
+    """Whether `value` maps column names to [lowest, highest] pairs of numbers or nulls, lowest first."""
+    if not isinstance(value, dict):
+        return False
+    for column, bounds in value.items():
+        if not (isinstance(column, str) and isinstance(bounds, list) and len(bounds) == 2):
+            return False
+        if not all(bound is None or Field("number").problem(bound) is None for bound in bounds):
+            return False
+        if None not in bounds and bounds[0] > bounds[1]:
+            return False
+    return True
+
+
 TEXT, FLAG, NAMES, NAME = Field("text"), Field("flag"), Field("names"), Field("name")
 AMOUNT = Field("number", minimum=0)
 
@@ -181,12 +197,14 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "text_columns": NAMES,
         "personal_data_columns": NAMES,
         "ignore_columns": NAMES,
+        "expected_ranges": Field("ranges"),
     },
     "model": {
         "problem_type": Field("text", choices=("classification", "regression")),
         "metric": Field("text", choices=tuple(METRICS)),
         "threshold": Field("number"),
         "cv_folds": Field("integer", minimum=2, maximum=20),
+        "max_slice_gap": Field("number", minimum=0, maximum=1),
     },
     "split": {
         "holdout_size": Field("number", minimum=0.05, maximum=0.5),
@@ -217,6 +235,11 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "operation_cost_per_month": AMOUNT,
         "horizon_months": Field("integer", minimum=1, maximum=240),
     },
+    "monitoring": {
+        "max_model_age_days": Field("integer", minimum=1),
+        "benchmark_tolerance": Field("number", minimum=1),
+    },
+    "readiness": {"minimum_score": Field("number", minimum=0, maximum=7)},
     "gates": {"blocking": FLAG},
     "owners": {role: TEXT for role in ROLE_BY_KEY},
 }
