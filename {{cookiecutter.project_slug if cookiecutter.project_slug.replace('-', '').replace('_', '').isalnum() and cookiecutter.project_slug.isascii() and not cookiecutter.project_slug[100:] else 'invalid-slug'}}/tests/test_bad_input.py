@@ -20,7 +20,9 @@ from {{ cookiecutter.module_name }}.cli import main
 from {{ cookiecutter.module_name }}.data import LONGEST_LINE
 from {{ cookiecutter.module_name }}.pipeline import Project
 
-PROBLEM_TYPE = Project.load().problem_type
+THIS_PROJECT = Project.load()
+PROBLEM_TYPE = THIS_PROJECT.problem_type
+EXPECTED_RANGES = THIS_PROJECT.data["expected_ranges"]
 
 
 @pytest.fixture()
@@ -127,6 +129,11 @@ BAD_CONFIGS = [
     ("data path outside the project", put("data", "path", "../elsewhere/x.csv"), "outside the project"),
     ("absolute data path", put("data", "path", "/etc/hosts"), "outside the project"),
     ("column not in the data", put("data", "target", "no_such_column"), "Not in the data: no_such_column"),
+    (
+        "range for a column not in the data",
+        put("data", "expected_ranges", {"no_such_column": [0, 1]}),
+        "Not in the data: no_such_column",
+    ),
     ("not YAML", text("model: [unclosed\n"), "is not valid YAML: expected ',' or ']'"),
     ("tab indentation", text("model:\n\tmetric: f1\n"), "is not valid YAML: found character '\\t'"),
     ("a list, not sections", text("- model\n- data\n"), "params.yaml must be a mapping of sections"),
@@ -192,6 +199,19 @@ def mixed_types(rows, target):
     return csv_bytes(broken)
 
 
+def outside_a_range(rows, target):
+    """A number beyond its range in data.expected_ranges, as a mistyped sign or unit gives."""
+    column, (lowest, highest) = next(iter(EXPECTED_RANGES.items()))
+    broken = rows.astype({column: float})
+    broken.loc[broken.index[0], column] = lowest - 1 if lowest is not None else highest + 1
+    return csv_bytes(broken)
+
+
+def words_in_a_ranged_column(rows, target):
+    """Words where data.expected_ranges expects numbers, as when the range names the wrong column."""
+    return csv_bytes(rows.assign(**{next(iter(EXPECTED_RANGES)): "unknown"}))
+
+
 TARGET_CASE = {
     "classification": ("fractional target", "data.csv", fractional_target, "the target is a class label"),
     "regression": ("text target", "data.csv", text_target, "the target is a number for a regression problem"),
@@ -215,6 +235,16 @@ BAD_FILES = [
 ]
 if PROBLEM_TYPE == "regression":
     BAD_FILES.remove(next(row for row in BAD_FILES if row[0] == "one class only"))
+if EXPECTED_RANGES:
+    BAD_FILES += [
+        ("value outside its range", "data.csv", outside_a_range, "each number lies in its expected range"),
+        (
+            "words in a column with a range",
+            "data.csv",
+            words_in_a_ranged_column,
+            "a column with an expected range holds numbers",
+        ),
+    ]
 
 
 @pytest.mark.parametrize(

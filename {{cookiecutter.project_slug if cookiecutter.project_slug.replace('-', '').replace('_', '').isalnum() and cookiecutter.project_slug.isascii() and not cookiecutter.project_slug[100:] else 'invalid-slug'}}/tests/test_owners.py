@@ -1,6 +1,7 @@
 """Owners change after the project starts: one command must carry a change everywhere."""
 
 import shutil
+import subprocess
 
 import pytest
 import yaml
@@ -72,3 +73,63 @@ def test_blocks_keep_what_people_wrote_around_them():
     )
     with pytest.raises(MissingBlockError, match="begin:results"):
         replace_block(text, "results", "new")
+
+
+def reviewers(codeowners, path):
+    """Who must approve a change to `path` (from the root, e.g. /params.yaml): the last matching line wins.
+
+    A GitLab line that names nobody takes its section's default owners.
+    """
+    found, section = [], []
+    for line in codeowners.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            section = line.partition("]")[2].split()
+            continue
+        pattern, *names = line.split()
+        if pattern in ("*", path) or (pattern.endswith("/") and path.startswith(pattern)):
+            found = names or section
+    return found
+
+
+def ignored_by_git(gitignore, paths, repository):
+    """The paths a .gitignore keeps out of git, as git itself judges them in a new `repository`."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    subprocess.run(["git", "init", "--quiet", str(repository)], check=True)
+    shutil.copy(gitignore, repository / ".gitignore")
+    relative = [path.strip("/") for path in paths]
+    checked = subprocess.run(
+        ["git", "-c", "core.excludesFile=", "check-ignore", "--no-index", "--", *relative],
+        cwd=repository,
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode in (0, 1), checked.stderr  # 1: nothing is ignored
+    return checked.stdout.split()
+
+
+def test_the_model_spec_needs_a_review_by_its_owners(project, tmp_path):
+    """A change to the model's settings or to the train stage's code waits for its owners' review."""
+    spec = {"/params.yaml": "product_manager", f"/{owners.PACKAGE}/train/stage.py": "data_scientist"}
+    for role in ROLES:
+        set_owner(project, role.key, f"@{role.key.replace('_', '-')}-owner")
+    owners.update(project)
+    team = owners.Team(config.load(project))
+    codeowners = (project / owners.CODEOWNERS_PLACES[team.ci]).read_text(encoding="utf-8")
+    for path, role in spec.items():
+        assert reviewers(codeowners, path) == list(team.owners[role]), path
+
+    # In this project itself: git keeps the model spec, and asks for the review once owners are named.
+    root = config.find_root()
+    assert ignored_by_git(root / ".gitignore", spec, tmp_path / "repository") == []
+    team = owners.Team(config.load(root))
+    codeowners = (root / owners.CODEOWNERS_PLACES[team.ci]).read_text(encoding="utf-8")
+    unreviewed = [path for path in spec if not reviewers(codeowners, path)]
+    if unreviewed:
+        pytest.skip(
+            f"Nobody reviews {', '.join(unreviewed)} yet: name owners for "
+            f"{', '.join(sorted({spec[path] for path in unreviewed}))} under owners: in params.yaml, then run "
+            f"python -m {owners.PACKAGE} owners."
+        )

@@ -13,7 +13,8 @@ from {{ cookiecutter.module_name }} import cli, models
 from {{ cookiecutter.module_name }}.evaluate.service import request_rows
 from {{ cookiecutter.module_name }}.pipeline import Project
 from {{ cookiecutter.module_name }}.predict import predict
-from {{ cookiecutter.module_name }}.serve import create_app, model_version, running
+from {{ cookiecutter.module_name }}.releases import model_version
+from {{ cookiecutter.module_name }}.serve import create_app, running
 
 
 def call(url, body=None):
@@ -42,9 +43,13 @@ def one_row(served):
     return request_rows(holdout.head(1), list(card["schema"]))[0]
 
 
-def test_health_names_the_model_version(served, trained):
-    url = served[0]
-    assert call(f"{url}/health") == (200, {"status": "ok", "model_version": model_version(trained)})
+def test_health_names_the_model_version_and_its_age(served, trained):
+    status, answer = call(f"{served[0]}/health")
+    assert status == 200
+    assert answer["status"] == "ok"
+    assert answer["model_version"] == model_version(trained.path("model"))
+    assert answer["release"] is False  # nothing is promoted in the test project: the trained model serves
+    assert 0 <= answer["age_days"] < 1  # trained in this test session
 
 
 def test_the_version_endpoint_describes_the_model_in_use(served, trained):

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import checklist, config, owners, pipeline, predict, value
+from . import benchmark, checklist, config, monitor, owners, pipeline, predict, readiness, releases, value
 from .data import DataError
 from .markdown import MissingBlockError
 from .models import UntrustedModelError
@@ -16,10 +16,13 @@ from .pipeline import STAGES, Project
 
 # Errors that are the user's to fix: one message, no traceback.
 USER_ERRORS = (
+    benchmark.BaselineError,
     config.ConfigError,
     DataError,
     MissingBlockError,
     pipeline.StageOrderError,
+    readiness.ReadinessError,
+    releases.ReleaseError,
     UntrustedModelError,
 )
 
@@ -44,6 +47,12 @@ def _value(arguments: argparse.Namespace) -> int:
 
 def _predict(arguments: argparse.Namespace) -> int:
     for line in predict.run(Project.load(), arguments.input, arguments.output):
+        print(line)
+    return 0
+
+
+def _trace(arguments: argparse.Namespace) -> int:
+    for line in predict.run_trace(Project.load(), arguments.input, arguments.row):
         print(line)
     return 0
 {% if cookiecutter.serving == "fastapi" %}
@@ -89,6 +98,45 @@ def _checklist(arguments: argparse.Namespace) -> int:
     return 1
 
 
+def _readiness(arguments: argparse.Namespace) -> int:
+    project = Project.load()
+    result = readiness.score(project, readiness.read_or_run(project, arguments.results))
+    print(readiness.FORMATS[arguments.format](result, project.settings["project"]["language"]), end="")
+    return 0 if result.met else 1
+
+
+def _monitor(arguments: argparse.Namespace) -> int:
+    project = Project.load()
+    record = monitor.run(project, arguments.labelled)
+    for line in monitor.summary(record, project):
+        print(line)
+    return 0 if record["meets_requirement"] else 1
+
+
+def _benchmark(arguments: argparse.Namespace) -> int:
+    lines, held = benchmark.run(Project.load(), save=arguments.save)
+    for line in lines:
+        print(line)
+    return 0 if held else 1
+
+
+def _change_release(arguments: argparse.Namespace) -> int:
+    for line in arguments.change(Project.load()):
+        print(line)
+    return 0
+
+
+def _releases(arguments: argparse.Namespace) -> int:
+    project = Project.load()
+    if arguments.check_age:
+        young_enough, line = releases.check_age(project)
+        print(line)
+        return 0 if young_enough else 1
+    for line in releases.listing(project):
+        print(line)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     cli = argparse.ArgumentParser(prog=f"python -m {__package__}", description=__doc__)
     commands = cli.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -104,6 +152,12 @@ def parser() -> argparse.ArgumentParser:
     predict_command.add_argument("--input", type=Path, required=True, help="rows to predict for")
     predict_command.add_argument("--output", type=Path, required=True, help="where to write the predictions")
     predict_command.set_defaults(handler=_predict)
+    trace_command = commands.add_parser(
+        "trace", help="show one row's way through the input checks, the preprocessing and the model"
+    )
+    trace_command.add_argument("--input", type=Path, required=True, help="a CSV or Parquet file of rows")
+    trace_command.add_argument("--row", type=int, required=True, help="the row to trace, counting from 0")
+    trace_command.set_defaults(handler=_trace)
 {% if cookiecutter.serving == "fastapi" %}
     serve_command = commands.add_parser("serve", help="serve predictions over HTTP until stopped with Ctrl+C")
     serve_command.add_argument(
@@ -135,6 +189,46 @@ def parser() -> argparse.ArgumentParser:
     )
     checklist_command.add_argument("--format", choices=checklist.REPORT_FORMATS, default="text")
     checklist_command.set_defaults(handler=_checklist)
+    readiness_command = commands.add_parser(
+        "readiness",
+        help="score the ML Test Score from a run of the mapped tests; exit 1 if the readiness gate fails",
+    )
+    readiness_command.add_argument(
+        "--results", type=Path, help="read a pytest --junitxml file instead of running the tests"
+    )
+    readiness_command.add_argument("--format", choices=readiness.FORMATS, default="text")
+    readiness_command.set_defaults(handler=_readiness)
+    monitor_command = commands.add_parser(
+        "monitor", help="score the model on newly labelled rows; exit 1 if it falls below the requirement"
+    )
+    monitor_command.add_argument(
+        "--labelled",
+        type=Path,
+        required=True,
+        help="CSV or Parquet rows with the model's columns and the target",
+    )
+    monitor_command.set_defaults(handler=_monitor)
+    benchmark_command = commands.add_parser(
+        "benchmark",
+        help="compare training time, memory and prediction speed with the stored baseline; exit 1 if worse",
+    )
+    benchmark_command.add_argument(
+        "--save", action="store_true", help=f"store this run's figures as the baseline, {benchmark.BASELINE}"
+    )
+    benchmark_command.set_defaults(handler=_benchmark)
+    promote_command = commands.add_parser(
+        "promote", help="make the trained model the served release, if the Test stage passed it"
+    )
+    promote_command.set_defaults(handler=_change_release, change=releases.promote)
+    rollback_command = commands.add_parser("rollback", help="serve the release promoted before this one")
+    rollback_command.set_defaults(handler=_change_release, change=releases.rollback)
+    releases_command = commands.add_parser("releases", help="list the releases and which one is served")
+    releases_command.add_argument(
+        "--check-age",
+        action="store_true",
+        help="exit 1 if the served model is older than monitoring.max_model_age_days",
+    )
+    releases_command.set_defaults(handler=_releases)
     return cli
 
 
@@ -145,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     except USER_ERRORS as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except predict.UnstableModelError as error:  # the model's fault, not the input's: not a usage error
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(
             "interrupted: the stage that was running changed none of its outputs, and the stages before "

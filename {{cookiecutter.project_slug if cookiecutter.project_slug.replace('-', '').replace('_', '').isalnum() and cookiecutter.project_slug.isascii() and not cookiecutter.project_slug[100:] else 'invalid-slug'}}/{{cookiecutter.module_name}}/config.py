@@ -135,7 +135,8 @@ class Field:
         if self.kind == "name":
             return None if value is None or (isinstance(value, str) and value) else "a column name or null"
         if self.kind == "ranges":
-            return None if _ranges_ok(value) else "a mapping of column names to [lowest, highest], null for open"
+            ok = _ranges_ok(value)
+            return None if ok else "a mapping of column names to [lowest, highest], null for open"
         if self.kind == "label":
             ok = value is None or (isinstance(value, (str, int)) and not isinstance(value, bool))
             return None if ok else "a class label (text or a whole number) or null"

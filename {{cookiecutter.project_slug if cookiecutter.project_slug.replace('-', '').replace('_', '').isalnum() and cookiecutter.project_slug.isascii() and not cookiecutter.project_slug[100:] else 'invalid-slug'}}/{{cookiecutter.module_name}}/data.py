@@ -7,11 +7,13 @@ and how to fix it. Nothing here writes to data/raw/: raw data is never modified.
 from __future__ import annotations
 
 import csv
+import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pandas.api.types import is_object_dtype, is_string_dtype
+from pandas.api.types import is_bool_dtype, is_numeric_dtype, is_object_dtype, is_string_dtype
 
 from .files import replacing
 
@@ -120,11 +122,11 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 
 def check_columns(frame: pd.DataFrame, data: dict[str, Any], problem_type: str) -> None:
-    """The configured columns exist, no column is empty, and the target fits the problem type."""
+    """The configured columns exist, none is empty, numbers lie in their ranges, the target fits the problem."""
     target = data["target"]
     named = [target, *data["id_columns"], *data["text_columns"], *data["personal_data_columns"]]
-    named += [*data["ignore_columns"], data["time_column"], data["segment_column"]]
-    missing = [name for name in named if name is not None and name not in frame.columns]
+    named += [*data["ignore_columns"], data["time_column"], data["segment_column"], *data["expected_ranges"]]
+    missing = list(dict.fromkeys(name for name in named if name is not None and name not in frame.columns))
     if missing:
         raise DataError(
             "the columns named in params.yaml exist",
@@ -149,7 +151,54 @@ def check_columns(frame: pd.DataFrame, data: dict[str, Any], problem_type: str) 
             "Fix those cells (leave a cell empty when the value is missing), or list the column under "
             "data.text_columns or data.ignore_columns in params.yaml.",
         )
+    check_ranges(frame, data["expected_ranges"])
     check_target(frame[target], problem_type, data["positive_label"])
+
+
+def check_ranges(frame: pd.DataFrame, ranges: dict[str, list[float | None]]) -> None:
+    """Each column of data.expected_ranges holds numbers, all inside its range; missing values pass."""
+    for column, bounds in ranges.items():
+        values = frame[column]
+        if not is_numeric_dtype(values) or is_bool_dtype(values):
+            examples = values.dropna().astype(str).unique()[:3]
+            raise DataError(
+                "a column with an expected range holds numbers",
+                f"data.expected_ranges gives a range for '{column}', but it holds "
+                f"{', '.join(map(repr, examples)) or 'no numbers'}.",
+                "Point the range to a number column, or remove it from data.expected_ranges in params.yaml.",
+            )
+        check_range(
+            values,
+            bounds,
+            "Fix those rows in the data, or widen data.expected_ranges in params.yaml if such values are real.",
+        )
+
+
+def check_range(values: pd.Series, bounds: Sequence[float | None], fix: str) -> None:
+    """Refuse numbers outside [lowest, highest], where None leaves that side open; missing values pass.
+
+    Raw data and rows sent for prediction are held to the same range, so a model never answers for
+    values it was not meant to see.
+    """
+    lowest, highest = bounds
+    numbers = pd.to_numeric(values, errors="coerce")
+    low = -math.inf if lowest is None else lowest
+    high = math.inf if highest is None else highest
+    outside = numbers[(numbers < low) | (numbers > high)]
+    if len(outside):
+        raise DataError(
+            "each number lies in its expected range",
+            f"Column '{values.name}' should be {range_text(lowest, highest)} (data.expected_ranges), but "
+            f"{len(outside):,} row(s) are not, such as {outside.tolist()[0]!r}.",
+            fix,
+        )
+
+
+def range_text(lowest: float | None, highest: float | None) -> str:
+    """A range as people say it: from 0 to 120, at least 0, at most 120."""
+    if lowest is None:
+        return f"at most {highest:g}"
+    return f"at least {lowest:g}" if highest is None else f"from {lowest:g} to {highest:g}"
 
 
 def mixed_column(frame: pd.DataFrame, data: dict[str, Any]) -> tuple[str, pd.Series] | None:

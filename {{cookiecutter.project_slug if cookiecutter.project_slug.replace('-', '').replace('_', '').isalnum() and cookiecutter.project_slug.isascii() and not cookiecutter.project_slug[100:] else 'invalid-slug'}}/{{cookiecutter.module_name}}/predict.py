@@ -1,23 +1,42 @@
 """Predictions for new rows: the service-level entry point.
 
 Input is checked against the schema the model was trained on before anything is predicted, so
-a missing column, a wrong type or an unseen category is refused with a clear message instead of
-giving a silent, wrong answer.
+a missing column, a wrong type, a number outside its expected range or an unseen category is
+refused with a clear message instead of giving a silent, wrong answer. A model that answers NaN
+or infinity is stopped the same way, so no caller acts on such an answer.
 """
 
 from __future__ import annotations
 
-import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from . import metrics, models
-from .data import DataError, read_table
+from . import metrics, releases
+from .data import DataError, check_range, read_table
 from .files import replacing
-from .pipeline import Project
+from .pipeline import PACKAGE, Project
+
+OUTSIDE_THE_RANGE_FIX = (
+    "The model learned from values in this range only. Check those rows; if such values are real, "
+    "widen data.expected_ranges in params.yaml and retrain."
+)
+
+
+class UnstableModelError(RuntimeError):
+    """The model answered NaN or infinity: a fault of the model, not of the rows it was given."""
+
+
+@dataclass
+class Step:
+    """One step of a row's way to its prediction, with the values the row has at that step."""
+
+    title: str
+    values: dict[str, Any]
 
 
 def check_input(frame: pd.DataFrame, card: dict[str, Any]) -> None:
@@ -41,6 +60,8 @@ def check_input(frame: pd.DataFrame, card: dict[str, Any]) -> None:
                     f"Column '{column}' holds {', '.join(map(repr, not_numbers[:3]))}.",
                     "Send numbers (or leave the value empty).",
                 )
+            if entry.get("expected_range"):
+                check_range(values, entry["expected_range"], OUTSIDE_THE_RANGE_FIX)
         if "known_values" in entry:
             unseen = sorted(set(values.astype(str)) - set(entry["known_values"]))
             if unseen:
@@ -51,14 +72,24 @@ def check_input(frame: pd.DataFrame, card: dict[str, Any]) -> None:
                 )
 
 
-def predict(frame: pd.DataFrame, model: Any, card: dict[str, Any]) -> pd.DataFrame:
-    """One row of output per input row: its ids, the prediction, and the positive class's score."""
+def model_input(frame: pd.DataFrame, card: dict[str, Any]) -> pd.DataFrame:
+    """The rows as the model takes them: checked, only the trained columns, numbers as numbers.
+
+    Every prediction goes through here, so serving hands the model's preprocessing the same
+    columns and types that Preprocess fitted it on.
+    """
     check_input(frame, card)
     features = frame[list(card["schema"])].copy()
     for column, entry in card["schema"].items():
         if entry["kind"] == "numbers":
             features[column] = pd.to_numeric(features[column])
-    predictions, scores = metrics.predict(model, features, card["positive_label"])
+    return features
+
+
+def predict(frame: pd.DataFrame, model: Any, card: dict[str, Any]) -> pd.DataFrame:
+    """One row of output per input row: its ids, the prediction, and the positive class's score."""
+    predictions, scores = metrics.predict(model, model_input(frame, card), card["positive_label"])
+    check_finite(predictions, scores)
     output = frame[[column for column in card["id_columns"] if column in frame.columns]].copy()
     output["prediction"] = predictions
     if scores is not None and scores.ndim == 1:
@@ -66,10 +97,55 @@ def predict(frame: pd.DataFrame, model: Any, card: dict[str, Any]) -> pd.DataFra
     return output
 
 
+def check_finite(predictions: np.ndarray, scores: np.ndarray | None) -> None:
+    """Stop when any prediction or score is NaN or infinite: such an answer must not be used."""
+    unstable = np.zeros(len(predictions), dtype=bool)
+    for answer in (predictions, scores):
+        if answer is not None and np.issubdtype(np.asarray(answer).dtype, np.number):
+            finite = np.isfinite(np.asarray(answer, dtype=float)).reshape(len(unstable), -1)
+            unstable |= ~finite.all(axis=1)
+    if unstable.any():
+        raise UnstableModelError(
+            f"The model answered NaN or infinity for {unstable.sum():,} of {len(unstable):,} row(s), so none "
+            f"of its answers is used. Retrain it (python -m {PACKAGE} run train), and check those rows for "
+            "values far beyond the training data and the training data for columns without spread."
+        )
+
+
+def trace(row: pd.DataFrame, model: Any, card: dict[str, Any]) -> list[Step]:
+    """One row's way to its prediction: as given, as the model's input, as features, as the answer."""
+    inputs = model_input(row, card)
+    preprocess = model.named_steps["preprocess"]
+    features = pd.Series(preprocess.transform(inputs)[0], index=preprocess.get_feature_names_out())
+    answer = predict(row, model, card).drop(columns=card["id_columns"], errors="ignore")
+    return [
+        Step("The row as given", first_row(row)),
+        Step("The model's input, checked and converted", first_row(inputs)),
+        Step(
+            f"Its features after preprocessing, the non-zero ones ({(features != 0).sum()} of {len(features)})",
+            features[features != 0].to_dict(),
+        ),
+        Step("The prediction", first_row(answer)),
+    ]
+
+
+def first_row(frame: pd.DataFrame) -> dict[str, Any]:
+    """The first row's values by column, each keeping its column's type: whole numbers stay whole."""
+    return {column: frame[column].iloc[0] for column in frame.columns}
+
+
+def load_model(project: Project) -> tuple[Any, dict[str, Any]]:
+    """The model the service answers with, and its card.
+
+    That is the current release, or the trained model before the first promotion; with neither,
+    the message names the stage to run.
+    """
+    model, card, _ = releases.served(project)
+    return model, card
+
+
 def run(project: Project, source: Path, destination: Path) -> list[str]:
-    project.require("model", "model_card")
-    card = json.loads(project.path("model_card").read_text(encoding="utf-8"))
-    model = models.load(project.path("model"))
+    model, card = load_model(project)
     frame = read_table(source)
     started = time.perf_counter()
     output = predict(frame, model, card)
@@ -83,3 +159,20 @@ def run(project: Project, source: Path, destination: Path) -> list[str]:
         f"{len(output):,} predictions written to {destination}",
         f"{1000 * elapsed / max(len(output), 1):.3f} ms per row ({elapsed:.2f} s in all)",
     ]
+
+
+def run_trace(project: Project, source: Path, number: int) -> list[str]:
+    """The steps of row `number` (from 0) of a file, as lines to print."""
+    model, card = load_model(project)
+    frame = read_table(source)
+    if not 0 <= number < len(frame):
+        raise DataError(
+            "the row to trace is in the file",
+            f"{source.name} has {len(frame):,} row(s), numbered from 0 to {len(frame) - 1:,}; there is no "
+            f"row {number}.",
+            "Pass --row with one of those numbers.",
+        )
+    lines = [f"Row {number} of {source.name}"]
+    for count, step in enumerate(trace(frame.iloc[[number]], model, card), start=1):
+        lines += [f"{count}. {step.title}:", *(f"   {name}: {value}" for name, value in step.values.items())]
+    return lines

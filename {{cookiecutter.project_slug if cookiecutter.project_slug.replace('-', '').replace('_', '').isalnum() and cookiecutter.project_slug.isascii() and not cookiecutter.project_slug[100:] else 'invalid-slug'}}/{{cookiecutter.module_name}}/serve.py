@@ -1,12 +1,12 @@
-"""The prediction service: the trained model behind HTTP, for the software that uses it.
+"""The prediction service: the model behind HTTP, for the software that uses it.
 
 Requests are checked against the schema the model was trained on, so a missing column, a value
 of the wrong type or a category the model never saw gets a 422 that says what to fix, never a
-silent, wrong prediction. `python -m {{ cookiecutter.module_name }} serve` runs it; the Test stage runs the same app on
-loopback to compare its answers with the offline predictions.
+silent, wrong prediction. `python -m {{ cookiecutter.module_name }} serve` runs it with the current release (or, before
+the first promotion, the trained model); the Test stage runs the same app on loopback with the
+trained model to compare its answers with the offline predictions.
 """
 
-import json
 import socket
 import threading
 import time
@@ -21,22 +21,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from . import models
+from . import releases
 from .data import DataError
-from .files import sha256
 from .pipeline import Project
-from .predict import predict
+from .predict import UnstableModelError, predict
 
 # Rows per request: large enough for batch scoring, small enough to keep one request's memory low.
 MAX_ROWS_PER_REQUEST = 10_000
 STARTUP_TIMEOUT_SECONDS = 30
 # A JSON value a category or text column may hold; numbers come as floats, never NaN or infinity.
 Scalar = str | int | float | bool | None
-
-
-def model_version(project: Project) -> str:
-    """The first 12 hex digits of the model file's SHA-256: a new model is a new version."""
-    return sha256(project.path("model"))[:12]
 
 
 def row_type(card: dict[str, Any]) -> type[BaseModel]:
@@ -51,12 +45,14 @@ def row_type(card: dict[str, Any]) -> type[BaseModel]:
     return create_model("Row", __config__=ConfigDict(extra="allow"), **fields)
 
 
-def create_app(project: Project) -> FastAPI:
-    """The service for the project's current model, loaded once when the app is made."""
-    project.require("model", "model_card")
-    card = json.loads(project.path("model_card").read_text(encoding="utf-8"))
-    model = models.load(project.path("model"))
-    version = model_version(project)
+def create_app(project: Project, trained: bool = False) -> FastAPI:
+    """The service for the current release, loaded once when the app is made.
+
+    With `trained`, it serves the latest trained model instead, released or not: the model the Test
+    stage is checking.
+    """
+    files = releases.trained_files(project) if trained else releases.served_files(project)
+    model, card, version = files.load()
     Row = row_type(card)
 
     class Request(BaseModel):
@@ -69,13 +65,21 @@ def create_app(project: Project) -> FastAPI:
         return unprocessable(error.errors())
 
     @app.get("/health")
-    def health() -> dict[str, str]:
-        return {"status": "ok", "model_version": version}
+    def health() -> dict[str, Any]:
+        return {
+            "status": "ok",
+            "model_version": version,
+            "release": files.release,
+            "age_days": releases.age_days(card),
+        }
 
     @app.get("/version")
     def model_details() -> dict[str, Any]:
         return {
             "model_version": version,
+            "release": files.release,
+            "age_days": releases.age_days(card),
+            "trained_at": card.get("trained_at"),
             "algorithm": card["algorithm"],
             "problem_type": card["problem_type"],
             "training_rows": card["training_rows"],
@@ -91,6 +95,8 @@ def create_app(project: Project) -> FastAPI:
             output = predict(frame, model, card)
         except DataError as error:
             return unprocessable([{"loc": ["body", "rows"], "msg": str(error), "type": "data_requirement"}])
+        except UnstableModelError as error:  # the model is at fault, not the request: never a wrong answer
+            return JSONResponse(status_code=500, content={"detail": str(error)})
         return {"model_version": version, "predictions": output.to_dict(orient="records")}
 
     return app

@@ -38,7 +38,7 @@ def measure(
     """Serve the current model on loopback and compare its answers and speed with the offline run."""
     ids = [column for column in card["id_columns"] if column in holdout.columns]
     rows = request_rows(holdout, [*ids, *card["schema"]])
-    with running(create_app(project)) as base_url:
+    with running(create_app(project, trained=True)) as base_url:
         url = f"{base_url}/predict"
         started = time.perf_counter()
         served = [

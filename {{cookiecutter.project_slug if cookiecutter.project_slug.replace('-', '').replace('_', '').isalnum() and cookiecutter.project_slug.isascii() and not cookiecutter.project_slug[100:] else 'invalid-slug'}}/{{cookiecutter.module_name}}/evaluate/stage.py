@@ -1,6 +1,8 @@
 """Test: does the model create the value defined in Business Understanding?
 
-Model level: holdout metrics against the requirement and the baseline, overall and per segment.
+Model level: holdout metrics against the requirement and the baseline, overall and per segment;
+against the simpler candidates; as the data moves on in time (a model trained on older rows,
+scored on newer ones); and what each feature column contributes.
 {%- if cookiecutter.serving == "fastapi" %}
 Service level: the prediction service, run on loopback, must answer the holdout rows exactly like
 the offline predictions; its latency and throughput are reported.
@@ -22,16 +24,29 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
 from sklearn.metrics import ConfusionMatrixDisplay
+from sklearn.pipeline import Pipeline
 
 from .. import metrics, models
-from ..config import meets, requirement_text
+from ..config import METRICS, meets, requirement_text
+from ..data import DataError
 from ..files import write_json, write_text
 from ..markdown import replace_block
 from ..pipeline import Project
 from ..predict import predict
+from ..preprocess.stage import build
+from ..releases import model_version
 from ..reports import Report, markdown_table, plt
-from ..train.stage import BASELINE, candidates
+from ..train.stage import (
+    BASELINE,
+    PERMUTATION_REPEATS,
+    candidates,
+    contributions,
+    fit_behind,
+    setting_text,
+    tuned,
+)
 from ..value import outlook
 {%- if cookiecutter.serving == "fastapi" %}
 from . import service
@@ -39,6 +54,13 @@ from . import service
 
 SINGLE_ROW_PREDICTIONS = 200
 {%- endif %}
+
+# Slices with fewer holdout rows, and feature contributions on a smaller holdout, are reported but
+# not judged: on fewer rows a handful of them moves the metric by more than the allowed gap (F1 on
+# 100 rows varies by about ±0.04 from chance alone).
+MIN_JUDGED_ROWS = 100
+# The newer half of the rows in time order is scored in this many periods of equal rows.
+STALENESS_PERIODS = 4
 
 
 def run(project: Project) -> list[str]:
@@ -53,10 +75,12 @@ def run(project: Project) -> list[str]:
 
     output = predict(holdout, model, card)
     truth, predictions = holdout[target], output["prediction"].to_numpy()
-    scores = metrics.predict(model, holdout[list(card["schema"])], positive)[1]
+    columns = list(card["schema"])
+    scores = metrics.predict(model, holdout[columns], positive)[1]
     overall = metrics.all_scores(project.problem_type, truth, predictions, scores, positive)
     baseline = baseline_scores(train, holdout, project)
-    slices = slice_scores(holdout, predictions, scores, project)
+    slices = slice_scores(holdout, predictions, scores, overall[metric], project)
+    by_candidate = candidate_scores(model, card, train, holdout, overall[metric], project)
     share_correct = (
         float(np.mean(predictions == truth.to_numpy()))
         if project.problem_type == "classification"
@@ -65,12 +89,14 @@ def run(project: Project) -> list[str]:
     value = project.settings["value"]
     cases = outlook(value, share_correct)
     results = {
+        "model_version": model_version(project.path("model")),
         "metric": metric,
         "requirement": requirement_text(model_settings),
         "value": {
             "primary": overall[metric],
             "meets_requirement": meets(model_settings, overall[metric]),
             "beats_baseline": metrics.better(metric, overall[metric], baseline[metric]),
+            "no_simpler_model_is_better": no_simpler_is_better(by_candidate, card["algorithm"], metric),
             "share_correct": share_correct,
             "business_value_per_month": cases["measured"]["value_per_month"],
             "planned_value_per_month": cases["planned"]["value_per_month"],
@@ -78,7 +104,9 @@ def run(project: Project) -> list[str]:
         },
         "holdout": overall,
         "baseline": baseline,
+        "candidates": by_candidate,
         "slices": slices,
+        "feature_contributions": feature_contributions(model, holdout[columns], truth, project),
         "holdout_rows": len(holdout),
 {%- if cookiecutter.serving == "fastapi" %}
         "service_level": service.measure(project, holdout, output, card),
@@ -87,6 +115,9 @@ def run(project: Project) -> list[str]:
 {%- endif %}
         "model": card["algorithm"],
     }
+    time_column = project.data["time_column"]
+    if time_column is not None and time_column in train.columns:
+        results["staleness"] = staleness(pd.concat([train, holdout], ignore_index=True), card, project)
     report = Report(project.report_dir("evaluate"), "Test", project.settings["project"]["language"])
     write_report(report, results, holdout, predictions, project)
     write_json(project.path("metrics"), results)
@@ -117,25 +148,155 @@ def baseline_scores(train: pd.DataFrame, holdout: pd.DataFrame, project: Project
     return metrics.all_scores(project.problem_type, holdout[target], predictions, scores, positive)
 
 
+def part_score(truth: pd.Series, predictions: Any, scores: Any, project: Project) -> float | None:
+    """The primary metric on some of the rows; None when they are too few or hold one class only."""
+    enough = len(truth) >= 2 and (project.problem_type == "regression" or truth.nunique() > 1)
+    if not enough:
+        return None
+    return metrics.score(
+        project.settings["model"]["metric"], truth, predictions, scores, project.data["positive_label"]
+    )
+
+
 def slice_scores(
-    holdout: pd.DataFrame, predictions: np.ndarray, scores: Any, project: Project
+    holdout: pd.DataFrame, predictions: np.ndarray, scores: Any, overall: float, project: Project
 ) -> dict[str, Any]:
-    """The primary metric for each value of the segment column."""
+    """The primary metric for each value of the segment column, judged against the requirement and
+    against the overall metric when the slice has enough rows to judge."""
     segment, target = project.data["segment_column"], project.data["target"]
     if segment is None or segment not in holdout.columns:
         return {}
-    metric, positive = project.settings["model"]["metric"], project.data["positive_label"]
+    model_settings = project.settings["model"]
+    metric = model_settings["metric"]
     results = {}
     for value, rows in holdout.groupby(segment, dropna=False).groups.items():
         where = holdout.index.get_indexer(rows)
         part_scores = scores[where] if scores is not None else None
-        truth = holdout[target].iloc[where]
-        enough = len(where) >= 2 and (project.problem_type == "regression" or truth.nunique() > 1)
-        value_score = (
-            metrics.score(metric, truth, predictions[where], part_scores, positive) if enough else None
-        )
-        results[str(value)] = {"rows": len(where), metric: value_score}
+        value_score = part_score(holdout[target].iloc[where], predictions[where], part_scores, project)
+        judged = value_score is not None and len(where) >= MIN_JUDGED_ROWS
+        gap = shortfall(value_score, overall, metric) if judged else None
+        results[str(value)] = {
+            "rows": len(where),
+            metric: value_score,
+            "meets_requirement": meets(model_settings, value_score) if judged else None,
+            "shortfall": gap,
+            "within_allowed_gap": gap <= model_settings["max_slice_gap"] if gap is not None else None,
+        }
     return results
+
+
+def shortfall(value: float, overall: float, metric: str) -> float | None:
+    """How much worse than the overall metric a value is, as a share of it (below zero: better);
+    relative, so that it reads the same for errors such as rmse. None when the overall metric is 0."""
+    if overall == 0:
+        return None
+    worse_by = overall - value if METRICS[metric].higher_is_better else value - overall
+    return worse_by / abs(overall)
+
+
+def candidate_scores(
+    model: Pipeline,
+    card: dict[str, Any],
+    train: pd.DataFrame,
+    holdout: pd.DataFrame,
+    overall: float,
+    project: Project,
+) -> dict[str, dict[str, Any]]:
+    """Every candidate at its best setting, trained on the training rows and scored on the holdout,
+    simplest first; the chosen one is the model itself."""
+    columns, target = list(card["schema"]), project.data["target"]
+    metric, positive = project.settings["model"]["metric"], project.data["positive_label"]
+    preprocessor = model.named_steps["preprocess"]
+    scored = {}
+    for name in candidates(project.problem_type, project.settings["split"]["seed"]):
+        if name == BASELINE:
+            continue
+        setting = card["hyper_parameter_search"][name]["best"]
+        if name == card["algorithm"]:
+            value = overall
+        else:
+            fitted = fit_behind(preprocessor, tuned(name, setting, project), train[columns], train[target])
+            value = metrics.score(
+                metric, holdout[target], *metrics.predict(fitted, holdout[columns], positive), positive
+            )
+        scored[name] = {"setting": setting, metric: value}
+    return scored
+
+
+def no_simpler_is_better(scored: dict[str, dict[str, Any]], chosen: str, metric: str) -> bool:
+    """Whether no candidate simpler than the chosen one (before it in candidates() order) scores better."""
+    names = list(scored)
+    simpler = names[: names.index(chosen)]
+    return not any(metrics.better(metric, scored[name][metric], scored[chosen][metric]) for name in simpler)
+
+
+def feature_contributions(
+    model: Pipeline, rows: pd.DataFrame, truth: pd.Series, project: Project
+) -> dict[str, dict[str, Any]]:
+    """What each feature column adds to the primary metric on these rows, and whether it helps at all."""
+    found = contributions(model, rows, truth, project)
+    return {
+        column: {
+            "contribution": float(part["contribution"]),
+            "std": float(part["std"]),
+            "helps": bool(part["contribution"] > 0),
+        }
+        for column, part in found.iterrows()
+    }
+
+
+def time_order(values: pd.Series) -> pd.Series:
+    """The time column as values that sort in time: numbers and times as they are, text read as dates."""
+    if is_numeric_dtype(values) or is_datetime64_any_dtype(values):
+        return values
+    # Each value read on its own, in UTC, so that formats and time zones may differ from row to row.
+    parsed = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
+    unreadable = values[parsed.isna() & values.notna()]
+    if len(unreadable):
+        raise DataError(
+            "the time column holds dates or times",
+            f"Column '{values.name}' (data.time_column) holds {len(unreadable):,} value(s) that are not dates "
+            f"or times, such as {unreadable.iloc[0]!r}.",
+            "Correct them (for example 2024-03-31 or 2024-03-31 14:05), or set data.time_column to null "
+            "in params.yaml.",
+        )
+    return parsed
+
+
+def staleness(rows: pd.DataFrame, card: dict[str, Any], project: Project) -> dict[str, Any]:
+    """The chosen candidate, trained on the older half of the rows in time order, scored on the newer
+    half period by period: how the model's quality fades as the data moves on."""
+    time_column, target = project.data["time_column"], project.data["target"]
+    columns, positive = list(card["schema"]), project.data["positive_label"]
+    model_settings = project.settings["model"]
+    order = time_order(rows[time_column])
+    dated = rows[order.notna()].iloc[np.argsort(order.dropna().to_numpy(), kind="stable")]
+    older, newer = consecutive_parts(dated, 2)
+    chosen, metric = card["algorithm"], model_settings["metric"]
+    setting = card["hyper_parameter_search"][chosen]["best"]
+    preprocessor = build(older[columns], project)
+    model = Pipeline([("preprocess", preprocessor), ("model", tuned(chosen, setting, project))])
+    model.fit(older[columns], older[target])
+
+    def span(part: pd.DataFrame) -> dict[str, Any]:
+        times = part[time_column]
+        return {"from": str(times.iloc[0]), "to": str(times.iloc[-1]), "rows": len(part)}
+
+    periods = []
+    for period in consecutive_parts(newer, STALENESS_PERIODS):
+        predictions, scores = metrics.predict(model, period[columns], positive)
+        periods.append({**span(period), metric: part_score(period[target], predictions, scores, project)})
+    newest = periods[-1][metric]
+    return {
+        "trained_on": span(older),
+        "periods": periods,
+        "newest_meets_requirement": meets(model_settings, newest) if newest is not None else None,
+    }
+
+
+def consecutive_parts(frame: pd.DataFrame, count: int) -> list[pd.DataFrame]:
+    """The rows cut into `count` runs of consecutive rows, as equal in size as they can be."""
+    return [frame.iloc[positions] for positions in np.array_split(np.arange(len(frame)), count)]
 
 
 {% if cookiecutter.serving == "none" -%}
@@ -166,8 +327,10 @@ def write_report(
     report.heading(say("Model level", "モデルレベル"))
     report.paragraph(
         say(
+            f"Model version {results['model_version']}. "
             f"Requirement {results['requirement']}: measured {verdict['primary']:.3f} on {results['holdout_rows']:,} "
             f"holdout rows — {'met' if verdict['meets_requirement'] else 'NOT met'}.",
+            f"モデルのバージョン {results['model_version']}。"
             f"要件 {results['requirement']}: ホールドアウト {results['holdout_rows']:,} 行で {verdict['primary']:.3f} — "
             f"{'達成' if verdict['meets_requirement'] else '未達'}。",
         )
@@ -188,13 +351,39 @@ def write_report(
         axis.set_xlabel(say("actual", "実測値"))
         axis.set_ylabel(say("predicted", "予測値"))
         report.figure("predicted_vs_actual", figure, say("Predicted against actual", "予測値と実測値"))
+    write_candidates(report, results)
     if results["slices"]:
         segment = project.data["segment_column"]
         report.heading(say(f"Per {segment}", f"{segment} ごと"))
+        gap = project.settings["model"]["max_slice_gap"]
+        report.paragraph(
+            say(
+                f"Each {segment} must meet the requirement and score at most {gap:.0%} worse than the overall "
+                f"{metric} (model.max_slice_gap). Values with fewer than {MIN_JUDGED_ROWS} holdout rows are shown "
+                "but not judged: on so few rows chance alone moves the metric by that much.",
+                f"{segment} の値ごとに要件を満たし、全体の {metric} より {gap:.0%} を超えて悪くならないこと"
+                f"（model.max_slice_gap）。ホールドアウトが {MIN_JUDGED_ROWS} 行未満の値は表示のみで判定しません。"
+                "行が少ないと偶然だけで指標がそれだけ動くためです。",
+            )
+        )
         report.table(
-            [segment, say("rows", "行数"), metric],
             [
-                [name, part["rows"], part[metric] if part[metric] is not None else "-"]
+                segment,
+                say("rows", "行数"),
+                metric,
+                say("meets the requirement", "要件を満たす"),
+                say("worse than overall", "全体より悪い割合"),
+                say("within the gap", "許容範囲内"),
+            ],
+            [
+                [
+                    name,
+                    part["rows"],
+                    shown(part[metric]),
+                    mark(part["meets_requirement"]),
+                    f"{part['shortfall']:.1%}" if part["shortfall"] is not None else "-",
+                    mark(part["within_allowed_gap"]),
+                ]
                 for name, part in results["slices"].items()
             ],
         )
@@ -207,6 +396,8 @@ def write_report(
         report.figure(
             "metric_per_slice", figure, say(f"{metric} per {segment}", f"{segment} ごとの {metric}")
         )
+    write_staleness(report, results, project)
+    write_contributions(report, results)
     level = results["service_level"]
     report.heading(say("Service level", "サービスレベル"))
     report.paragraph(
@@ -249,6 +440,100 @@ def write_report(
     )
 
 
+def mark(flag: bool | None) -> str:
+    """A yes or no as a table shows it; `-` where nothing was judged."""
+    return "-" if flag is None else "✔" if flag else "✘"
+
+
+def shown(value: float | None) -> float | str:
+    return "-" if value is None else value
+
+
+def write_candidates(report: Report, results: dict[str, Any]) -> None:
+    say, metric = report.say, results["metric"]
+    fine = results["value"]["no_simpler_model_is_better"]
+    report.heading(say("Simpler candidates", "より単純な候補"))
+    report.paragraph(
+        say(
+            "Each candidate at its best setting, trained on the training rows and scored on the holdout, "
+            f"simplest first. {'No simpler candidate scores better.' if fine else 'A SIMPLER CANDIDATE SCORES BETTER.'}",
+            "各候補を最良の設定で学習データから学習し、ホールドアウトで評価しました（単純な順）。"
+            f"{'より単純な候補の方が良いことはありません。' if fine else 'より単純な候補の方が良い結果です。'}",
+        )
+    )
+    report.table(
+        [say("candidate", "候補"), say("setting", "設定"), metric, say("chosen", "採用")],
+        [
+            [
+                name,
+                setting_text(part["setting"]),
+                part[metric],
+                "✔" if name == results["model"] else "",
+            ]
+            for name, part in results["candidates"].items()
+        ],
+    )
+
+
+def write_staleness(report: Report, results: dict[str, Any], project: Project) -> None:
+    say, metric = report.say, results["metric"]
+    report.heading(say("Staleness", "モデルの鮮度"))
+    if "staleness" not in results:
+        report.paragraph(
+            say(
+                "Not measured: the prepared rows have no time column (data.time_column) to order them by.",
+                "未測定: 準備済みの行に、時刻順に並べるための列（data.time_column）がありません。",
+            )
+        )
+        return
+    stale = results["staleness"]
+    trained_on, newest = stale["trained_on"], stale["newest_meets_requirement"]
+    verdict = {
+        True: ("meets", "満たします"),
+        False: ("does NOT meet", "満たしません"),
+        None: ("could not be scored against", "判定できません"),
+    }[newest]
+    report.paragraph(
+        say(
+            f"The chosen candidate, trained on the older half of the rows by {project.data['time_column']} "
+            f"({trained_on['rows']:,} rows, {trained_on['from']} to {trained_on['to']}), scored on the newer half "
+            f"in {STALENESS_PERIODS} periods: in the newest period it {verdict[0]} the requirement "
+            f"{results['requirement']}.",
+            f"採用した候補を {project.data['time_column']} の順で古い半分の行（{trained_on['rows']:,} 行、"
+            f"{trained_on['from']} から {trained_on['to']}）で学習し、新しい半分を {STALENESS_PERIODS} 期間に分けて"
+            f"評価しました。最新の期間で要件 {results['requirement']} を{verdict[1]}。",
+        )
+    )
+    report.table(
+        [say("from", "開始"), say("to", "終了"), say("rows", "行数"), metric],
+        [[part["from"], part["to"], part["rows"], shown(part[metric])] for part in stale["periods"]],
+    )
+
+
+def write_contributions(report: Report, results: dict[str, Any]) -> None:
+    say, metric = report.say, results["metric"]
+    found = results["feature_contributions"]
+    idle = [column for column, part in found.items() if not part["helps"]]
+    report.heading(say("Feature contributions", "特徴量の貢献"))
+    report.paragraph(
+        say(
+            f"How much worse {metric} gets on the holdout when one column's values are shuffled "
+            f"({PERMUTATION_REPEATS} times): above zero, the column helps. "
+            + (f"Columns that do not help: {', '.join(idle)}." if idle else "Every column helps."),
+            f"ある列の値をシャッフルしたとき（{PERMUTATION_REPEATS} 回）、ホールドアウトで {metric} がどれだけ悪化するか。"
+            "0 より大きければ、その列は役に立っています。"
+            + (f"役に立っていない列: {', '.join(idle)}。" if idle else "すべての列が役に立っています。"),
+        )
+    )
+    report.table(
+        [say("column", "列"), say("contribution", "貢献"), "std", say("helps", "役に立つ")],
+        [
+            [column, part["contribution"], part["std"], mark(part["helps"])]
+            for column, part in sorted(found.items(), key=lambda item: -item[1]["contribution"])
+        ],
+    )
+
+
 def fill_model_card(project: Project, results: dict[str, Any]) -> None:
     """Write the results block of the model card; what people wrote around it stays."""
     card = project.root / "docs" / "model-card.md"
@@ -270,7 +555,7 @@ def fill_model_card(project: Project, results: dict[str, Any]) -> None:
             markdown_table(
                 ["slice", "rows", results["metric"]],
                 [
-                    [name, part["rows"], "-" if part[results["metric"]] is None else part[results["metric"]]]
+                    [name, part["rows"], shown(part[results["metric"]])]
                     for name, part in results["slices"].items()
                 ],
             ),

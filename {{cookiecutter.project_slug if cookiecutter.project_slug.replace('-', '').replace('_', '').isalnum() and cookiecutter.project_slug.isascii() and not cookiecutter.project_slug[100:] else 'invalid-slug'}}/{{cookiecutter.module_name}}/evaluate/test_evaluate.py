@@ -1,13 +1,38 @@
-"""Test must show the model meets its requirement, beats the baseline and serves safely."""
+"""Test must show the model meets its requirement, beats the baseline and every simpler candidate,
+holds up on newer rows and on every slice, needs each of its columns, and serves safely."""
 
+import copy
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }} import models
+from {{ cookiecutter.module_name }} import metrics, models
 from {{ cookiecutter.module_name }}.data import DataError
+from {{ cookiecutter.module_name }}.evaluate.stage import (
+    MIN_JUDGED_ROWS,
+    STALENESS_PERIODS,
+    feature_contributions,
+    no_simpler_is_better,
+    shortfall,
+    slice_scores,
+    staleness,
+    time_order,
+)
+from {{ cookiecutter.module_name }}.files import sha256
+from {{ cookiecutter.module_name }}.pipeline import Project
 from {{ cookiecutter.module_name }}.predict import predict
+from {{ cookiecutter.module_name }}.train.stage import BASELINE
+
+
+def classification_project(**data):
+    """This project with the requirement f1 ≥ 0.8, positive label 1, and the data columns given."""
+    this = Project.load()
+    settings = copy.deepcopy(this.settings)
+    settings["model"].update(problem_type="classification", metric="f1", threshold=0.8, max_slice_gap=0.1)
+    settings["data"].update(positive_label=1, **data)
+    return Project(this.root, settings)
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +68,136 @@ def test_the_service_answers_every_holdout_row_like_the_offline_predictions(resu
     level = results["service_level"]
     assert level["matching_predictions"] == level["rows"]
 {%- endif %}
+
+
+def test_the_results_name_the_model_version_they_were_measured_on(evaluated, results):
+    assert results["model_version"] == sha256(evaluated.path("model"))[:12]
+
+
+def test_no_simpler_candidate_is_better_on_the_holdout(results):
+    scored, chosen = results["candidates"], results["model"]
+    assert chosen in scored and BASELINE not in scored
+    assert results["value"]["no_simpler_model_is_better"], f"holdout scores, simplest first: {scored}"
+
+
+def test_a_simpler_candidate_that_scores_better_is_caught():
+    assert not no_simpler_is_better({"simple": {"f1": 0.9}, "complex": {"f1": 0.8}}, "complex", "f1")
+    assert no_simpler_is_better({"simple": {"f1": 0.9}, "complex": {"f1": 0.8}}, "simple", "f1")
+    assert not no_simpler_is_better({"simple": {"rmse": 10.0}, "complex": {"rmse": 12.0}}, "complex", "rmse")
+    assert no_simpler_is_better({"simple": {"rmse": 12.0}, "complex": {"rmse": 10.0}}, "complex", "rmse")
+
+
+def test_a_model_trained_on_older_rows_still_meets_the_requirement_on_the_newest(evaluated, results):
+    if evaluated.data["time_column"] is None:
+        pytest.skip("data.time_column is null: the rows have no time to order them by")
+    if "staleness" not in results:
+        pytest.skip(f"the time column {evaluated.data['time_column']} did not reach the prepared data")
+    stale, metric = results["staleness"], results["metric"]
+    assert len(stale["periods"]) == STALENESS_PERIODS
+    newest = stale["periods"][-1]
+    assert stale["newest_meets_requirement"], (
+        f"trained on {stale['trained_on']}; newest period {newest['from']} to {newest['to']}: "
+        f"{metric} {newest[metric]} against {results['requirement']}"
+    )
+
+
+def judged_slices(evaluated, results, verdict):
+    """The slices with enough holdout rows to judge, and those of them that fail `verdict`; the test
+    skips when there are none to judge."""
+    segment = evaluated.data["segment_column"]
+    if segment is None:
+        pytest.skip("data.segment_column is null: there are no slices")
+    judged = {name: part for name, part in results["slices"].items() if part[verdict] is not None}
+    if not judged:
+        pytest.skip(f"no value of {segment} has the {MIN_JUDGED_ROWS} holdout rows it takes to judge it")
+    return {name: part for name, part in judged.items() if not part[verdict]}
+
+
+def test_every_slice_meets_the_requirement(evaluated, results):
+    short = judged_slices(evaluated, results, "meets_requirement")
+    assert not short, f"below {results['requirement']}: {short}"
+
+
+def test_no_slice_falls_more_than_the_allowed_gap_below_the_overall_metric(evaluated, results):
+    behind = judged_slices(evaluated, results, "within_allowed_gap")
+    gap, overall = evaluated.settings["model"]["max_slice_gap"], results["value"]["primary"]
+    assert not behind, f"more than {gap:.0%} worse than the overall {overall:.3f}: {behind}"
+
+
+def test_a_slice_below_the_requirement_or_beyond_the_allowed_gap_is_caught():
+    project = classification_project(target="label", segment_column="group")
+    truth = np.tile([1, 0], MIN_JUDGED_ROWS + 5)
+    predictions = truth.copy()
+    predictions[MIN_JUDGED_ROWS : MIN_JUDGED_ROWS + 30] ^= 1  # 30 wrong answers in the weak slice
+    groups = ["strong"] * MIN_JUDGED_ROWS + ["weak"] * MIN_JUDGED_ROWS + ["small"] * 10
+    holdout = pd.DataFrame({"group": groups, "label": truth})
+    overall = metrics.score("f1", truth, predictions, positive_label=1)
+
+    slices = slice_scores(holdout, predictions, None, overall, project)
+
+    verdicts = ("meets_requirement", "within_allowed_gap")
+    assert {name: [part[verdict] for verdict in verdicts] for name, part in slices.items()} == {
+        "strong": [True, True],
+        "weak": [False, False],
+        "small": [None, None],
+    }
+    assert slices["weak"]["shortfall"] == pytest.approx((overall - slices["weak"]["f1"]) / overall)
+
+
+def test_the_shortfall_of_a_slice_is_a_share_of_the_overall_metric_in_either_direction():
+    assert shortfall(0.72, 0.8, "f1") == pytest.approx(0.1)
+    assert shortfall(0.88, 0.8, "f1") == pytest.approx(-0.1)
+    assert shortfall(12.0, 10.0, "rmse") == pytest.approx(0.2)
+    assert shortfall(8.0, 10.0, "rmse") == pytest.approx(-0.2)
+
+
+def test_every_feature_column_improves_the_holdout_metric(served, results):
+    found, card = results["feature_contributions"], served[1]
+    assert list(found) == list(card["schema"])
+    if results["holdout_rows"] < MIN_JUDGED_ROWS:
+        pytest.skip(
+            f"{results['holdout_rows']} holdout rows are too few to judge each column (needs {MIN_JUDGED_ROWS})"
+        )
+    idle = {column: part for column, part in found.items() if not part["helps"]}
+    assert not idle, f"shuffling these columns does not worsen the holdout {results['metric']}: {idle}"
+
+
+def test_a_column_that_tells_nothing_is_found_not_to_help(evaluated, served):
+    model, card, holdout = served
+    rows, columns = holdout.head(200).copy(), list(card["schema"])
+    column = columns[0]
+    rows[column] = rows[column].iloc[0]
+    found = feature_contributions(model, rows[columns], rows[evaluated.data["target"]], evaluated)
+    assert found[column] == {"contribution": 0.0, "std": 0.0, "helps": False}
+
+
+def drifting_rows(flip):
+    """Dated rows whose label follows the sign of x; with `flip`, the newer half follows the opposite sign."""
+    count = 400
+    x = np.random.default_rng(0).normal(size=count)
+    newer = np.arange(count) >= count // 2
+    label = (x > 0) != (newer & flip)
+    dates = pd.date_range("2024-01-01", periods=count, freq="D").strftime("%Y-%m-%d")
+    return pd.DataFrame({"when": dates, "x": x, "label": label.astype(int)}).sample(frac=1, random_state=0)
+
+
+def test_a_model_that_fades_with_time_is_caught():
+    project = classification_project(target="label", time_column="when")
+    card = {
+        "algorithm": "logistic_regression",
+        "hyper_parameter_search": {"logistic_regression": {"best": {}}},
+        "schema": {"x": {"kind": "numbers"}},
+    }
+    steady, drifted = (staleness(drifting_rows(flip), card, project) for flip in (False, True))
+    assert steady["trained_on"] == {"from": "2024-01-01", "to": "2024-07-18", "rows": 200}
+    assert [period["rows"] for period in steady["periods"]] == [50] * STALENESS_PERIODS
+    assert steady["newest_meets_requirement"] is True
+    assert drifted["newest_meets_requirement"] is False
+
+
+def test_a_time_column_without_dates_is_refused_by_name():
+    with pytest.raises(DataError, match="'when'.*'soon'"):
+        time_order(pd.Series(["2024-01-01", "soon", None], name="when"))
 
 
 def test_the_model_card_shows_the_results(evaluated, results):

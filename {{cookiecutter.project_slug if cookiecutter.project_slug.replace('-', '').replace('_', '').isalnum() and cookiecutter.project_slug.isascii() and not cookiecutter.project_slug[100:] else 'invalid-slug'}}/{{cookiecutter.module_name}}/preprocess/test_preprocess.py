@@ -1,10 +1,14 @@
 """Preprocess must give complete numeric features, learned from training rows only."""
 
+import copy
+
 import numpy as np
 import pandas as pd
+import pytest
 
 from {{ cookiecutter.module_name }} import models
-from {{ cookiecutter.module_name }}.preprocess.stage import column_kinds
+from {{ cookiecutter.module_name }}.pipeline import Project
+from {{ cookiecutter.module_name }}.preprocess.stage import build, column_kinds
 
 
 def test_features_are_complete_and_one_row_per_training_row(preprocessed):
@@ -33,3 +37,51 @@ def test_unseen_categories_do_not_break_the_transform(preprocessed):
     for column in column_kinds(holdout[columns], preprocessed)["categories"]:
         holdout[column] = "a value never seen in training"
     assert np.isfinite(preprocessor.transform(holdout[columns])).all()
+
+
+def fitted(training, text_columns=()):
+    """A preprocessor fitted on hand-made rows, with this project's settings but only these text columns."""
+    project = Project.load()
+    settings = copy.deepcopy(project.settings)
+    settings["data"]["text_columns"] = list(text_columns)
+    settings["preprocess"]["ordinal_columns"] = []
+    return build(training, Project(project.root, settings)).fit(training)
+
+
+def test_numbers_are_imputed_with_the_training_median_and_scaled():
+    training = pd.DataFrame({"price": [1.0, 2.0, 4.0, np.nan, 100.0]})
+    preprocessor = fitted(training)
+    median = training["price"].median()
+    imputed = training["price"].fillna(median)
+    mean, spread = imputed.mean(), imputed.std(ddof=0)
+    assert list(preprocessor.get_feature_names_out()) == ["numbers__price"]
+    np.testing.assert_allclose(preprocessor.transform(training)[:, 0], (imputed - mean) / spread)
+    # New rows get the training median and scale, not their own.
+    new = pd.DataFrame({"price": [np.nan, mean, 7.0]})
+    np.testing.assert_allclose(
+        preprocessor.transform(new)[:, 0], [(median - mean) / spread, 0, (7 - mean) / spread]
+    )
+
+
+def test_categories_are_one_hot_encoded():
+    preprocessor = fitted(pd.DataFrame({"colour": ["red", "blue", "red", None]}))
+    names = list(preprocessor.get_feature_names_out())
+    assert names == ["categories__colour_(missing)", "categories__colour_blue", "categories__colour_red"]
+    encoded = preprocessor.transform(pd.DataFrame({"colour": ["blue", "red", None, "green"]}))
+    # One column per category, no order implied; a category never seen in training sets none.
+    assert encoded.tolist() == [[0, 1, 0], [0, 0, 1], [1, 0, 0], [0, 0, 0]]
+
+
+def test_text_becomes_word_weights_from_the_training_vocabulary():
+    training = pd.DataFrame(
+        {"note": ["train ticket to osaka", "lunch with a client", "train ticket home", None]}
+    )
+    preprocessor = fitted(training, text_columns=["note"])
+    words = [name.removeprefix("text_note__") for name in preprocessor.get_feature_names_out()]
+    assert words == sorted({"train", "ticket", "to", "osaka", "lunch", "with", "client", "home"})
+    weights = pd.Series(preprocessor.transform(pd.DataFrame({"note": ["ticket to mars"]}))[0], index=words)
+    # Only known words count ("mars" is not one), the rarer word weighs more, and a row's weights have length 1.
+    assert set(weights[weights > 0].index) == {"ticket", "to"}
+    assert weights["to"] > weights["ticket"]
+    assert np.linalg.norm(weights) == pytest.approx(1)
+    assert not preprocessor.transform(pd.DataFrame({"note": [None]})).any()

@@ -1,16 +1,27 @@
 """Train: choose and train a model for the purpose set in Business Understanding.
 
 A baseline that ignores the features and two candidate models are cross-validated on the
-primary metric; the best candidate is trained on all training rows and saved with what it takes
-to reproduce and audit it: its hyper-parameters, a fingerprint of its data, library versions.
+primary metric, each candidate at every setting of its small hyper-parameter search; the best
+candidate at its best setting is trained on all training rows and saved with what it takes to
+reproduce and audit it: the whole search, a fingerprint of its data, library versions, and the
+time and memory training took.
 """
 
 from __future__ import annotations
 
 import hashlib
 import platform
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from importlib.metadata import version
-from typing import Any
+from typing import Any, TypeVar
+
+try:
+    import resource
+except ImportError:  # Windows has no resource module, so no peak memory is recorded there
+    resource = None
 
 import numpy as np
 import pandas as pd
@@ -19,7 +30,7 @@ from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.inspection import permutation_importance
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.model_selection import KFold, ParameterGrid, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
 from .. import metrics, models
@@ -30,7 +41,19 @@ from ..reports import Report, plt
 
 BASELINE = "baseline"
 IMPORTANCE_ROWS = 2000
+PERMUTATION_REPEATS = 3  # shuffles of each column when measuring what it contributes
 MAX_KNOWN_CATEGORIES = 1000
+# The settings each candidate's search tries, few so that training stays quick: how strongly the
+# linear models are regularised, and how many rounds boosting runs (fewer suit small data).
+# The baseline has nothing to tune.
+SEARCH_SPACES: dict[str, dict[str, list[Any]]] = {
+    BASELINE: {},
+    "logistic_regression": {"C": [0.1, 1.0, 10.0]},
+    "ridge": {"alpha": [0.1, 1.0, 10.0]},
+    "gradient_boosting": {"max_iter": [50, 100]},
+}
+
+Item = TypeVar("Item")
 
 
 def candidates(problem_type: str, seed: int) -> dict[str, Any]:
@@ -46,6 +69,24 @@ def candidates(problem_type: str, seed: int) -> dict[str, Any]:
         "ridge": Ridge(alpha=1.0),
         "gradient_boosting": HistGradientBoostingRegressor(random_state=seed),
     }
+
+
+def tuned(name: str, setting: dict[str, Any], project: Project) -> Any:
+    """A fresh, unfitted candidate at one setting of its search."""
+    estimator = candidates(project.problem_type, project.settings["split"]["seed"])[name]
+    return clone(estimator).set_params(**setting)
+
+
+def setting_text(setting: dict[str, Any]) -> str:
+    """A setting of a search as people read it, such as `C=0.1`; `default` when nothing is tuned."""
+    return ", ".join(f"{key}={value}" for key, value in setting.items()) or "default"
+
+
+def fit_behind(preprocessor: Any, estimator: Any, frame: pd.DataFrame, target: pd.Series) -> Pipeline:
+    """Train a model on the output of an already fitted preprocessor, joined with it into one pipeline."""
+    return Pipeline(
+        [("preprocess", preprocessor), ("model", estimator.fit(preprocessor.transform(frame), target))]
+    )
 
 
 def cross_validate(
@@ -78,47 +119,86 @@ def cross_validate(
     return scores
 
 
+def search(
+    preprocessor: Any, frame: pd.DataFrame, target: pd.Series, project: Project
+) -> dict[str, list[dict[str, Any]]]:
+    """Cross-validate every candidate at every setting of its search space, in candidates() order."""
+    folds = project.settings["model"]["cv_folds"]
+    tried: dict[str, list[dict[str, Any]]] = {}
+    for name in candidates(project.problem_type, project.settings["split"]["seed"]):
+        tried[name] = []
+        for setting in ParameterGrid(SEARCH_SPACES[name]):
+            print(f"  cross-validating {name} {setting_text(setting)} ({folds} folds) …", flush=True)
+            scores = cross_validate(tuned(name, setting, project), preprocessor, frame, target, project)
+            tried[name].append(
+                {
+                    "setting": setting,
+                    "mean": float(np.mean(scores)),
+                    "std": float(np.std(scores)),
+                    "folds": scores,
+                }
+            )
+    return tried
+
+
 def run(project: Project) -> list[str]:
+    started = time.perf_counter()
     project.require("train", "preprocessor")
     train = pd.read_parquet(project.path("train"))
     columns = project.feature_columns(train)
     frame, target = train[columns], train[project.data["target"]]
     preprocessor = models.load(project.path("preprocessor"))
-    metric, seed = project.settings["model"]["metric"], project.settings["split"]["seed"]
+    metric = project.settings["model"]["metric"]
 
-    results = {}
-    for name, estimator in candidates(project.problem_type, seed).items():
-        print(f"  cross-validating {name} ({project.settings['model']['cv_folds']} folds) …", flush=True)
-        scores = cross_validate(estimator, preprocessor, frame, target, project)
-        results[name] = {"mean": float(np.mean(scores)), "std": float(np.std(scores)), "folds": scores}
+    tried = search(preprocessor, frame, target, project)
+    results = {name: best(tries, lambda entry: entry["mean"], metric) for name, tries in tried.items()}
     chosen = best_candidate(results, metric)
-
-    estimator = clone(candidates(project.problem_type, seed)[chosen]).fit(
-        preprocessor.transform(frame), target
-    )
-    model = Pipeline([("preprocess", preprocessor), ("model", estimator)])
+    setting = results[chosen]["setting"]
+    model = fit_behind(preprocessor, tuned(chosen, setting, project), frame, target)
     models.save(model, project.path("model"))
-    card = model_card(model, chosen, results, train, columns, project)
-    write_json(project.path("model_card"), card)
 
     report = Report(project.report_dir("train"), "Train", project.settings["project"]["language"])
-    write_report(report, results, chosen, model, frame, target, project)
+    write_report(report, tried, results, chosen, model, frame, target, project)
+    card = model_card(model, chosen, tried, results, train, columns, project)
+    write_json(project.path("model_card"), {**card, **training_costs(started)})
     return [
-        f"chose {chosen}: cross-validated {metric} {results[chosen]['mean']:.3f} "
+        f"chose {chosen} ({setting_text(setting)}): cross-validated {metric} {results[chosen]['mean']:.3f} "
         f"(baseline {results[BASELINE]['mean']:.3f})",
         f"saved: {project.path('model').relative_to(project.root)}",
         f"report: {report.write().relative_to(project.root)}",
     ]
 
 
+def best(items: Sequence[Item], score: Callable[[Item], float], metric: str) -> Item:
+    """The item whose score is best for the metric; of equal ones, the first."""
+    chosen = items[0]
+    for item in items[1:]:
+        if metrics.better(metric, score(item), score(chosen)):
+            chosen = item
+    return chosen
+
+
 def best_candidate(results: dict[str, dict[str, Any]], metric: str) -> str:
-    best = None
-    for name, result in results.items():
-        if name != BASELINE and (
-            best is None or metrics.better(metric, result["mean"], results[best]["mean"])
-        ):
-            best = name
-    return best
+    """The candidate with the best mean score; never the baseline, which only sets the bar to clear."""
+    return best([name for name in results if name != BASELINE], lambda name: results[name]["mean"], metric)
+
+
+def training_costs(started: float) -> dict[str, Any]:
+    """When the model was trained, and the time and memory it took: the figures a benchmark watches."""
+    return {
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "training_seconds": round(time.perf_counter() - started, 3),
+        "peak_memory_mb": peak_memory_mb(),
+    }
+
+
+def peak_memory_mb() -> float | None:
+    """The most memory this process has held so far, in MB; None where the system does not say."""
+    if resource is None:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    bytes_held = peak if sys.platform == "darwin" else peak * 1024  # macOS counts bytes, Linux kilobytes
+    return round(bytes_held / 2**20, 1)
 
 
 def fingerprint(frame: pd.DataFrame) -> str:
@@ -129,14 +209,17 @@ def fingerprint(frame: pd.DataFrame) -> str:
 def model_card(
     model: Pipeline,
     chosen: str,
-    results: dict[str, Any],
+    tried: dict[str, list[dict[str, Any]]],
+    results: dict[str, dict[str, Any]],
     train: pd.DataFrame,
     columns: list[str],
     project: Project,
 ) -> dict[str, Any]:
     """What it takes to reproduce, audit and serve the model, saved beside it."""
     estimator = model.named_steps["model"]
+    metric = project.settings["model"]["metric"]
     kinds = column_kinds(train[columns], project)
+    ranges = project.data["expected_ranges"]
     schema = {}
     for kind, names in kinds.items():
         for column in names:
@@ -144,14 +227,26 @@ def model_card(
             known = train[column].dropna().astype(str).unique()
             if kind in ("categories", "ordered") and len(known) <= MAX_KNOWN_CATEGORIES:
                 entry["known_values"] = sorted(known.tolist())
+            if kind == "numbers" and column in ranges:
+                entry["expected_range"] = ranges[column]
             schema[column] = entry
     return {
         "algorithm": chosen,
         "estimator": type(estimator).__name__,
         "hyper_parameters": {key: repr(value) for key, value in sorted(estimator.get_params().items())},
-        "metric": project.settings["model"]["metric"],
+        "metric": metric,
         "threshold": project.settings["model"]["threshold"],
-        "cross_validation": results,
+        # Each candidate's best setting, with its score on every fold.
+        "cross_validation": {
+            name: {key: result[key] for key in ("mean", "std", "folds")} for name, result in results.items()
+        },
+        "hyper_parameter_search": {
+            name: {
+                "tried": [{key: entry[key] for key in ("setting", "mean", "std")} for entry in tries],
+                "best": results[name]["setting"],
+            }
+            for name, tries in tried.items()
+        },
         "problem_type": project.problem_type,
         "target": project.data["target"],
         "positive_label": project.data["positive_label"],
@@ -168,9 +263,32 @@ def model_card(
     }
 
 
+def contributions(model: Any, rows: pd.DataFrame, truth: pd.Series, project: Project) -> pd.DataFrame:
+    """How much worse the primary metric gets when one column's values are shuffled (permutation
+    importance), per column, with its spread over the repeats: above zero, the column helps."""
+    metric, positive = project.settings["model"]["metric"], project.data["positive_label"]
+
+    def scorer(estimator: Any, rows: pd.DataFrame, truth: pd.Series) -> float:
+        value = metrics.score(metric, truth, *metrics.predict(estimator, rows, positive), positive)
+        return value if metrics.METRICS[metric].higher_is_better else -value
+
+    importance = permutation_importance(
+        model,
+        rows,
+        truth,
+        scoring=scorer,
+        n_repeats=PERMUTATION_REPEATS,
+        random_state=project.settings["split"]["seed"],
+    )
+    return pd.DataFrame(
+        {"contribution": importance.importances_mean, "std": importance.importances_std}, index=rows.columns
+    )
+
+
 def write_report(
     report: Report,
-    results: dict[str, Any],
+    tried: dict[str, list[dict[str, Any]]],
+    results: dict[str, dict[str, Any]],
     chosen: str,
     model: Pipeline,
     frame: pd.DataFrame,
@@ -180,34 +298,38 @@ def write_report(
     say = report.say
     metric = project.settings["model"]["metric"]
     report.heading(say("Candidates", "候補モデル"))
+    report.paragraph(
+        say(
+            f"Each candidate was cross-validated ({project.settings['model']['cv_folds']} folds) at every "
+            "setting of its search; the best candidate at its best setting became the model.",
+            f"各候補を探索のすべての設定で交差検証（{project.settings['model']['cv_folds']} 分割）し、"
+            "最も良い候補を最も良い設定で採用しました。",
+        )
+    )
     report.table(
-        [say("model", "モデル"), f"{metric} (mean)", "std", say("chosen", "採用")],
-        [[name, r["mean"], r["std"], "✔" if name == chosen else ""] for name, r in results.items()],
+        [say("model", "モデル"), say("setting", "設定"), f"{metric} (mean)", "std", say("chosen", "採用")],
+        [
+            [
+                name,
+                setting_text(entry["setting"]),
+                entry["mean"],
+                entry["std"],
+                "✔" if name == chosen and entry is results[name] else "",
+            ]
+            for name, tries in tried.items()
+            for entry in tries
+        ],
     )
     report.heading(say("Feature importance", "特徴量の重要度"))
     report.paragraph(
         say(
-            "How much the cross-validated metric drops when one column's values are shuffled (permutation importance).",
-            "ある列の値をシャッフルしたとき、評価指標がどれだけ下がるか（Permutation Importance）。",
+            f"How much {metric} worsens on training rows when one column's values are shuffled (permutation importance).",
+            f"ある列の値をシャッフルしたとき、学習データで {metric} がどれだけ悪化するか（Permutation Importance）。",
         )
     )
     sample = frame.sample(min(len(frame), IMPORTANCE_ROWS), random_state=project.settings["split"]["seed"])
-    positive = project.data["positive_label"]
-
-    def scorer(estimator: Any, rows: pd.DataFrame, truth: pd.Series) -> float:
-        value = metrics.score(metric, truth, *metrics.predict(estimator, rows, positive), positive)
-        return value if metrics.METRICS[metric].higher_is_better else -value
-
-    importance = permutation_importance(
-        model,
-        sample,
-        target.loc[sample.index],
-        scoring=scorer,
-        n_repeats=3,
-        random_state=project.settings["split"]["seed"],
-    )
-    ranked = pd.Series(importance.importances_mean, index=frame.columns).sort_values()
+    ranked = contributions(model, sample, target.loc[sample.index], project)["contribution"].sort_values()
     figure, axis = plt.subplots(figsize=(7, max(2.5, 0.35 * len(ranked))))
     ranked.plot.barh(ax=axis, color="#55A868")
-    axis.set_xlabel(say(f"drop in {metric}", f"{metric} の低下"))
+    axis.set_xlabel(say(f"worsening of {metric}", f"{metric} の悪化"))
     report.figure("feature_importance", figure, say("Feature importance", "特徴量の重要度"))

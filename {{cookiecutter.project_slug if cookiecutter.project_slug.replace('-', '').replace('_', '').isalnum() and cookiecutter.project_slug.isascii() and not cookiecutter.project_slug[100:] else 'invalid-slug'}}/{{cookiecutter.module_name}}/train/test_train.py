@@ -1,22 +1,46 @@
-"""Train must beat the baseline and save what it takes to reproduce the model."""
+"""Train must beat the baseline, tune every candidate, and save what it takes to reproduce the model."""
 
+import copy
 import json
+import math
+import shutil
+from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import ParameterGrid
+from sklearn.preprocessing import StandardScaler
 
-from {{ cookiecutter.module_name }} import metrics
-from {{ cookiecutter.module_name }}.train.stage import BASELINE, fingerprint
+from {{ cookiecutter.module_name }} import metrics, models, pipeline
+from {{ cookiecutter.module_name }}.pipeline import Project
+from {{ cookiecutter.module_name }}.train.stage import (
+    BASELINE,
+    SEARCH_SPACES,
+    best_candidate,
+    candidates,
+    cross_validate,
+    fingerprint,
+    tuned,
+)
+
+# Enough rows for every fold to hold both classes, few enough to train in moments.
+SMALL_TRAINING_ROWS = 400
+
+
+def read_card(project):
+    return json.loads(project.path("model_card").read_text(encoding="utf-8"))
 
 
 def test_the_chosen_model_beats_the_baseline_in_cross_validation(trained):
-    card = json.loads(trained.path("model_card").read_text(encoding="utf-8"))
+    card = read_card(trained)
     results = card["cross_validation"]
     assert card["algorithm"] != BASELINE
     assert metrics.better(card["metric"], results[card["algorithm"]]["mean"], results[BASELINE]["mean"])
 
 
 def test_the_model_is_saved_with_its_hyper_parameters_data_fingerprint_and_versions(trained):
-    card = json.loads(trained.path("model_card").read_text(encoding="utf-8"))
+    card = read_card(trained)
     train = pd.read_parquet(trained.path("train"))
     assert card["hyper_parameters"]
     assert card["training_data_fingerprint"] == fingerprint(train)
@@ -24,5 +48,120 @@ def test_the_model_is_saved_with_its_hyper_parameters_data_fingerprint_and_versi
     assert set(card["schema"]) == set(trained.feature_columns(train))
 
 
+def test_the_model_card_says_when_the_model_was_trained_and_what_it_took(trained):
+    card = read_card(trained)
+    trained_at = datetime.fromisoformat(card["trained_at"])
+    assert trained_at.utcoffset() == timedelta(0)
+    assert timedelta(0) <= datetime.now(UTC) - trained_at < timedelta(days=1)
+    assert card["training_seconds"] > 0
+    assert card["peak_memory_mb"] is None or card["peak_memory_mb"] > 0
+
+
 def test_the_feature_importance_figure_is_written(trained):
     assert (trained.report_dir("train") / "figures" / "feature_importance.png").stat().st_size > 0
+
+
+def test_training_twice_with_the_same_seed_gives_the_same_model(trained, tmp_path):
+    again = Project.load(shutil.copytree(trained.root, tmp_path / "again"))
+    pipeline.run(again, "train")
+    first, second = read_card(trained), read_card(again)
+    assert second["hyper_parameter_search"] == first["hyper_parameter_search"]
+    assert second["cross_validation"] == first["cross_validation"]
+    # Not the file's bytes: skops stamps its zip entries with the time and names them by memory address.
+    holdout = pd.read_parquet(trained.path("holdout"))[list(first["schema"])]
+    first_answers, second_answers = (
+        metrics.predict(models.load(project.path("model")), holdout, first["positive_label"])
+        for project in (trained, again)
+    )
+    np.testing.assert_array_equal(first_answers[0], second_answers[0])
+    np.testing.assert_array_equal(first_answers[1], second_answers[1])
+
+
+def test_every_candidates_hyper_parameter_search_is_recorded_and_the_best_setting_is_used(
+    trained, tmp_path, monkeypatch
+):
+    card = read_card(trained)
+    search, metric = card["hyper_parameter_search"], card["metric"]
+    assert list(search) == list(candidates(trained.problem_type, card["seed"]))
+    assert any(len(record["tried"]) > 1 for record in search.values()), "no candidate was tuned"
+    for name, record in search.items():
+        assert [entry["setting"] for entry in record["tried"]] == list(ParameterGrid(SEARCH_SPACES[name]))
+        assert all(math.isfinite(entry["mean"]) and entry["std"] >= 0 for entry in record["tried"])
+        best = next(entry for entry in record["tried"] if entry["setting"] == record["best"])
+        assert not any(metrics.better(metric, entry["mean"], best["mean"]) for entry in record["tried"]), name
+        assert card["cross_validation"][name]["mean"] == best["mean"]
+    assert setting_used(trained, search[card["algorithm"]]["best"])
+
+    # The best settings found here may be the estimators' defaults, which a model trained without its
+    # setting has too; so retrain on a few rows, each search trying only three times its smallest
+    # value, which is no estimator's default.
+    small = Project.load(shutil.copytree(trained.root, tmp_path / "small"))
+    pd.read_parquet(small.path("train")).head(SMALL_TRAINING_ROWS).to_parquet(small.path("train"))
+    small.settings["model"]["cv_folds"] = 2
+    for name, space in SEARCH_SPACES.items():
+        monkeypatch.setitem(SEARCH_SPACES, name, {key: [values[0] * 3] for key, values in space.items()})
+    pipeline.run(small, "train")
+    small_card = read_card(small)
+    chosen = small_card["algorithm"]
+    best_setting = small_card["hyper_parameter_search"][chosen]["best"]
+    assert not setting_used(small, {key: tuned(chosen, {}, small).get_params()[key] for key in best_setting})
+    assert setting_used(small, best_setting)
+
+
+def setting_used(project, setting):
+    """Whether the project's saved model was trained at this setting of its search."""
+    used = models.load(project.path("model")).named_steps["model"].get_params()
+    return {key: used[key] for key in setting} == setting
+
+
+def test_best_candidate_never_picks_the_baseline_and_follows_the_metric_direction():
+    scores = {BASELINE: {"mean": 0.99}, "simple": {"mean": 0.6}, "complex": {"mean": 0.7}}
+    assert best_candidate(scores, "f1") == "complex"
+    errors = {BASELINE: {"mean": 1.0}, "simple": {"mean": 12.0}, "complex": {"mean": 15.0}}
+    assert best_candidate(errors, "rmse") == "simple"
+    tied = {BASELINE: {"mean": 0.5}, "simple": {"mean": 0.7}, "complex": {"mean": 0.7}}
+    assert best_candidate(tied, "f1") == "simple"
+
+
+def test_each_fold_fits_the_preprocessor_on_its_own_rows():
+    fitted_on = []
+
+    class RecordingScaler(StandardScaler):
+        """A scaler that notes the rows it is fitted on."""
+
+        def fit(self, frame, target=None, sample_weight=None):
+            fitted_on.append(set(frame.index))
+            return super().fit(frame, target, sample_weight)
+
+    this = Project.load()
+    settings = copy.deepcopy(this.settings)
+    settings["model"].update(problem_type="classification", metric="accuracy", cv_folds=3)
+    settings["data"]["positive_label"] = 1
+    project = Project(this.root, settings)
+    rows = pd.RangeIndex(60)
+    frame, target = pd.DataFrame({"x": rows.to_numpy(float)}), pd.Series(rows % 2)
+
+    given = RecordingScaler()
+    scores = cross_validate(LogisticRegression(), given, frame, target, project)
+
+    assert not hasattr(given, "mean_"), "the preprocessor passed in was fitted instead of a copy per fold"
+    assert len(scores) == len(fitted_on) == 3
+    checked = [set(rows) - fit_rows for fit_rows in fitted_on]
+    assert all(checked), "a fold fitted the preprocessor on every row"
+    assert sorted(row for part in checked for row in part) == list(rows), "the checked rows overlap"
+
+
+def test_the_model_learns_from_no_personal_id_ignored_or_flagged_column(trained):
+    data = trained.data
+    drop_columns = json.loads(trained.path("diagnosis").read_text(encoding="utf-8"))["drop_columns"]
+    excluded = {
+        data["target"],
+        *data["id_columns"],
+        data["time_column"],
+        *data["personal_data_columns"],
+        *data["ignore_columns"],
+        *drop_columns,
+    } - {None}
+    learned = set(models.load(trained.path("model")).named_steps["preprocess"].feature_names_in_)
+    assert learned == set(read_card(trained)["schema"])
+    assert not learned & excluded

@@ -1,0 +1,100 @@
+"""The benchmark command compares training time, memory and prediction speed with a stored baseline."""
+
+import json
+import shutil
+
+import pytest
+
+from {{ cookiecutter.module_name }} import benchmark
+from {{ cookiecutter.module_name }}.cli import USER_ERRORS, main
+from {{ cookiecutter.module_name }}.pipeline import Project
+
+# The figures every evaluated run measures; peak memory is missing where the platform cannot tell.
+ALWAYS_MEASURED = {"training_seconds", "p95_ms", "rows_per_second"}
+
+
+@pytest.fixture()
+def scratch(evaluated, tmp_path, monkeypatch):
+    """A copy of the evaluated project, to store and edit a baseline in."""
+    root = tmp_path / "project"
+    shutil.copytree(evaluated.root, root)
+    monkeypatch.chdir(root)
+    return root
+
+
+def benchmark_output(capsys, *options):
+    """Run the command; return its exit code and what it printed."""
+    capsys.readouterr()
+    code = main(["benchmark", *options])
+    return code, capsys.readouterr().out
+
+
+def store_baseline(root, saved, figure, worse_by):
+    """Store the saved baseline with one figure changed so that this run is `worse_by` times worse."""
+    now = saved["figures"][figure.key]
+    changed = now * worse_by if figure.higher_is_better else now / worse_by
+    stored = {**saved, "figures": {**saved["figures"], figure.key: changed}}
+    (root / benchmark.BASELINE).write_text(json.dumps(stored), encoding="utf-8")
+
+
+def test_a_figure_beyond_the_tolerance_fails_the_benchmark(scratch, capsys):
+    tolerance = Project.load().settings["monitoring"]["benchmark_tolerance"]
+    assert benchmark_output(capsys, "--save")[0] == 0
+    saved = json.loads((scratch / benchmark.BASELINE).read_text(encoding="utf-8"))
+    code, output = benchmark_output(capsys)
+    assert code == 0 and "regressed" not in output, output
+    measured = [figure for figure in benchmark.FIGURES if saved["figures"][figure.key] is not None]
+    assert {figure.key for figure in measured} >= ALWAYS_MEASURED
+    for figure in measured:
+        store_baseline(scratch, saved, figure, worse_by=tolerance * 1.2)
+        code, output = benchmark_output(capsys)
+        assert code == 1, output
+        assert f"the baseline: {figure.label}." in output
+        store_baseline(scratch, saved, figure, worse_by=tolerance * 0.8)
+        code, output = benchmark_output(capsys)
+        assert code == 0, output
+
+
+def test_the_benchmark_needs_a_stored_baseline(scratch, capsys, snapshot):
+    before = snapshot(scratch)
+    code, output = benchmark_output(capsys)
+    assert code == 0
+    assert "No baseline yet: store these figures with" in output and "benchmark --save" in output
+    assert snapshot(scratch) == before
+
+    assert benchmark_output(capsys, "--save")[0] == 0
+    stored = json.loads((scratch / benchmark.BASELINE).read_text(encoding="utf-8"))
+    assert stored["figures"] == benchmark.current(Project.load())
+    assert stored["machine"] == benchmark.machine()
+
+
+# (case, what benchmarks/baseline.json holds, what the message must say)
+BROKEN_BASELINES = [
+    ("merge conflict", "<<<<<<< HEAD\n", "is not readable JSON"),
+    ("no figures", "{}", "has no 'figures'"),
+    ("zero", '{"figures": {"p95_ms": 0}}', "'p95_ms' in .* must be a positive number or null, not 0"),
+    ("text", '{"figures": {"p95_ms": "fast"}}', "must be a positive number or null, not 'fast'"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "content", "expected"), BROKEN_BASELINES, ids=[row[0] for row in BROKEN_BASELINES]
+)
+def test_a_broken_baseline_is_refused_with_how_to_store_a_new_one(scratch, case, content, expected):
+    (scratch / benchmark.BASELINE).parent.mkdir()
+    (scratch / benchmark.BASELINE).write_text(content, encoding="utf-8")
+    with pytest.raises(benchmark.BaselineError, match=expected) as refusal:
+        benchmark.run(Project.load())
+    assert "benchmark --save" in str(refusal.value)
+    assert benchmark.BaselineError in USER_ERRORS  # so the command prints the message, not a traceback
+
+
+def test_the_stored_baseline_holds():
+    """This project's last run against the baseline the team stored: the check CI runs after the Test stage."""
+    project = Project.load()
+    if not (project.root / benchmark.BASELINE).is_file():
+        pytest.skip(f"No baseline stored yet: run all, then python -m {benchmark.PACKAGE} benchmark --save.")
+    if not all(project.path(figure.output).is_file() for figure in benchmark.FIGURES):
+        pytest.skip(f"No evaluated model to compare yet: python -m {benchmark.PACKAGE} run all.")
+    lines, held = benchmark.run(project)
+    assert held, "\n".join(lines)

@@ -1,0 +1,63 @@
+"""The data's expectations, written down and enforced: raw data outside its expected ranges is
+refused, and the model card records each column's type, range and known categories for serving."""
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.module_name }} import pipeline
+from {{ cookiecutter.module_name }}.data import DataError
+from {{ cookiecutter.module_name }}.pipeline import Project
+from {{ cookiecutter.module_name }}.train.stage import MAX_KNOWN_CATEGORIES
+
+
+def test_raw_data_outside_an_expected_range_is_refused(project, tmp_path):
+    ranges = project.data["expected_ranges"]
+    if not ranges:
+        pytest.skip("params.yaml sets no data.expected_ranges")
+    shutil.copy(project.root / "params.yaml", tmp_path / "params.yaml")
+    copy = Project.load(tmp_path)
+    rows = project.read_raw().head(300)
+    for column, bounds in ranges.items():
+        for bound, beyond in zip(bounds, (-1, 1), strict=True):
+            if bound is None:
+                continue
+            pipeline.write_table_as(rows.assign(**{column: bound}), copy.raw_data)
+            assert len(copy.read_raw()) == len(rows)
+            broken = rows.astype({column: float})
+            broken.loc[broken.index[7], column] = bound + beyond
+            pipeline.write_table_as(broken, copy.raw_data)
+            with pytest.raises(DataError, match="each number lies in its expected range") as refused:
+                copy.read_raw()
+            message = str(refused.value)
+            assert f"Column '{column}' should be" in message and "1 row(s)" in message, message
+            assert f"such as {bound + beyond}" in message, message
+            assert "widen data.expected_ranges in params.yaml" in message, message
+
+
+def test_the_model_card_records_each_columns_type_range_and_known_categories(trained):
+    card = json.loads(trained.path("model_card").read_text(encoding="utf-8"))
+    train = pd.read_parquet(trained.path("train"))
+    schema = card["schema"]
+    assert schema and set(schema) == set(trained.feature_columns(train))
+    for column, entry in schema.items():
+        assert entry["kind"] in ("numbers", "categories", "ordered", "text"), column
+        assert entry["dtype"] == str(train[column].dtype), column
+        if entry["kind"] == "numbers":
+            assert pd.api.types.is_numeric_dtype(train[column]), column
+        if entry["kind"] == "text":
+            assert column in trained.data["text_columns"], column
+        known = sorted(train[column].dropna().astype(str).unique())
+        if entry["kind"] in ("categories", "ordered") and len(known) <= MAX_KNOWN_CATEGORIES:
+            assert entry["known_values"] == known, column
+    recorded = {
+        column: entry["expected_range"] for column, entry in schema.items() if "expected_range" in entry
+    }
+    ranged = {
+        column: bounds
+        for column, bounds in trained.data["expected_ranges"].items()
+        if schema.get(column, {}).get("kind") == "numbers"
+    }
+    assert recorded == ranged

@@ -1,0 +1,76 @@
+"""The monitor command scores the model on rows labelled after training, and says when it has slipped."""
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.module_name }} import monitor
+from {{ cookiecutter.module_name }}.cli import main
+from {{ cookiecutter.module_name }}.data import DataError
+from {{ cookiecutter.module_name }}.pipeline import Project
+
+
+@pytest.fixture()
+def deployed(evaluated, tmp_path, monkeypatch):
+    """A copy of the evaluated project, and its holdout rows standing in for newly labelled ones."""
+    root = tmp_path / "project"
+    shutil.copytree(evaluated.root, root)
+    monkeypatch.chdir(root)
+    return root, pd.read_parquet(evaluated.path("holdout")), evaluated.data["target"]
+
+
+def wrong_labels(rows, target, problem_type):
+    """The same rows with labels that no longer match them: flipped classes, or a shuffled target."""
+    labels = rows[target]
+    if problem_type == "classification":
+        first, second = labels.unique()[:2]
+        return rows.assign(**{target: labels.map({first: second, second: first}).fillna(labels)})
+    return rows.assign(**{target: labels.sample(frac=1, random_state=0).to_numpy()})
+
+
+def records(root):
+    """The monitor's records in a project, one per day it ran."""
+    paths = (root / "reports" / "monitor").glob("*.json")
+    return [json.loads(path.read_text(encoding="utf-8")) for path in paths]
+
+
+def test_newly_labelled_rows_that_meet_the_requirement_pass(deployed, tmp_path, capsys):
+    root, rows, _ = deployed
+    labelled = tmp_path / "labelled.csv"
+    rows.to_csv(labelled, index=False)
+    assert main(["monitor", "--labelled", str(labelled)]) == 0
+    output = capsys.readouterr().out
+    [record] = records(root)
+    assert record["meets_requirement"] and record["rows"] == len(rows)
+    assert f"{record['value']:.3f} on {len(rows):,} newly labelled rows meets" in output
+
+
+def test_newly_labelled_rows_below_the_requirement_fail_the_check(
+    deployed, evaluated, tmp_path, capsys, snapshot
+):
+    root, rows, target = deployed
+    labelled = tmp_path / "labelled.csv"
+    wrong_labels(rows, target, evaluated.problem_type).to_csv(labelled, index=False)
+    assert main(["monitor", "--labelled", str(labelled)]) == 1
+    assert "The model has fallen below its requirement" in capsys.readouterr().out
+    [record] = records(root)
+    assert not record["meets_requirement"]
+
+    before = snapshot(root)
+    rows.drop(columns=[target]).to_csv(labelled, index=False)
+    assert main(["monitor", "--labelled", str(labelled)]) == 2
+    message = capsys.readouterr().err
+    assert message.startswith("error: ") and message.count("\n") == 1, message
+    assert f"has no column '{target}'" in message
+    assert snapshot(root) == before
+
+
+def test_rows_without_any_label_are_refused_and_nothing_is_recorded(deployed, tmp_path):
+    root, rows, target = deployed
+    labelled = tmp_path / "labelled.csv"
+    rows.assign(**{target: None}).to_csv(labelled, index=False)
+    with pytest.raises(DataError, match=f"No row has a value in '{target}'"):
+        monitor.run(Project.load(root), labelled)
+    assert records(root) == []

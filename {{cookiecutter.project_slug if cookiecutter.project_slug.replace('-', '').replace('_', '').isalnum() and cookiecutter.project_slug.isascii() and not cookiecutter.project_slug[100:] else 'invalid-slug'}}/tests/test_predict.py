@@ -1,0 +1,134 @@
+"""Serving holds rows to what the model was trained on, computes the same features as training,
+stops a model that answers NaN or infinity, and can show one row's way to its prediction."""
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.module_name }} import models, pipeline
+from {{ cookiecutter.module_name }}.cli import main
+from {{ cookiecutter.module_name }}.data import DataError
+from {{ cookiecutter.module_name }}.predict import UnstableModelError, model_input, predict, trace
+
+
+@pytest.fixture(scope="module")
+def served(trained):
+    """The trained model, its card and a few holdout rows, as a caller of predict() has them."""
+    card = json.loads(trained.path("model_card").read_text(encoding="utf-8"))
+    rows = pd.read_parquet(trained.path("holdout")).head(20)
+    return models.load(trained.path("model")), card, rows
+
+
+def with_first(rows, column, value):
+    """The rows with `value` in `column` of the first row, whatever its type."""
+    changed = rows.astype({column: object})
+    changed.loc[changed.index[0], column] = value
+    return changed
+
+
+def test_serving_rows_outside_an_expected_range_are_refused(trained, served):
+    model, card, rows = served
+    ranges = {
+        column: bounds
+        for column, bounds in trained.data["expected_ranges"].items()
+        if column in card["schema"]
+    }
+    if not ranges:
+        pytest.skip("data.expected_ranges in params.yaml sets no range for a column the model uses")
+    for column, bounds in ranges.items():
+        for bound, beyond in zip(bounds, (-1, 1), strict=True):
+            if bound is None:
+                continue
+            assert len(predict(with_first(rows, column, bound), model, card)) == len(rows)
+            with pytest.raises(DataError, match="each number lies in its expected range") as refused:
+                predict(with_first(rows, column, bound + beyond), model, card)
+            message = str(refused.value)
+            assert f"Column '{column}' should be" in message and "1 row(s)" in message, message
+            assert f"such as {bound + beyond}" in message and "data.expected_ranges" in message, message
+
+
+def test_serving_rows_with_text_in_a_number_column_are_refused(served):
+    model, card, rows = served
+    column = next((name for name, entry in card["schema"].items() if entry["kind"] == "numbers"), None)
+    if column is None:
+        pytest.skip("the model has no number columns")
+    with pytest.raises(DataError, match="numeric columns hold numbers") as refused:
+        predict(with_first(rows, column, "twelve"), model, card)
+    assert f"Column '{column}' holds 'twelve'" in str(refused.value)
+
+
+def test_serving_computes_the_same_features_as_training(trained, served):
+    model, card, _ = served
+    train = pd.read_parquet(trained.path("train"))
+    preprocess = model.named_steps["preprocess"]
+    inputs = model_input(train, card)
+    served_features = pd.DataFrame(preprocess.transform(inputs), columns=preprocess.get_feature_names_out())
+    pd.testing.assert_frame_equal(
+        served_features, pd.read_parquet(trained.path("features")), check_exact=True
+    )
+    saved = models.load(trained.path("preprocessor"))
+    np.testing.assert_array_equal(saved.transform(inputs), served_features.to_numpy())
+
+
+def answering_in_the_first_row(method, bad):
+    """An estimator's `method`, but with `bad` as its answer for the first row."""
+
+    def spoiled(self, features):
+        answer = np.asarray(method(self, features), dtype=float)
+        answer[0] = bad
+        return answer
+
+    return spoiled
+
+
+def test_a_model_that_predicts_nan_or_infinity_is_stopped(trained, served, monkeypatch, tmp_path, capsys):
+    model, card, rows = served
+    estimator = type(model.named_steps["model"])
+    # Class scores are where a classifier's numbers go wrong; a regressor's are its predictions.
+    method = "predict_proba" if hasattr(estimator, "predict_proba") else "predict"
+    holdout = trained.path("holdout")
+    output = tmp_path / "predictions.csv"
+    for bad in (math.nan, math.inf):
+        with monkeypatch.context() as patched:
+            patched.setattr(estimator, method, answering_in_the_first_row(getattr(estimator, method), bad))
+            with pytest.raises(UnstableModelError, match=f"NaN or infinity for 1 of {len(rows)} row"):
+                predict(rows, model, card)
+            with pytest.raises(UnstableModelError):
+                pipeline.run(trained, "evaluate")
+            patched.chdir(trained.root)
+            capsys.readouterr()
+            assert main(["predict", "--input", str(holdout), "--output", str(output)]) == 1
+            message = capsys.readouterr().err
+            assert message.startswith("error: The model answered NaN or infinity"), message
+            assert message.count("\n") == 1 and "run train" in message, message
+            assert not output.exists()
+
+
+def test_one_row_can_be_stepped_through_preprocess_and_predict(trained, served, monkeypatch, capsys):
+    model, card, _ = served
+    train_path = trained.path("train")
+    train = pd.read_parquet(train_path)
+    number = min(3, len(train) - 1)
+    given, inputs, features, answer = trace(train.iloc[[number]], model, card)
+    assert list(given.values) == list(train.columns)
+    assert list(inputs.values) == list(card["schema"])
+    preprocessed = pd.read_parquet(trained.path("features")).iloc[number]
+    assert features.values == preprocessed[preprocessed != 0].to_dict()
+    batch = predict(train, model, card).drop(columns=card["id_columns"], errors="ignore").iloc[number]
+    assert answer.values == pytest.approx(batch.to_dict())
+
+    monkeypatch.chdir(trained.root)
+    capsys.readouterr()
+    assert main(["trace", "--input", str(train_path), "--row", str(number)]) == 0
+    printed = capsys.readouterr().out
+    for step in (features, answer):
+        assert step.title in printed
+        for name, value in step.values.items():
+            assert f"   {name}: {value}\n" in printed
+    assert main(["trace", "--input", str(train_path), "--row", str(len(train))]) == 2
+    message = capsys.readouterr().err
+    assert message.startswith("error: ") and message.count("\n") == 1, message
+    assert f"there is no row {len(train)}" in message

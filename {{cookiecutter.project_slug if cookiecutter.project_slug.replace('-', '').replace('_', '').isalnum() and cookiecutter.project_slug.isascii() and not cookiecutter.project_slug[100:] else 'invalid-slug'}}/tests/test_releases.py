@@ -1,0 +1,178 @@
+"""Releases: only a model the Test stage passed is served, the release before is one command away, and
+a served model past its age limit is caught."""
+
+import json
+import shutil
+{%- if cookiecutter.serving == "fastapi" %}
+import urllib.request
+{%- endif %}
+from datetime import timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.module_name }} import models, pipeline, releases
+from {{ cookiecutter.module_name }}.cli import main
+from {{ cookiecutter.module_name }}.data import write_table
+from {{ cookiecutter.module_name }}.pipeline import Project
+from {{ cookiecutter.module_name }}.predict import predict
+{%- if cookiecutter.serving == "fastapi" %}
+from {{ cookiecutter.module_name }}.serve import create_app, running
+{%- endif %}
+
+# What `promote` names when one check of the quality gate in metrics.json failed.
+GATE_REASONS = {
+    "meets_requirement": "misses the requirement",
+    "beats_baseline": "does not beat the baseline",
+    "no_simpler_model_is_better": "a simpler candidate scores better",
+}
+
+
+@pytest.fixture(scope="module")
+def retrained(evaluated, tmp_path_factory):
+    """The tested project with a second model, which the Test stage has not evaluated yet.
+
+    The model's estimator is refitted without every tenth training row (quick, and as good as the
+    first), and the holdout is halved so that its Test stage runs quickly too.
+    """
+    root = tmp_path_factory.mktemp("retrained") / "project"
+    shutil.copytree(evaluated.root, root)
+    project = Project.load(root)
+    train = pd.read_parquet(project.path("train"))
+    rows = train.drop(train.index[::10])
+    model = models.load(project.path("model"))
+    features = model.named_steps["preprocess"].transform(rows[project.feature_columns(rows)])
+    model.named_steps["model"].fit(features, rows[project.data["target"]])
+    models.save(model, project.path("model"))
+    write_table(pd.read_parquet(project.path("holdout")).iloc[::2], project.path("holdout"))
+    return project
+
+
+def working_copy(project, root, monkeypatch):
+    """A copy of `project` at `root`, as the folder the commands run in."""
+    shutil.copytree(project.root, root)
+    monkeypatch.chdir(root)
+    return Project.load(root)
+
+
+@pytest.fixture()
+def tested(evaluated, tmp_path, monkeypatch):
+    return working_copy(evaluated, tmp_path / "project", monkeypatch)
+
+
+@pytest.fixture()
+def retrained_copy(retrained, tmp_path, monkeypatch):
+    return working_copy(retrained, tmp_path / "project", monkeypatch)
+
+
+@pytest.fixture()
+def refused(capsys, snapshot):
+    """Run a command that must be refused: exit code 2, one line naming `expected`, no file changed."""
+
+    def check(root, command, expected):
+        before = snapshot(root)
+        capsys.readouterr()
+        assert main(command) == 2
+        message = capsys.readouterr().err
+        assert expected in message, message
+        assert message.startswith("error: ") and message.count("\n") == 1, message
+        assert snapshot(root) == before
+
+    return check
+
+
+{%- if cookiecutter.serving == "fastapi" %}
+
+
+def version_served_by(app):
+    with running(app) as url, urllib.request.urlopen(f"{url}/version") as response:
+        return json.load(response)["model_version"]
+{%- endif %}
+
+
+def test_promote_refuses_a_model_below_the_requirement_or_the_baseline(tested, refused):
+    metrics = tested.path("metrics")
+    passed = metrics.read_text(encoding="utf-8")
+    for check, reason in GATE_REASONS.items():
+        failed = json.loads(passed)
+        failed["value"][check] = False
+        metrics.write_text(json.dumps(failed), encoding="utf-8")
+        refused(tested.root, ["promote"], reason)
+    metrics.write_text(passed, encoding="utf-8")
+    assert main(["promote"]) == 0
+    assert releases.served_files(tested).release
+
+
+def test_promote_refuses_a_model_the_test_stage_has_not_evaluated(retrained_copy, refused):
+    refused(retrained_copy.root, ["promote"], "run the Test stage (python -m")
+    retrained_copy.path("metrics").unlink()
+    refused(retrained_copy.root, ["promote"], "run the evaluate stage first")
+
+
+def test_rollback_serves_the_previous_release_again(
+    evaluated, retrained, retrained_copy, refused, snapshot, capsys
+):
+    project = retrained_copy
+    refused(project.root, ["rollback"], "There is no release to roll back")
+    # The first release is the model the Test stage evaluated in the session's project.
+    for name in releases.RELEASED:
+        shutil.copy(evaluated.path(name), project.path(name))
+    holdout = pd.read_parquet(project.path("holdout"))
+    first_model, first_card, first_version = releases.trained_files(project).load()
+    first_predictions = predict(holdout, first_model, first_card)
+    assert main(["promote"]) == 0
+
+    # The second model passes the same Test stage and gate before it is served.
+    shutil.copy(retrained.path("model"), project.path("model"))
+    pipeline.run(project, "evaluate")
+    assert main(["promote"]) == 0
+    model, card, second_version = releases.served(project)
+    assert second_version == releases.model_version(retrained.path("model")) != first_version
+    assert not predict(holdout, model, card).equals(first_predictions)
+
+    before = snapshot(project.root)
+    assert main(["rollback"]) == 0
+    after = snapshot(project.root)
+    changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+    assert changed == {Path(releases.HISTORY)}  # only the pointer moved: nothing retrained, copied or removed
+    capsys.readouterr()
+    assert main(["releases"]) == 0
+    listed = capsys.readouterr().out
+    assert f"* {first_version}" in listed and f"  {second_version}" in listed, listed
+    model, card, version = releases.served(project)
+    assert version == first_version
+    pd.testing.assert_frame_equal(predict(holdout, model, card), first_predictions)
+{%- if cookiecutter.serving == "fastapi" %}
+    assert version_served_by(create_app(project)) == first_version
+    # The Test stage still checks the latest trained model, not the release.
+    assert version_served_by(create_app(project, trained=True)) == second_version
+{%- endif %}
+    refused(project.root, ["rollback"], f"Version {first_version} is the first release")
+
+
+def test_a_model_older_than_the_age_limit_fails_the_age_check(trained, tmp_path, monkeypatch, capsys):
+    root = tmp_path / "project"
+    shutil.copytree(trained.root, root, ignore=shutil.ignore_patterns("data", "docs", "reports"))
+    monkeypatch.chdir(root)
+    card = Project.load(root).path("model_card")
+    limit = trained.settings["monitoring"]["max_model_age_days"]
+
+    def age_check_with(trained_at):
+        """The exit code and output of the age check when the card records `trained_at` (None: nothing)."""
+        content = json.loads(card.read_text(encoding="utf-8"))
+        content.pop("trained_at", None)
+        if trained_at is not None:
+            content["trained_at"] = trained_at.isoformat(timespec="seconds")
+        card.write_text(json.dumps(content), encoding="utf-8")
+        capsys.readouterr()
+        return main(["releases", "--check-age"]), capsys.readouterr().out
+
+    now = releases.now()
+    code, output = age_check_with(now - timedelta(days=limit + 1))
+    assert code == 1
+    assert f"more than monitoring.max_model_age_days ({limit})" in output and output.count("\n") == 1, output
+    code, output = age_check_with(None)
+    assert code == 1
+    assert "unknown" in output and "retrain" in output, output
+    assert age_check_with(now - timedelta(days=limit - 1))[0] == 0

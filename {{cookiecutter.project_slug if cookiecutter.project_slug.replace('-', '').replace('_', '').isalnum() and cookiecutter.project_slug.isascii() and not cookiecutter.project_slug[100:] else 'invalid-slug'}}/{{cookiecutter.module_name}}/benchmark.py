@@ -1,0 +1,167 @@
+"""Benchmark: training time, memory and prediction speed against a baseline the team stored.
+
+A change that makes training slower, memory larger or predictions slower leaves the metrics as
+they were, so it goes unnoticed until it hurts. Comparing every run's figures with a stored
+baseline, within a tolerance set in params.yaml, catches it while the change is still fresh.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from .files import write_json
+from .pipeline import PACKAGE, Project
+from .reports import markdown_table
+
+BASELINE = "benchmarks/baseline.json"
+
+
+class BaselineError(ValueError):
+    """The stored baseline cannot be read as one."""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of a run: where it is read from, and which way is worse."""
+
+    key: str
+    label: str
+    output: str  # the stage output it is read from, by its short name in pipeline.OUTPUTS
+    path: tuple[str, ...]
+    higher_is_better: bool = False
+
+    def read(self, documents: dict[str, Any]) -> float | None:
+        value = documents[self.output]
+        for key in self.path:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
+
+
+FIGURES = (
+    Figure("training_seconds", "training time (s)", "model_card", ("training_seconds",)),
+    Figure("peak_memory_mb", "peak memory in training (MB)", "model_card", ("peak_memory_mb",)),
+    Figure("p95_ms", "prediction latency p95 (ms)", "metrics", ("service_level", "p95_ms")),
+    Figure("rows_per_second", "throughput (rows/s)", "metrics", ("service_level", "rows_per_second"), True),
+)
+
+
+def current(project: Project) -> dict[str, float | None]:
+    """The figures of the last training and Test runs; None where a run did not measure one."""
+    outputs = dict.fromkeys(figure.output for figure in FIGURES)  # in stage order: train, then Test
+    project.require(*outputs)
+    documents = {name: json.loads(project.path(name).read_text(encoding="utf-8")) for name in outputs}
+    return {figure.key: figure.read(documents) for figure in FIGURES}
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on: figures from different machines compare only loosely."""
+    return {"platform": platform.platform(), "cpu_count": os.cpu_count(), "python": platform.python_version()}
+
+
+def read_baseline(project: Project) -> dict[str, Any] | None:
+    """The stored baseline, None if there is none yet; refused when it is not one this command wrote."""
+    path = project.root / BASELINE
+    if not path.is_file():
+        return None
+    fix = f"Restore it from version control, or store a new one: python -m {PACKAGE} benchmark --save"
+    try:
+        baseline = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BaselineError(f"{BASELINE} is not readable JSON ({error}). {fix}") from None
+    figures = baseline.get("figures") if isinstance(baseline, dict) else None
+    if not isinstance(figures, dict):
+        raise BaselineError(f"{BASELINE} has no 'figures'. {fix}")
+    for key, value in figures.items():
+        measured = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if value is not None and not (measured and math.isfinite(value) and value > 0):
+            raise BaselineError(
+                f"'{key}' in {BASELINE} must be a positive number or null, not {value!r}. {fix}"
+            )
+    return baseline
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One figure of this run against the baseline; None where either did not measure it."""
+
+    figure: Figure
+    baseline: float | None
+    now: float | None
+    tolerance: float
+
+    @property
+    def worse_by(self) -> float | None:
+        """How many times worse this run is than the baseline: above 1 is worse, below 1 better."""
+        if self.baseline is None or self.now is None:
+            return None
+        return self.baseline / self.now if self.figure.higher_is_better else self.now / self.baseline
+
+    @property
+    def regressed(self) -> bool:
+        return self.worse_by is not None and self.worse_by > self.tolerance
+
+    def row(self) -> list[Any]:
+        if self.worse_by is None:
+            shown = ["-" if value is None else value for value in (self.baseline, self.now)]
+            return [self.figure.label, *shown, "-", "-"]
+        status = f"regressed (over {self.tolerance:g}× worse)" if self.regressed else "ok"
+        return [self.figure.label, self.baseline, self.now, self.now / self.baseline, status]
+
+
+COLUMNS = ["figure", "baseline", "now", "ratio", "status"]
+
+
+def compare(now: dict[str, float | None], baseline: dict[str, Any], tolerance: float) -> list[Comparison]:
+    return [Comparison(figure, baseline.get(figure.key), now[figure.key], tolerance) for figure in FIGURES]
+
+
+def table(comparisons: list[Comparison]) -> str:
+    return markdown_table(COLUMNS, [item.row() for item in comparisons])
+
+
+def run(project: Project, save: bool = False) -> tuple[list[str], bool]:
+    """Compare the current figures with the baseline, or store them as the baseline: the lines to
+    print, and whether no figure regressed."""
+    tolerance = project.settings["monitoring"]["benchmark_tolerance"]
+    now = current(project)
+    if save:
+        stored = {"stored_at": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine()}
+        write_json(project.root / BASELINE, {**stored, "figures": now})
+        return [
+            table(compare(now, {}, tolerance)),
+            f"Stored these figures as the baseline in {BASELINE}; commit it so later runs compare with it.",
+        ], True
+    baseline = read_baseline(project)
+    if baseline is None:
+        return [
+            table(compare(now, {}, tolerance)),
+            f"No baseline yet: store these figures with python -m {PACKAGE} benchmark --save, "
+            f"then commit {BASELINE}.",
+        ], True
+    comparisons = compare(now, baseline["figures"], tolerance)
+    lines = [table(comparisons)]
+    if baseline.get("machine") != machine():
+        lines.append(
+            f"The baseline was measured on another machine ({describe(baseline.get('machine'))}); "
+            f"this one is {describe(machine())}. Figures from different machines compare only loosely."
+        )
+    worse = [item.figure.label for item in comparisons if item.regressed]
+    if worse:
+        lines.append(
+            f"Regressed beyond {tolerance:g}× the baseline: {', '.join(worse)}. Find the change that "
+            "slowed it (data size, model settings, library versions); if it is intended, store a new "
+            f"baseline with python -m {PACKAGE} benchmark --save."
+        )
+    return lines, not worse
+
+
+def describe(details: Any) -> str:
+    if not isinstance(details, dict):
+        return "unknown"
+    return f"{details.get('platform')}, {details.get('cpu_count')} CPUs, Python {details.get('python')}"

@@ -1,0 +1,108 @@
+"""Monitor: the model's quality on rows whose true labels came in after it was trained.
+
+The holdout score says how good the model was on the data of its day; newly labelled rows say
+whether it still is. Each check is kept in reports/monitor/, one record per day, so the team sees
+when quality started to slip.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import metrics
+from .config import meets, requirement_text
+from .data import DataError, check_target, read_table
+from .files import write_json
+from .pipeline import PACKAGE, Project
+from .predict import load_model, model_input, predict
+
+
+def run(project: Project, labelled: Path) -> dict[str, Any]:
+    """Score the model on the labelled rows against the requirement; record and return the result."""
+    model, card = load_model(project)
+    frame = labelled_rows(read_table(labelled), project)
+    truth, positive = frame[project.data["target"]], project.data["positive_label"]
+    predictions = predict(frame, model, card)["prediction"]
+    # Every class's score, which roc_auc needs with more than two classes; predict() keeps the positive one.
+    scores = metrics.predict(model, model_input(frame, card), positive)[1]
+    model_settings = project.settings["model"]
+    value = metrics.score(model_settings["metric"], truth, predictions, scores, positive)
+    record = {
+        "checked_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "labelled_file": str(labelled),
+        "rows": len(frame),
+        "model": card["algorithm"],
+        "metric": model_settings["metric"],
+        "value": value,
+        "requirement": requirement_text(model_settings),
+        "meets_requirement": meets(model_settings, value),
+        "prediction_bias": prediction_bias(truth, predictions, project),
+    }
+    write_json(record_path(project, record), record)
+    return record
+
+
+def record_path(project: Project, record: dict[str, Any]) -> Path:
+    """One record per UTC day: a second check on the same day replaces the first."""
+    return project.report_dir("monitor") / f"{record['checked_at'][:10]}.json"
+
+
+def labelled_rows(frame: pd.DataFrame, project: Project) -> pd.DataFrame:
+    """The rows that carry a true label; refused when there are none or the labels cannot be scored."""
+    target = project.data["target"]
+    if target not in frame.columns:
+        raise DataError(
+            "newly labelled rows carry the target",
+            f"The file has no column '{target}'.",
+            f"Add the true labels in a column named '{target}' (data.target in params.yaml).",
+        )
+    rows = frame[frame[target].notna()]
+    if rows.empty:
+        raise DataError(
+            "newly labelled rows carry the target",
+            f"No row has a value in '{target}'.",
+            "Fill in the true labels of the rows the model predicted for, then check again.",
+        )
+    check_target(rows[target], project.problem_type, project.data["positive_label"])
+    return rows
+
+
+def prediction_bias(truth: pd.Series, predictions: pd.Series, project: Project) -> dict[str, Any] | None:
+    """What the model predicts on average against what the labels say: a gap means the data moved.
+
+    Regression compares the means; classification the share of the positive class (none without one).
+    """
+    if project.problem_type == "regression":
+        return {"of": "mean", "predicted": float(np.mean(predictions)), "labelled": float(np.mean(truth))}
+    positive = project.data["positive_label"]
+    if positive is None:
+        return None
+    return {
+        "of": f"share of {positive}",
+        "predicted": float(np.mean(predictions.to_numpy() == positive)),
+        "labelled": float(np.mean(truth.to_numpy() == positive)),
+    }
+
+
+def summary(record: dict[str, Any], project: Project) -> list[str]:
+    """The check as the command prints it: what was measured, and what to do when it falls short."""
+    verdict = "meets" if record["meets_requirement"] else "does NOT meet"
+    lines = [
+        f"{record['metric']} {record['value']:.3f} on {record['rows']:,} newly labelled rows {verdict} "
+        f"the requirement {record['requirement']}"
+    ]
+    bias = record["prediction_bias"]
+    if bias is not None:
+        lines.append(f"{bias['of']}: predicted {bias['predicted']:.3f}, labelled {bias['labelled']:.3f}")
+    lines.append(f"record: {record_path(project, record).relative_to(project.root)}")
+    if not record["meets_requirement"]:
+        lines.append(
+            "The model has fallen below its requirement: look at how these rows differ from the training "
+            f"data, add them to {project.data['path']}, and retrain (python -m {PACKAGE} run all)."
+        )
+    return lines

@@ -1,0 +1,214 @@
+"""Releases: the model the service answers with, promoted only through the Test stage's quality gate.
+
+models/model.skops is the latest trained model. `promote` copies it with its card and its Test
+results into models/releases/<version>/ once they pass the gate, and makes it the current release;
+`rollback` points back to the release before, without retraining. Releases live under models/,
+which git ignores like every model file: they are rebuilt from code and data, and kept where the
+service runs.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import models
+from .files import all_or_nothing, replacing, sha256, write_json
+from .pipeline import OUTPUTS, PACKAGE, Project
+
+RELEASES = "models/releases"
+HISTORY = f"{RELEASES}/history.json"
+# The stage outputs a release keeps: the model, what it takes to serve it, and what Test measured.
+RELEASED = ("model", "model_card", "metrics")
+VERSION_DIGITS = 12
+RETRAIN = f"retrain and test it (python -m {PACKAGE} run all), then promote it (python -m {PACKAGE} promote)"
+
+
+class ReleaseError(RuntimeError):
+    """A model may not be promoted, or there is no release to go back to."""
+
+
+def model_version(path: Path) -> str:
+    """The first hex digits of the model file's SHA-256: a new model is a new version."""
+    return sha256(path)[:VERSION_DIGITS]
+
+
+@dataclass(frozen=True)
+class ModelFiles:
+    """A model with its card, as trained or as released."""
+
+    model: Path
+    card: Path
+    version: str
+    release: bool
+
+    def read_card(self) -> dict[str, Any]:
+        return json.loads(self.card.read_text(encoding="utf-8"))
+
+    def load(self) -> tuple[Any, dict[str, Any], str]:
+        return models.load(self.model), self.read_card(), self.version
+
+
+def trained_files(project: Project) -> ModelFiles:
+    """The latest trained model, released or not: the one the Test stage checks."""
+    project.require("model", "model_card")
+    model = project.path("model")
+    return ModelFiles(model, project.path("model_card"), model_version(model), release=False)
+
+
+def served_files(project: Project) -> ModelFiles:
+    """The current release; before the first promotion, the trained model, so `run all` then `serve` works."""
+    version = read_history(project)["current"]
+    if version is None:
+        return trained_files(project)
+    folder = release_folder(project, version)
+    if not folder.is_dir():
+        raise ReleaseError(
+            f"The current release {folder.relative_to(project.root)} is missing: roll back "
+            f"(python -m {PACKAGE} rollback), or {RETRAIN}."
+        )
+    return ModelFiles(released(folder, "model"), released(folder, "model_card"), version, release=True)
+
+
+def served(project: Project) -> tuple[Any, dict[str, Any], str]:
+    """The model the service answers with, its card and its version."""
+    return served_files(project).load()
+
+
+def release_folder(project: Project, version: str) -> Path:
+    return project.root / RELEASES / version
+
+
+def released(folder: Path, name: str) -> Path:
+    """Where a release keeps a stage output: under the output's own file name."""
+    return folder / Path(OUTPUTS[name]).name
+
+
+def read_history(project: Project) -> dict[str, Any]:
+    """The current release and every promoted one, oldest first."""
+    path = project.root / HISTORY
+    if not path.is_file():
+        return {"current": None, "releases": []}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def gate_failures(metrics: dict[str, Any]) -> list[str]:
+    """Why the Test stage's results keep the model from serving; a check it did not record fails."""
+    value = metrics["value"]
+    checks = {
+        "meets_requirement": f"it misses the requirement {metrics['requirement']} "
+        f"(holdout {metrics['metric']} {value['primary']:.3f})",
+        "beats_baseline": "it does not beat the baseline",
+        "no_simpler_model_is_better": "a simpler candidate scores better on the holdout",
+    }
+    return [reason for key, reason in checks.items() if value.get(key) is not True]
+
+
+def promote(project: Project) -> list[str]:
+    """Make the trained model the current release if the Test stage passed it; write all or nothing."""
+    project.require(*RELEASED)
+    version = model_version(project.path("model"))
+    metrics = json.loads(project.path("metrics").read_text(encoding="utf-8"))
+    if metrics.get("model_version") != version:
+        raise ReleaseError(
+            f"{OUTPUTS['metrics']} was not computed for {OUTPUTS['model']} as it is now (version {version}): "
+            f"run the Test stage (python -m {PACKAGE} run evaluate), then promote."
+        )
+    failures = gate_failures(metrics)
+    if failures:
+        raise ReleaseError(
+            f"Version {version} is not promoted: {'; '.join(failures)}. Improve the model and run the "
+            "train and evaluate stages again."
+        )
+    history = read_history(project)
+    if history["current"] == version:
+        return [f"Version {version} is already the current release; nothing changed."]
+    entry = {
+        "version": version,
+        "promoted_at": now().isoformat(timespec="seconds"),
+        "metric": metrics["metric"],
+        "primary": metrics["value"]["primary"],
+    }
+    others = [release for release in history["releases"] if release["version"] != version]
+    folder = release_folder(project, version)
+    with all_or_nothing():
+        for name in RELEASED:
+            with replacing(released(folder, name)) as temporary:
+                shutil.copyfile(project.path(name), temporary)
+        write_json(project.root / HISTORY, {"current": version, "releases": [*others, entry]})
+    return [
+        f"promoted version {version} ({entry['metric']} {entry['primary']:.3f}) to {RELEASES}/{version}/",
+        "the service answers with it from its next start",
+    ]
+
+
+def rollback(project: Project) -> list[str]:
+    """Make the release promoted before the current one current again: no retraining, only the pointer."""
+    history = read_history(project)
+    current = history["current"]
+    if current is None:
+        raise ReleaseError(f"There is no release to roll back: promote one (python -m {PACKAGE} promote).")
+    versions = [release["version"] for release in history["releases"]]
+    position = versions.index(current)
+    if position == 0:
+        raise ReleaseError(f"Version {current} is the first release: there is none before it to go back to.")
+    previous = versions[position - 1]
+    write_json(project.root / HISTORY, {**history, "current": previous})
+    return [
+        f"rolled back from version {current} to {previous}",
+        "the service answers with it from its next start",
+    ]
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def age_days(card: dict[str, Any]) -> float | None:
+    """Days since the model was trained, from its card; None when the card does not say."""
+    if "trained_at" not in card:
+        return None
+    trained_at = datetime.fromisoformat(card["trained_at"])
+    if trained_at.tzinfo is None:
+        trained_at = trained_at.replace(tzinfo=UTC)
+    return (now() - trained_at).total_seconds() / 86400
+
+
+def check_age(project: Project) -> tuple[bool, str]:
+    """Whether the served model is within monitoring.max_model_age_days, and a line that says so."""
+    files = served_files(project)
+    limit = project.settings["monitoring"]["max_model_age_days"]
+    age = age_days(files.read_card())
+    if age is None:
+        return False, (
+            f"The age of the served model (version {files.version}) is unknown: its card has no trained_at. "
+            f"To serve a model of known age, {RETRAIN}."
+        )
+    if age > limit:
+        return False, (
+            f"The served model (version {files.version}) is {age:.0f} days old, more than "
+            f"monitoring.max_model_age_days ({limit}): {RETRAIN}."
+        )
+    return True, f"The served model (version {files.version}) is {age:.1f} days old; the limit is {limit}."
+
+
+def listing(project: Project) -> list[str]:
+    """Every release, oldest first: when it was promoted, its primary metric, its age, which is current."""
+    history = read_history(project)
+    if not history["releases"]:
+        return [f"No release yet: python -m {PACKAGE} promote makes the tested model the served one."]
+    lines = [f"  {'version':<{VERSION_DIGITS}}  {'promoted at (UTC)':<25}  {'metric':<14}  age (days)"]
+    for release in history["releases"]:
+        card = released(release_folder(project, release["version"]), "model_card")
+        age = age_days(json.loads(card.read_text(encoding="utf-8"))) if card.is_file() else None
+        marker = "*" if release["version"] == history["current"] else " "
+        score = f"{release['metric']} {release['primary']:.3f}"
+        lines.append(
+            f"{marker} {release['version']}  {release['promoted_at']:<25}  {score:<14}  "
+            f"{'unknown' if age is None else f'{age:.1f}'}"
+        )
+    return [*lines, "* current release"]
