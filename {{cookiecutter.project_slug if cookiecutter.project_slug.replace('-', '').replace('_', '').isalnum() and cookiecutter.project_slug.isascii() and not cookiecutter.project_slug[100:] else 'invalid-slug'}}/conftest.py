@@ -10,6 +10,7 @@ import pytest
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from {{ cookiecutter.module_name }} import example_data, pipeline  # noqa: E402
+from {{ cookiecutter.module_name }}.cli import main  # noqa: E402
 from {{ cookiecutter.module_name }}.pipeline import Project  # noqa: E402
 
 # Rows of the expenses example the tests use: enough to meet the requirement, quick to train on.
@@ -79,3 +80,28 @@ def snapshot():
         }
 
     return files_under
+
+
+@pytest.fixture()
+def finished(evaluated, tmp_path, monkeypatch):
+    """A copy of the test project after a clean run of every stage, as the working folder, to change freely."""
+    root = tmp_path / "project"
+    shutil.copytree(evaluated.root, root)
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.fixture()
+def refused(capsys, snapshot):
+    """Run a command that must be refused: exit code 2, one line naming `expected`, no file changed."""
+
+    def check(root, command, expected):
+        before = snapshot(root)
+        capsys.readouterr()
+        assert main(command) == 2
+        message = capsys.readouterr().err
+        assert expected in message, message
+        assert message.startswith("error: ") and message.count("\n") == 1, message
+        assert snapshot(root) == before
+
+    return check

@@ -25,22 +25,6 @@ PROBLEM_TYPE = THIS_PROJECT.problem_type
 EXPECTED_RANGES = THIS_PROJECT.data["expected_ranges"]
 
 
-@pytest.fixture()
-def refused(capsys, snapshot):
-    """Run a command that must be refused: exit code 2, one line naming `expected`, no file changed."""
-
-    def check(root, command, expected):
-        before = snapshot(root)
-        capsys.readouterr()
-        assert main(command) == 2
-        message = capsys.readouterr().err
-        assert expected in message, message
-        assert message.startswith("error: ") and message.count("\n") == 1, message
-        assert snapshot(root) == before
-
-    return check
-
-
 def csv_bytes(frame):
     return frame.to_csv(index=False).encode("utf-8")
 

@@ -1,7 +1,6 @@
 """The benchmark command compares training time, memory and prediction speed with a stored baseline."""
 
 import json
-import shutil
 
 import pytest
 
@@ -11,15 +10,6 @@ from {{ cookiecutter.module_name }}.pipeline import Project
 
 # The figures every evaluated run measures; peak memory is missing where the platform cannot tell.
 ALWAYS_MEASURED = {"training_seconds", "p95_ms", "rows_per_second"}
-
-
-@pytest.fixture()
-def scratch(evaluated, tmp_path, monkeypatch):
-    """A copy of the evaluated project, to store and edit a baseline in."""
-    root = tmp_path / "project"
-    shutil.copytree(evaluated.root, root)
-    monkeypatch.chdir(root)
-    return root
 
 
 def benchmark_output(capsys, *options):
@@ -37,33 +27,33 @@ def store_baseline(root, saved, figure, worse_by):
     (root / benchmark.BASELINE).write_text(json.dumps(stored), encoding="utf-8")
 
 
-def test_a_figure_beyond_the_tolerance_fails_the_benchmark(scratch, capsys):
+def test_a_figure_beyond_the_tolerance_fails_the_benchmark(finished, capsys):
     tolerance = Project.load().settings["monitoring"]["benchmark_tolerance"]
     assert benchmark_output(capsys, "--save")[0] == 0
-    saved = json.loads((scratch / benchmark.BASELINE).read_text(encoding="utf-8"))
+    saved = json.loads((finished / benchmark.BASELINE).read_text(encoding="utf-8"))
     code, output = benchmark_output(capsys)
     assert code == 0 and "regressed" not in output, output
     measured = [figure for figure in benchmark.FIGURES if saved["figures"][figure.key] is not None]
     assert {figure.key for figure in measured} >= ALWAYS_MEASURED
     for figure in measured:
-        store_baseline(scratch, saved, figure, worse_by=tolerance * 1.2)
+        store_baseline(finished, saved, figure, worse_by=tolerance * 1.2)
         code, output = benchmark_output(capsys)
         assert code == 1, output
         assert f"the baseline: {figure.label}." in output
-        store_baseline(scratch, saved, figure, worse_by=tolerance * 0.8)
+        store_baseline(finished, saved, figure, worse_by=tolerance * 0.8)
         code, output = benchmark_output(capsys)
         assert code == 0, output
 
 
-def test_the_benchmark_needs_a_stored_baseline(scratch, capsys, snapshot):
-    before = snapshot(scratch)
+def test_the_benchmark_needs_a_stored_baseline(finished, capsys, snapshot):
+    before = snapshot(finished)
     code, output = benchmark_output(capsys)
     assert code == 0
     assert "No baseline yet: store these figures with" in output and "benchmark --save" in output
-    assert snapshot(scratch) == before
+    assert snapshot(finished) == before
 
     assert benchmark_output(capsys, "--save")[0] == 0
-    stored = json.loads((scratch / benchmark.BASELINE).read_text(encoding="utf-8"))
+    stored = json.loads((finished / benchmark.BASELINE).read_text(encoding="utf-8"))
     assert stored["figures"] == benchmark.current(Project.load())
     assert stored["machine"] == benchmark.machine()
 
@@ -80,9 +70,9 @@ BROKEN_BASELINES = [
 @pytest.mark.parametrize(
     ("case", "content", "expected"), BROKEN_BASELINES, ids=[row[0] for row in BROKEN_BASELINES]
 )
-def test_a_broken_baseline_is_refused_with_how_to_store_a_new_one(scratch, case, content, expected):
-    (scratch / benchmark.BASELINE).parent.mkdir()
-    (scratch / benchmark.BASELINE).write_text(content, encoding="utf-8")
+def test_a_broken_baseline_is_refused_with_how_to_store_a_new_one(finished, case, content, expected):
+    (finished / benchmark.BASELINE).parent.mkdir()
+    (finished / benchmark.BASELINE).write_text(content, encoding="utf-8")
     with pytest.raises(benchmark.BaselineError, match=expected) as refusal:
         benchmark.run(Project.load())
     assert "benchmark --save" in str(refusal.value)

@@ -1,13 +1,10 @@
 """A stage that fails or is interrupted leaves the last good outputs, and a rerun gives a clean run's result."""
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 import {{ cookiecutter.module_name }}
 from {{ cookiecutter.module_name }}.cli import main
@@ -21,15 +18,6 @@ def raising(error):
         raise error
 
     return fail
-
-
-@pytest.fixture()
-def finished(evaluated, tmp_path, monkeypatch):
-    """A copy of the test project after a clean run of every stage."""
-    root = tmp_path / "project"
-    shutil.copytree(evaluated.root, root)
-    monkeypatch.chdir(root)
-    return root
 
 
 def test_an_interrupted_stage_keeps_every_previous_output_and_a_rerun_matches_a_clean_run(

@@ -1,7 +1,6 @@
 """The monitor command scores the model on rows labelled after training, and says when it has slipped."""
 
 import json
-import shutil
 
 import pandas as pd
 import pytest
@@ -13,12 +12,9 @@ from {{ cookiecutter.module_name }}.pipeline import Project
 
 
 @pytest.fixture()
-def deployed(evaluated, tmp_path, monkeypatch):
+def deployed(finished, evaluated):
     """A copy of the evaluated project, and its holdout rows standing in for newly labelled ones."""
-    root = tmp_path / "project"
-    shutil.copytree(evaluated.root, root)
-    monkeypatch.chdir(root)
-    return root, pd.read_parquet(evaluated.path("holdout")), evaluated.data["target"]
+    return finished, pd.read_parquet(evaluated.path("holdout")), evaluated.data["target"]
 
 
 def wrong_labels(rows, target, problem_type):

@@ -66,22 +66,6 @@ def retrained_copy(retrained, tmp_path, monkeypatch):
     return working_copy(retrained, tmp_path / "project", monkeypatch)
 
 
-@pytest.fixture()
-def refused(capsys, snapshot):
-    """Run a command that must be refused: exit code 2, one line naming `expected`, no file changed."""
-
-    def check(root, command, expected):
-        before = snapshot(root)
-        capsys.readouterr()
-        assert main(command) == 2
-        message = capsys.readouterr().err
-        assert expected in message, message
-        assert message.startswith("error: ") and message.count("\n") == 1, message
-        assert snapshot(root) == before
-
-    return check
-
-
 {%- if cookiecutter.serving == "fastapi" %}
 
 
