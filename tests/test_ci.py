@@ -169,10 +169,14 @@ def test_the_gitlab_file_passes_its_schema_and_runs_stages_in_order(cookies):
     schema = tool("check-jsonschema", "--builtin-schema", "vendor.gitlab-ci", ".gitlab-ci.yml", cwd=root)
     assert schema.returncode == 0, schema.stdout + schema.stderr
     config = yaml.safe_load(read(root, ".gitlab-ci.yml"))
-    assert config["stages"] == ["lint", *STAGES]
+    assert config["stages"] == ["lint", *STAGES, "readiness"]
     for before, stage in zip(["lint", *STAGES], STAGES, strict=False):
         assert config[stage]["needs"] == [before]
         assert "reports/" in config[stage]["artifacts"]["paths"]
+    readiness = config["readiness"]
+    assert readiness["needs"] == [STAGES[-1]]
+    assert readiness["artifacts"]["reports"]["junit"] == "test-results.xml"
+    assert readiness["script"][-1].endswith("readiness --results test-results.xml")  # the gate, last
     update = config["template-update"]
     assert update["stage"] == "lint" and update["allow_failure"] is True
     assert update["rules"] == [{"exists": [CRUFT_FILE]}]
@@ -212,6 +216,7 @@ def test_the_github_steps_pass_in_order_and_leave_reports_and_a_job_summary(gith
         github_project, github_steps(github_project), GITHUB_STEP_SUMMARY=str(summary), GITHUB_ACTIONS="true"
     )
     assert "| Analyze | 0/9 |" in summary.read_text(encoding="utf-8")
+    assert "## ML Test Score: 5 / 7" in summary.read_text(encoding="utf-8")
     gate = outputs["analyze", "Gate"]
     assert "::warning title=Gate analyze::" in gate and "gates.blocking" in gate
     for stage in STAGES:
