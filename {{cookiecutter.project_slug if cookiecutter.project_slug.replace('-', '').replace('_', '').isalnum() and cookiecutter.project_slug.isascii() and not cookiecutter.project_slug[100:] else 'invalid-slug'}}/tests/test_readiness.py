@@ -1,5 +1,7 @@
 """The readiness score must count only checks that exist, ran and passed, and fail its gate otherwise."""
 
+import ast
+
 import pytest
 
 from {{ cookiecutter.module_name }} import readiness
@@ -20,6 +22,12 @@ def junit(outcomes):
         }[outcome]
         cases.append(f'<testcase classname="{classname}" name="{name}" time="0.1">{inner}</testcase>')
     return f'<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite>{"".join(cases)}</testsuite></testsuites>'
+
+
+def defined_functions(path):
+    """The names of the functions a test file defines at its top level."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
 
 
 def all_checks(outcome="passed"):
@@ -58,7 +66,7 @@ def test_every_mapped_check_is_a_test_function_of_this_project():
         for check in test.checks:
             path, name = check.split("::")
             assert (root / path).is_file(), f"{test.title.en}: {path} does not exist"
-            assert name in readiness.defined_functions(root / path), f"{test.title.en}: no {name} in {path}"
+            assert name in defined_functions(root / path), f"{test.title.en}: no {name} in {path}"
 
 
 def test_every_check_passing_scores_each_section_by_its_automated_tests(results_file):

@@ -19,7 +19,7 @@ from .config import meets, requirement_text
 from .data import DataError, check_target, read_table
 from .files import write_json
 from .pipeline import PACKAGE, Project
-from .predict import load_model, model_input, predict
+from .predict import answers, load_model
 
 
 def run(project: Project, labelled: Path) -> dict[str, Any]:
@@ -27,9 +27,7 @@ def run(project: Project, labelled: Path) -> dict[str, Any]:
     model, card = load_model(project)
     frame = labelled_rows(read_table(labelled), project)
     truth, positive = frame[project.data["target"]], project.data["positive_label"]
-    predictions = predict(frame, model, card)["prediction"]
-    # Every class's score, which roc_auc needs with more than two classes; predict() keeps the positive one.
-    scores = metrics.predict(model, model_input(frame, card), positive)[1]
+    predictions, scores = answers(frame, model, card)
     model_settings = project.settings["model"]
     value = metrics.score(model_settings["metric"], truth, predictions, scores, positive)
     record = {
@@ -72,7 +70,7 @@ def labelled_rows(frame: pd.DataFrame, project: Project) -> pd.DataFrame:
     return rows
 
 
-def prediction_bias(truth: pd.Series, predictions: pd.Series, project: Project) -> dict[str, Any] | None:
+def prediction_bias(truth: pd.Series, predictions: np.ndarray, project: Project) -> dict[str, Any] | None:
     """What the model predicts on average against what the labels say: a gap means the data moved.
 
     Regression compares the means; classification the share of the positive class (none without one).
@@ -84,7 +82,7 @@ def prediction_bias(truth: pd.Series, predictions: pd.Series, project: Project) 
         return None
     return {
         "of": f"share of {positive}",
-        "predicted": float(np.mean(predictions.to_numpy() == positive)),
+        "predicted": float(np.mean(predictions == positive)),
         "labelled": float(np.mean(truth.to_numpy() == positive)),
     }
 

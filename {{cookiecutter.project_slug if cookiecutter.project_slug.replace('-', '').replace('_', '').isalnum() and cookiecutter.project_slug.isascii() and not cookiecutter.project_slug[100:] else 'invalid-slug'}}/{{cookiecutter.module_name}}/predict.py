@@ -86,10 +86,17 @@ def model_input(frame: pd.DataFrame, card: dict[str, Any]) -> pd.DataFrame:
     return features
 
 
-def predict(frame: pd.DataFrame, model: Any, card: dict[str, Any]) -> pd.DataFrame:
-    """One row of output per input row: its ids, the prediction, and the positive class's score."""
+def answers(frame: pd.DataFrame, model: Any, card: dict[str, Any]) -> tuple[np.ndarray, np.ndarray | None]:
+    """The model's predictions for checked rows and, for classifiers, the class scores; stopped when any
+    answer is NaN or infinite."""
     predictions, scores = metrics.predict(model, model_input(frame, card), card["positive_label"])
     check_finite(predictions, scores)
+    return predictions, scores
+
+
+def predict(frame: pd.DataFrame, model: Any, card: dict[str, Any]) -> pd.DataFrame:
+    """One row of output per input row: its ids, the prediction, and the positive class's score."""
+    predictions, scores = answers(frame, model, card)
     output = frame[[column for column in card["id_columns"] if column in frame.columns]].copy()
     output["prediction"] = predictions
     if scores is not None and scores.ndim == 1:

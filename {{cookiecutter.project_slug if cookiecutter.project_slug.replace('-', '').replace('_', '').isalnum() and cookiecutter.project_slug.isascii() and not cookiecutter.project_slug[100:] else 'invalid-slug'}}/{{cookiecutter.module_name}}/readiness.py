@@ -9,7 +9,6 @@ Tests that need people or production traffic are listed as manual, with what the
 
 from __future__ import annotations
 
-import ast
 import json
 import subprocess
 import sys
@@ -490,12 +489,6 @@ def read_or_run(project: Project, results: Path | None) -> dict[str, tuple[str, 
         written = Path(folder) / "results.xml"
         run_checks(project, written)
         return outcomes(written)
-
-
-def defined_functions(path: Path) -> set[str]:
-    """The names of the test functions a test file defines."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    return {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
 
 
 def words(language: str) -> dict[str, str]:

@@ -9,6 +9,7 @@ import time
 import urllib.request
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..metrics import latency_percentiles
@@ -33,7 +34,7 @@ def post(url: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def measure(
-    project: Project, holdout: pd.DataFrame, offline: pd.DataFrame, card: dict[str, Any]
+    project: Project, holdout: pd.DataFrame, offline: np.ndarray, card: dict[str, Any]
 ) -> dict[str, Any]:
     """Serve the current model on loopback and compare its answers and speed with the offline run."""
     ids = [column for column in card["id_columns"] if column in holdout.columns]
@@ -53,8 +54,7 @@ def measure(
             post(url, [row])
             single_ms.append(1000 * (time.perf_counter() - started))
     matching = sum(
-        answer["prediction"] == expected
-        for answer, expected in zip(served, offline["prediction"].tolist(), strict=True)
+        answer["prediction"] == expected for answer, expected in zip(served, offline.tolist(), strict=True)
     )
     return {
         "rows": len(rows),

@@ -34,7 +34,7 @@ from ..data import DataError
 from ..files import write_json, write_text
 from ..markdown import replace_block
 from ..pipeline import Project
-from ..predict import predict
+from ..predict import answers
 from ..preprocess.stage import build
 from ..releases import model_version
 from ..reports import Report, markdown_table, plt
@@ -73,10 +73,8 @@ def run(project: Project) -> list[str]:
     model_settings = project.settings["model"]
     metric = model_settings["metric"]
 
-    output = predict(holdout, model, card)
-    truth, predictions = holdout[target], output["prediction"].to_numpy()
-    columns = list(card["schema"])
-    scores = metrics.predict(model, holdout[columns], positive)[1]
+    predictions, scores = answers(holdout, model, card)
+    truth, columns = holdout[target], list(card["schema"])
     overall = metrics.all_scores(project.problem_type, truth, predictions, scores, positive)
     baseline = baseline_scores(train, holdout, project)
     slices = slice_scores(holdout, predictions, scores, overall[metric], project)
@@ -109,9 +107,9 @@ def run(project: Project) -> list[str]:
         "feature_contributions": feature_contributions(model, holdout[columns], truth, project),
         "holdout_rows": len(holdout),
 {%- if cookiecutter.serving == "fastapi" %}
-        "service_level": service.measure(project, holdout, output, card),
+        "service_level": service.measure(project, holdout, predictions, card),
 {%- else %}
-        "service_level": in_process(model, holdout[list(card["schema"])]),
+        "service_level": in_process(model, holdout[columns]),
 {%- endif %}
         "model": card["algorithm"],
     }
