@@ -1,49 +1,347 @@
-"""A baked project's readiness score must fall, and its gate fail, when a model breaks what a check guards."""
+"""Every check the readiness score counts can fail: a small bug in what it guards makes it fail.
+
+Each mutation is one slip a developer could make in the code or configuration a check guards. The tests
+apply it to a copy of a baked project, run the checks that must catch it and score that run with the
+project's own `readiness` command, as a team's CI does; the readiness score counts no failing check.
+Two mutations run the whole readiness command: the sections they touch score lower and the gate fails.
+"""
 
 import json
+import shutil
+from typing import NamedTuple
 
 import pytest
 from conftest import bake, run
 
-# Code appended to a module of the baked package; a later definition replaces the earlier one.
-BREAKS = {
-    "model-no-better-than-the-baseline": (
-        "train/stage.py",
-        "\n\ndef best_candidate(results, metric):\n    return BASELINE\n",
-        {"model", "infrastructure"},
+PACKAGE = "expense_classifier"
+ANALYZE = f"{PACKAGE}/analyze/test_analyze.py::"
+PREPROCESS = f"{PACKAGE}/preprocess/test_preprocess.py::"
+TRAIN = f"{PACKAGE}/train/test_train.py::"
+EVALUATE = f"{PACKAGE}/evaluate/test_evaluate.py::"
+
+
+class Mutation(NamedTuple):
+    """Replace `old`, which occurs once in the file at `path`, with `new`; the checks in `fails` must fail."""
+
+    path: str
+    old: str
+    new: str
+    fails: tuple[str, ...]
+
+
+MUTATIONS = {
+    # Data
+    "raw-data-not-checked-against-expected-ranges": Mutation(
+        f"{PACKAGE}/data.py",
+        '    check_ranges(frame, data["expected_ranges"])\n',
+        "",
+        ("tests/test_expectations.py::test_raw_data_outside_an_expected_range_is_refused",),
     ),
-    "nan-in-predictions": (
-        "metrics.py",
-        "\n\n_predict = predict\n\n\n"
-        "def predict(model, frame, positive_label):\n"
-        "    predictions, scores = _predict(model, frame, positive_label)\n"
-        "    predictions = predictions.astype(float)\n"
-        '    predictions[0] = float("nan")\n'
-        "    return predictions, scores\n",
-        {"model", "monitoring"},
+    "model-card-known-categories-unsorted": Mutation(
+        f"{PACKAGE}/train/stage.py",
+        'entry["known_values"] = sorted(known.tolist())',
+        'entry["known_values"] = known.tolist()',
+        (
+            "tests/test_expectations.py::test_the_model_card_records_each_columns_type_range_and_known_categories",
+        ),
+    ),
+    "constant-column-kept-as-a-feature": Mutation(
+        f"{PACKAGE}/analyze/stage.py",
+        "if frame[column].nunique(dropna=True) <= 1:",
+        "if frame[column].nunique(dropna=True) < 1:",
+        (EVALUATE + "test_every_feature_column_improves_the_holdout_metric",),
+    ),
+    "leakage-not-scored-for-two-valued-columns": Mutation(
+        f"{PACKAGE}/analyze/stage.py",
+        "labelled[column].nunique() <= 1:",
+        "labelled[column].nunique() <= 2:",
+        (ANALYZE + "test_a_column_that_copies_the_target_is_flagged_as_leakage",),
+    ),
+    "prepare-keeps-the-columns-analyze-flagged": Mutation(
+        f"{PACKAGE}/prepare/stage.py",
+        'set(diagnosis["drop_columns"]) | set(data["personal_data_columns"])',
+        'set(data["personal_data_columns"])',
+        (TRAIN + "test_the_model_learns_from_no_personal_id_ignored_or_flagged_column",),
+    ),
+    "prepare-writes-the-raw-rows-as-cleaned": Mutation(
+        f"{PACKAGE}/prepare/stage.py",
+        'write_table(cleaned, project.path("cleaned"))',
+        'write_table(frame, project.path("cleaned"))',
+        ("tests/test_new_columns.py::test_personal_data_never_reaches_an_output",),
+    ),
+    "columns-to-drop-read-from-the-wrong-key": Mutation(
+        f"{PACKAGE}/analyze/stage.py",
+        'for finding in findings if finding["drop"]}',
+        'for finding in findings if finding["blocking"]}',
+        (ANALYZE + "test_mostly_missing_and_personal_data_columns_are_flagged_to_drop",),
+    ),
+    "only-ranged-numbers-become-features": Mutation(
+        f"{PACKAGE}/preprocess/stage.py",
+        'kinds["numbers"],',
+        'list(project.data["expected_ranges"]),',
+        ("tests/test_new_columns.py::test_a_new_column_becomes_a_feature_with_no_code_change",),
+    ),
+    "numbers-imputed-with-the-mean": Mutation(
+        f"{PACKAGE}/preprocess/stage.py",
+        'SimpleImputer(strategy="median")',
+        'SimpleImputer(strategy="mean")',
+        (
+            PREPROCESS + "test_numbers_are_imputed_with_the_training_median_and_scaled",
+            PREPROCESS + "test_the_preprocessor_is_fitted_on_training_rows_only",
+        ),
+    ),
+    "missing-category-becomes-the-most-frequent": Mutation(
+        f"{PACKAGE}/preprocess/stage.py",
+        'SimpleImputer(strategy="constant", fill_value="(missing)")',
+        'SimpleImputer(strategy="most_frequent")',
+        (PREPROCESS + "test_categories_are_one_hot_encoded",),
+    ),
+    "missing-text-becomes-a-word": Mutation(
+        f"{PACKAGE}/preprocess/stage.py",
+        '.fillna("")',
+        '.fillna("(missing)")',
+        (PREPROCESS + "test_text_becomes_word_weights_from_the_training_vocabulary",),
+    ),
+    "preprocessor-fitted-on-holdout-rows-too": Mutation(
+        f"{PACKAGE}/preprocess/stage.py",
+        'train = pd.read_parquet(project.path("train"))',
+        'train = pd.read_parquet(project.path("cleaned"))',
+        (
+            PREPROCESS + "test_features_are_complete_and_one_row_per_training_row",
+            PREPROCESS + "test_the_preprocessor_is_fitted_on_training_rows_only",
+        ),
+    ),
+    # Model
+    "model-spec-reviewed-by-the-wrong-role": Mutation(
+        f"{PACKAGE}/roles.py",
+        '("/params.yaml", "product_manager"),',
+        '("/params.yaml", "data_scientist"),',
+        ("tests/test_owners.py::test_the_model_spec_needs_a_review_by_its_owners",),
+    ),
+    "final-model-ignores-the-best-setting": Mutation(
+        f"{PACKAGE}/train/stage.py",
+        "tuned(chosen, setting, project), frame, target",
+        "tuned(chosen, {}, project), frame, target",
+        (TRAIN + "test_every_candidates_hyper_parameter_search_is_recorded_and_the_best_setting_is_used",),
+    ),
+    "staleness-measured-on-the-holdout-only": Mutation(
+        f"{PACKAGE}/evaluate/stage.py",
+        "staleness(pd.concat([train, holdout], ignore_index=True), card, project)",
+        "staleness(holdout, card, project)",
+        (EVALUATE + "test_a_model_trained_on_older_rows_still_meets_the_requirement_on_the_newest",),
+    ),
+    "simpler-candidate-comparison-swapped": Mutation(
+        f"{PACKAGE}/evaluate/stage.py",
+        "metrics.better(metric, scored[name][metric], scored[chosen][metric])",
+        "metrics.better(metric, scored[chosen][metric], scored[name][metric])",
+        (EVALUATE + "test_no_simpler_candidate_is_better_on_the_holdout",),
+    ),
+    "slice-judged-against-the-overall-metric": Mutation(
+        f"{PACKAGE}/evaluate/stage.py",
+        "meets(model_settings, value_score) if judged",
+        "metrics.better(metric, value_score, overall) if judged",
+        (EVALUATE + "test_every_slice_meets_the_requirement",),
+    ),
+    "slice-gap-comparison-flipped": Mutation(
+        f"{PACKAGE}/evaluate/stage.py",
+        'gap <= model_settings["max_slice_gap"]',
+        'gap >= model_settings["max_slice_gap"]',
+        (EVALUATE + "test_no_slice_falls_more_than_the_allowed_gap_below_the_overall_metric",),
+    ),
+    "baseline-trained-as-the-model": Mutation(
+        f"{PACKAGE}/train/stage.py",
+        "return best(",
+        "return BASELINE or best(",
+        (
+            EVALUATE + "test_the_model_beats_the_baseline_on_the_holdout",
+            TRAIN + "test_best_candidate_never_picks_the_baseline_and_follows_the_metric_direction",
+        ),
+    ),
+    # Infrastructure
+    "cross-validation-folds-unseeded": Mutation(
+        f"{PACKAGE}/train/stage.py",
+        "StratifiedKFold(folds, shuffle=True, random_state=seed)",
+        "StratifiedKFold(folds, shuffle=True)",
+        (TRAIN + "test_training_twice_with_the_same_seed_gives_the_same_model",),
+    ),
+    "baseline-allowed-as-the-best-candidate": Mutation(
+        f"{PACKAGE}/train/stage.py",
+        "[name for name in results if name != BASELINE]",
+        "list(results)",
+        (TRAIN + "test_best_candidate_never_picks_the_baseline_and_follows_the_metric_direction",),
+    ),
+    "every-fold-refits-the-same-preprocessor": Mutation(
+        f"{PACKAGE}/train/stage.py",
+        '("preprocess", clone(preprocessor))',
+        '("preprocess", preprocessor)',
+        (TRAIN + "test_each_fold_fits_the_preprocessor_on_its_own_rows",),
+    ),
+    "holdout-split-unseeded": Mutation(
+        f"{PACKAGE}/prepare/stage.py",
+        'random_state=project.settings["split"]["seed"],\n        stratify=stratify,',
+        "stratify=stratify,",
+        ("tests/test_pipeline.py::test_run_all_gives_the_same_outputs_as_the_stages_one_by_one",),
+    ),
+    "quality-gate-forgets-the-baseline": Mutation(
+        f"{PACKAGE}/releases.py",
+        '        "beats_baseline": "it does not beat the baseline",\n',
+        "",
+        ("tests/test_releases.py::test_promote_refuses_a_model_below_the_requirement_or_the_baseline",),
+    ),
+    "promote-accepts-any-evaluated-version": Mutation(
+        f"{PACKAGE}/releases.py",
+        'if metrics.get("model_version") != version:',
+        'if "model_version" not in metrics:',
+        ("tests/test_releases.py::test_promote_refuses_a_model_the_test_stage_has_not_evaluated",),
+    ),
+    "trace-shows-the-raw-row-as-model-input": Mutation(
+        f"{PACKAGE}/predict.py",
+        "first_row(inputs)",
+        "first_row(row)",
+        ("tests/test_predict.py::test_one_row_can_be_stepped_through_preprocess_and_predict",),
+    ),
+    "rollback-to-the-newest-release": Mutation(
+        f"{PACKAGE}/releases.py",
+        "previous = versions[position - 1]",
+        "previous = versions[-1]",
+        ("tests/test_releases.py::test_rollback_serves_the_previous_release_again",),
+    ),
+    # Monitoring
+    "dependabot-looks-for-packages-in-the-wrong-folder": Mutation(
+        ".github/dependabot.yml",
+        "package-ecosystem: pip\n    directory: /",
+        "package-ecosystem: pip\n    directory: /src",
+        ("tests/test_dependency_updates.py::test_dependency_updates_watch_the_packages_and_the_ci_file",),
+    ),
+    "refused-input-not-told-what-is-wrong": Mutation(
+        f"{PACKAGE}/data.py",
+        "Data requirement not met: {requirement}. {problem} {fix}",
+        "Data requirement not met: {requirement}. {fix}",
+        (
+            "tests/test_predict.py::test_serving_rows_outside_an_expected_range_are_refused",
+            "tests/test_predict.py::test_serving_rows_with_text_in_a_number_column_are_refused",
+            EVALUATE + "test_input_without_a_trained_column_is_refused",
+        ),
+    ),
+    "serving-fills-missing-numbers-with-zero": Mutation(
+        f"{PACKAGE}/predict.py",
+        "features[column] = pd.to_numeric(features[column])",
+        "features[column] = pd.to_numeric(features[column]).fillna(0)",
+        ("tests/test_predict.py::test_serving_computes_the_same_features_as_training",),
+    ),
+    "model-age-counts-only-the-seconds-part": Mutation(
+        f"{PACKAGE}/releases.py",
+        "(now() - trained_at).total_seconds() / 86400",
+        "(now() - trained_at).seconds / 86400",
+        ("tests/test_releases.py::test_a_model_older_than_the_age_limit_fails_the_age_check",),
+    ),
+    "stability-check-misses-infinity": Mutation(
+        f"{PACKAGE}/predict.py",
+        "finite = np.isfinite(np.asarray(answer, dtype=float))",
+        "finite = ~np.isnan(np.asarray(answer, dtype=float))",
+        ("tests/test_predict.py::test_a_model_that_predicts_nan_or_infinity_is_stopped",),
+    ),
+    "benchmark-forgets-that-throughput-is-better-higher": Mutation(
+        f"{PACKAGE}/benchmark.py",
+        "return self.baseline / self.now if self.figure.higher_is_better else self.now / self.baseline",
+        "return self.now / self.baseline",
+        ("tests/test_benchmark.py::test_a_figure_beyond_the_tolerance_fails_the_benchmark",),
+    ),
+    "requirement-compared-the-wrong-way": Mutation(
+        f"{PACKAGE}/config.py",
+        'return value >= model["threshold"]',
+        'return value <= model["threshold"]',
+        (
+            "tests/test_monitor.py::test_newly_labelled_rows_that_meet_the_requirement_pass",
+            "tests/test_monitor.py::test_newly_labelled_rows_below_the_requirement_fail_the_check",
+        ),
+    ),
+    "nan-in-predictions": Mutation(
+        f"{PACKAGE}/metrics.py",
+        "    predictions = model.predict(frame)\n",
+        "    predictions = model.predict(frame).astype(float)\n    predictions[0] = np.nan\n",
+        (
+            EVALUATE + "test_the_model_beats_the_baseline_on_the_holdout",
+            "tests/test_monitor.py::test_newly_labelled_rows_that_meet_the_requirement_pass",
+        ),
     ),
 }
 
+# A new project stores no benchmark baseline, so this check is skipped and its test earns no point yet.
+NOT_COUNTED_IN_A_NEW_PROJECT = {"tests/test_benchmark.py::test_the_stored_baseline_holds"}
+# The issue's two examples run every mapped test file, as `readiness` does on its own: the sections fall.
+SCORED_IN_FULL = {
+    "baseline-trained-as-the-model": {"model", "infrastructure"},
+    "nan-in-predictions": {"model", "monitoring"},
+}
 
-def readiness(root):
+
+@pytest.fixture(scope="session")
+def reviewed_project(cookies_session):
+    """The default project with the model spec's owners named, so that every mapped check can count."""
+    return bake(cookies_session, owner_product_manager="@pm", owner_data_scientist="@acme/ds")
+
+
+def mutated(project, tmp_path, name):
+    """A copy of the project with one mutation applied."""
+    mutation = MUTATIONS[name]
+    root = tmp_path / "project"
+    shutil.copytree(project, root)
+    source = root / mutation.path
+    text = source.read_text(encoding="utf-8")
+    assert text.count(mutation.old) == 1, f"{mutation.path} no longer holds {mutation.old!r}: update {name}"
+    source.write_text(text.replace(mutation.old, mutation.new), encoding="utf-8")
+    return root
+
+
+def readiness(root, *arguments):
     """Run the readiness command as a team would; return its exit code and its JSON report."""
-    result = run(["-m", "expense_classifier", "readiness", "--format", "json"], root)
+    result = run(["-m", PACKAGE, "readiness", "--format", "json", *arguments], root)
+    assert result.returncode in (0, 1), result.stderr
     return result.returncode, json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("name", BREAKS)
-def test_breaking_what_a_check_guards_lowers_the_score_and_fails_the_gate(cookies, name):
-    module, breaking_code, lowered = BREAKS[name]
-    root = bake(cookies)
-    with (root / "expense_classifier" / module).open("a", encoding="utf-8") as source:
-        source.write(breaking_code)
+def failing_checks(report):
+    """The mapped checks the report names as failed; each reason reads `file::function: message`."""
+    return {
+        reason.split(": ", 1)[0]
+        for test in report["tests"]
+        if test["status"] == "failing"
+        for reason in test["why"]
+    }
+
+
+def test_every_counted_check_has_a_bug_that_fails_it(reviewed_project, tmp_path):
+    no_results = tmp_path / "results.xml"
+    no_results.write_text("<testsuites/>", encoding="utf-8")
+    _, report = readiness(reviewed_project, "--results", str(no_results))
+    mapped = {check for test in report["tests"] for check in test["checks"]}
+    caught = {check for mutation in MUTATIONS.values() for check in mutation.fails}
+    assert caught <= mapped, f"mutations name checks the score does not map: {caught - mapped}"
+    assert mapped - NOT_COUNTED_IN_A_NEW_PROJECT <= caught, f"no mutation fails: {mapped - caught}"
+
+
+@pytest.mark.parametrize("name", [name for name in MUTATIONS if name not in SCORED_IN_FULL])
+def test_a_small_bug_fails_the_checks_that_guard_against_it(reviewed_project, tmp_path, name):
+    root = mutated(reviewed_project, tmp_path, name)
+    checks = MUTATIONS[name].fails
+    tests = run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml=results.xml", *checks], root)
+
+    _, report = readiness(root, "--results", "results.xml")
+
+    assert set(checks) <= failing_checks(report), tests.stdout[-3000:]
+
+
+@pytest.mark.parametrize("name", SCORED_IN_FULL)
+def test_a_bug_lowers_the_full_score_and_fails_the_gate(reviewed_project, tmp_path, name):
+    root = mutated(reviewed_project, tmp_path, name)
 
     code, report = readiness(root)
 
     assert code == 1
     assert not report["met"]
-    failing = {test["section"] for test in report["tests"] if test["status"] == "failing"}
-    assert lowered <= failing
-    for section in lowered:
-        automated = sum(1 for test in report["tests"] if test["section"] == section and test["checks"])
-        assert report["sections"][section] < automated
+    assert set(MUTATIONS[name].fails) <= failing_checks(report)
+    for section in SCORED_IN_FULL[name]:
+        in_section = [test for test in report["tests"] if test["section"] == section and test["checks"]]
+        counted = [test for test in in_section if not NOT_COUNTED_IN_A_NEW_PROJECT & set(test["checks"])]
+        assert report["sections"][section] < len(counted)
