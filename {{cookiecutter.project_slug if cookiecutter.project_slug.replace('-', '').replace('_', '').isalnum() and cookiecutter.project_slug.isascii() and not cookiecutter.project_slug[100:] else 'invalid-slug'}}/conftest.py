@@ -11,6 +11,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from {{ cookiecutter.module_name }} import example_data, pipeline  # noqa: E402
 from {{ cookiecutter.module_name }}.cli import main  # noqa: E402
+from {{ cookiecutter.module_name }}.files import sha256  # noqa: E402
 from {{ cookiecutter.module_name }}.pipeline import Project  # noqa: E402
 
 # Rows of the expenses example the tests use: enough to meet the requirement, quick to train on.
@@ -72,12 +73,10 @@ def evaluated(trained):
 
 @pytest.fixture()
 def snapshot():
-    """Every file under a folder with its bytes: equal snapshots mean no file changed or was left behind."""
+    """Every file under a folder with its digest: equal snapshots mean no file changed or was left behind."""
 
     def files_under(root):
-        return {
-            path.relative_to(root): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()
-        }
+        return {path.relative_to(root): sha256(path) for path in sorted(root.rglob("*")) if path.is_file()}
 
     return files_under
 

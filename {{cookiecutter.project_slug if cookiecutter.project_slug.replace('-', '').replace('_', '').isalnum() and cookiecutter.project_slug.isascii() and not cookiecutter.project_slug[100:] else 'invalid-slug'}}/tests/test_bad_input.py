@@ -23,6 +23,7 @@ from {{ cookiecutter.module_name }}.pipeline import Project
 THIS_PROJECT = Project.load()
 PROBLEM_TYPE = THIS_PROJECT.problem_type
 EXPECTED_RANGES = THIS_PROJECT.data["expected_ranges"]
+TIME_COLUMN = THIS_PROJECT.data["time_column"]
 
 
 def csv_bytes(frame):
@@ -196,6 +197,13 @@ def words_in_a_ranged_column(rows, target):
     return csv_bytes(rows.assign(**{next(iter(EXPECTED_RANGES)): "unknown"}))
 
 
+def words_in_the_time_column(rows, target):
+    """Words where data.time_column expects dates, as a free-text date field gives."""
+    broken = rows.astype({TIME_COLUMN: object})
+    broken.loc[broken.index[:3], TIME_COLUMN] = "soon"
+    return csv_bytes(broken)
+
+
 TARGET_CASE = {
     "classification": ("fractional target", "data.csv", fractional_target, "the target is a class label"),
     "regression": ("text target", "data.csv", text_target, "the target is a number for a regression problem"),
@@ -229,6 +237,16 @@ if EXPECTED_RANGES:
             "a column with an expected range holds numbers",
         ),
     ]
+
+if TIME_COLUMN:
+    BAD_FILES.append(
+        (
+            "words in the time column",
+            "data.csv",
+            words_in_the_time_column,
+            "the time column holds dates or times",
+        )
+    )
 
 
 @pytest.mark.parametrize(

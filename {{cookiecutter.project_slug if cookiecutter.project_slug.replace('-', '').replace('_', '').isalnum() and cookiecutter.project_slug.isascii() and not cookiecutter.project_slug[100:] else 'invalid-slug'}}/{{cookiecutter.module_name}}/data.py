@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pandas.api.types import is_bool_dtype, is_numeric_dtype, is_object_dtype, is_string_dtype
+from pandas.api.types import (
+    is_bool_dtype,
+    is_datetime64_any_dtype,
+    is_numeric_dtype,
+    is_object_dtype,
+    is_string_dtype,
+)
 
 from .files import replacing
 
@@ -122,7 +128,8 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 
 def check_columns(frame: pd.DataFrame, data: dict[str, Any], problem_type: str) -> None:
-    """The configured columns exist, none is empty, numbers lie in their ranges, the target fits the problem."""
+    """The configured columns exist, none is empty, the time column holds times, numbers lie in their ranges,
+    and the target fits the problem."""
     target = data["target"]
     named = [target, *data["id_columns"], *data["text_columns"], *data["personal_data_columns"]]
     named += [*data["ignore_columns"], data["time_column"], data["segment_column"], *data["expected_ranges"]]
@@ -151,6 +158,8 @@ def check_columns(frame: pd.DataFrame, data: dict[str, Any], problem_type: str) 
             "Fix those cells (leave a cell empty when the value is missing), or list the column under "
             "data.text_columns or data.ignore_columns in params.yaml.",
         )
+    if data["time_column"] is not None:
+        time_order(frame[data["time_column"]])
     check_ranges(frame, data["expected_ranges"])
     check_target(frame[target], problem_type, data["positive_label"])
 
@@ -213,6 +222,24 @@ def mixed_column(frame: pd.DataFrame, data: dict[str, Any]) -> tuple[str, pd.Ser
         if MOSTLY_NUMBERS <= numbers.notna().mean() < 1:
             return str(name), values[numbers.isna()]
     return None
+
+
+def time_order(values: pd.Series) -> pd.Series:
+    """The time column as values that sort in time: numbers and times as they are, text read as dates."""
+    if is_numeric_dtype(values) or is_datetime64_any_dtype(values):
+        return values
+    # Each value read on its own, in UTC, so that formats and time zones may differ from row to row.
+    parsed = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
+    unreadable = values[parsed.isna() & values.notna()]
+    if len(unreadable):
+        raise DataError(
+            "the time column holds dates or times",
+            f"Column '{values.name}' (data.time_column) holds {len(unreadable):,} value(s) that are not dates "
+            f"or times, such as {unreadable.iloc[0]!r}.",
+            "Correct them (for example 2024-03-31 or 2024-03-31 14:05), or set data.time_column to null "
+            "in params.yaml.",
+        )
+    return parsed
 
 
 def check_target(target: pd.Series, problem_type: str, positive_label: Any) -> None:

@@ -24,13 +24,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
 from sklearn.metrics import ConfusionMatrixDisplay
 from sklearn.pipeline import Pipeline
 
 from .. import metrics, models
 from ..config import METRICS, meets, requirement_text
-from ..data import DataError
+from ..data import time_order
 from ..files import write_json, write_text
 from ..markdown import replace_block
 from ..pipeline import Project
@@ -241,24 +240,6 @@ def feature_contributions(
         }
         for column, part in found.iterrows()
     }
-
-
-def time_order(values: pd.Series) -> pd.Series:
-    """The time column as values that sort in time: numbers and times as they are, text read as dates."""
-    if is_numeric_dtype(values) or is_datetime64_any_dtype(values):
-        return values
-    # Each value read on its own, in UTC, so that formats and time zones may differ from row to row.
-    parsed = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
-    unreadable = values[parsed.isna() & values.notna()]
-    if len(unreadable):
-        raise DataError(
-            "the time column holds dates or times",
-            f"Column '{values.name}' (data.time_column) holds {len(unreadable):,} value(s) that are not dates "
-            f"or times, such as {unreadable.iloc[0]!r}.",
-            "Correct them (for example 2024-03-31 or 2024-03-31 14:05), or set data.time_column to null "
-            "in params.yaml.",
-        )
-    return parsed
 
 
 def staleness(rows: pd.DataFrame, card: dict[str, Any], project: Project) -> dict[str, Any]:

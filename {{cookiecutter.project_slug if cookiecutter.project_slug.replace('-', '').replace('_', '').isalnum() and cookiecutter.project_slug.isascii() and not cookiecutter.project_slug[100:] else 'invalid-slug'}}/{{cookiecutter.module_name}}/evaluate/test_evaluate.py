@@ -18,7 +18,6 @@ from {{ cookiecutter.module_name }}.evaluate.stage import (
     shortfall,
     slice_scores,
     staleness,
-    time_order,
 )
 from {{ cookiecutter.module_name }}.files import sha256
 from {{ cookiecutter.module_name }}.pipeline import Project
@@ -193,11 +192,6 @@ def test_a_model_that_fades_with_time_is_caught():
     assert [period["rows"] for period in steady["periods"]] == [50] * STALENESS_PERIODS
     assert steady["newest_meets_requirement"] is True
     assert drifted["newest_meets_requirement"] is False
-
-
-def test_a_time_column_without_dates_is_refused_by_name():
-    with pytest.raises(DataError, match="'when'.*'soon'"):
-        time_order(pd.Series(["2024-01-01", "soon", None], name="when"))
 
 
 def test_the_model_card_shows_the_results(evaluated, results):
