@@ -239,14 +239,14 @@ if EXPECTED_RANGES:
     ]
 
 if TIME_COLUMN:
-    BAD_FILES.append(
+    BAD_FILES += [
         (
             "words in the time column",
             "data.csv",
             words_in_the_time_column,
             "the time column holds dates or times",
         )
-    )
+    ]
 
 
 @pytest.mark.parametrize(

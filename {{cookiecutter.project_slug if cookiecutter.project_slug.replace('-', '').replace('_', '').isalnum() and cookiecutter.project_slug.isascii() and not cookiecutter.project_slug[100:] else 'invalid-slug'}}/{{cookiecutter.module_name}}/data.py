@@ -159,7 +159,7 @@ def check_columns(frame: pd.DataFrame, data: dict[str, Any], problem_type: str) 
             "data.text_columns or data.ignore_columns in params.yaml.",
         )
     if data["time_column"] is not None:
-        time_order(frame[data["time_column"]])
+        time_order(frame[data["time_column"]])  # refuses values that are not dates or times
     check_ranges(frame, data["expected_ranges"])
     check_target(frame[target], problem_type, data["positive_label"])
 
