@@ -1,35 +1,44 @@
 # The template's own tasks. `make demo` and `make test` are the two commands in README.md.
-PYTHON ?= python3
-VENV := .venv
-BIN := $(VENV)/bin
+# Every task runs in .venv, installed from uv.lock; where uv is missing, it comes from PyPI first.
+UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
+RUN := $(UV) run --locked
 DEMO := build/expense-classifier
+# With pyenv, uv sees every installed Python 3.11 or newer: the tests install projects on each.
+export PYENV_VERSION ?= $(shell pyenv versions --bare 2>/dev/null | grep -E '^3\.1[1-9]' | paste -sd: -)
 
-.PHONY: setup demo test lint benchmark clean
+.PHONY: setup demo test test-slow lint lock benchmark clean
 
-setup: $(VENV)/installed
+setup: $(UV)
+	$(UV) sync --locked
 
-$(VENV)/installed: requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
-	touch $@
+$(CURDIR)/.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/python -m pip install --quiet "uv>=0.13"
 
 # Bake the default project into build/ and run every stage as its README says.
 demo: setup
 	rm -rf $(DEMO)
-	$(BIN)/cookiecutter --no-input --output-dir build .
-	$(MAKE) -C $(DEMO) run
+	$(RUN) cookiecutter --no-input --output-dir build .
+	PATH="$(dir $(UV)):$$PATH" $(MAKE) -C $(DEMO) run
 
+# The quick suite; the slow proofs (installs, drift, reproducibility, mutations, CI runs) are apart.
 test: setup
-	$(BIN)/python -m pytest
+	$(RUN) pytest -m "not slow"
+
+test-slow: setup
+	$(RUN) pytest -m slow
 
 lint: setup
-	$(BIN)/ruff check hooks tests
-	$(BIN)/ruff format --check hooks tests
+	$(RUN) ruff check hooks tests scripts benchmarks
+	$(RUN) ruff format --check hooks tests scripts benchmarks
+
+# Move every lock to the newest releases: the template's and the one each project is baked with.
+lock: setup
+	$(RUN) python scripts/lock.py
 
 # Time and memory of every stage at 10k, 100k and 1M rows; writes the table into README.md.
 benchmark: setup
-	$(BIN)/python benchmarks/run.py
+	$(RUN) python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) build
+	rm -rf .venv .tools build

@@ -1,4 +1,4 @@
-"""Finish the new project: keep the chosen language and options, then fill in the owners.
+"""Finish the new project: keep the chosen language and options, write uv.lock, fill in the owners.
 
 Owners are written by the project's own `owners` command, the same code the team runs later
 after changing params.yaml. The hook changes nothing outside the new project, so it can run
@@ -7,8 +7,10 @@ again safely when the template is updated.
 
 import importlib
 import json
+import re
 import shutil
 import sys
+import tomllib
 from pathlib import Path
 
 CONTEXT = json.loads({{cookiecutter | tojson | tojson}})
@@ -46,6 +48,102 @@ def keep_chosen_options(root, context):
                     path.unlink()
 
 
+# The shipped locks (`.locks/python<floor>.lock`, written by scripts/lock.py) were resolved for the
+# default project name with every part that adds packages: its extras and the Japanese font.
+LOCKED_NAME = "expense-classifier"
+EXTRAS = {"serve": ("serving", "fastapi"), "demo": ("demo", "streamlit")}
+JAPANESE_FONT = "matplotlib-fontja"
+ENTRY = "\n[[package]]\n"
+
+
+def distribution_name(slug):
+    """The name uv writes into the lock for a project called `slug` (normalised as PEP 503 says)."""
+    return re.sub(r"[-_.]+", "-", slug).lower()
+
+
+def write_lock(root, context):
+    """Write uv.lock from the lock shipped for the chosen Python floor, keeping what the options need.
+
+    Packages that only the parts left out need are removed and the project's own entry lists only
+    the chosen extras, so `uv sync --locked` accepts the lock as it is.
+    """
+    locks = root / ".locks"
+    text = (locks / f"python{context['python_version']}.lock").read_text(encoding="utf-8")
+    chosen = [extra for extra, (option, value) in EXTRAS.items() if context[option] == value]
+    left_out = {JAPANESE_FONT} if context["language"] != "ja" else set()
+    header, *entries = text.split(ENTRY)
+    packages = tomllib.loads(text)["package"]
+    (project,) = [package for package in packages if package["name"] == LOCKED_NAME]
+    for extra in EXTRAS.keys() - chosen:
+        left_out |= {entry["name"] for entry in project["optional-dependencies"][extra]}
+    needed = needed_packages(packages, project, chosen, left_out)
+    name = distribution_name(context["project_slug"])
+    kept = {}
+    for entry, package in zip(entries, packages, strict=True):
+        if package is project:
+            kept[(name, "")] = own_entry(entry, chosen, left_out).replace(f'"{LOCKED_NAME}"', f'"{name}"')
+        elif (package["name"], package["version"]) in needed:
+            kept[(package["name"], package["version"])] = entry
+    # uv keeps entries sorted by name; the project's own entry moves to where its name sorts.
+    ordered = [kept[key] for key in sorted(kept, key=lambda key: key[0])]
+    (root / "uv.lock").write_text(ENTRY.join([header, *ordered]), encoding="utf-8")
+    shutil.rmtree(locks)
+
+
+def needed_packages(packages, project, chosen, left_out):
+    """(name, version) of every package the project and its groups need with the `chosen` extras."""
+    versions = {}
+    for package in packages:
+        versions.setdefault(package["name"], []).append(package)
+    wanted = list(project["dependencies"])
+    wanted += [entry for extra in chosen for entry in project["optional-dependencies"][extra]]
+    wanted += [entry for group in project["dev-dependencies"].values() for entry in group]
+    # The project's own entries for the parts left out; a package they name stays if another needs it.
+    wanted = [entry for entry in wanted if entry["name"] not in left_out | {LOCKED_NAME}]
+    needed = set()
+    while wanted:
+        entry = wanted.pop()
+        package = next(
+            p for p in versions[entry["name"]] if p["version"] == entry.get("version", p["version"])
+        )
+        if (package["name"], package["version"]) not in needed:
+            needed.add((package["name"], package["version"]))
+            wanted += package.get("dependencies", [])
+            # A package's extras appear in the lock only when something asks for them: keep them all.
+            wanted += [
+                entry for group in package.get("optional-dependencies", {}).values() for entry in group
+            ]
+    return needed
+
+
+def own_entry(entry, chosen, left_out):
+    """The project's own lock entry without the extras and packages of the parts left out."""
+    left_out_extras = {f"{extra} = [" for extra in EXTRAS if extra not in chosen}
+    lines = []
+    in_left_out_extra = False
+    for line in entry.split("\n"):
+        if in_left_out_extra:
+            in_left_out_extra = line != "]"
+        elif line in left_out_extras:
+            in_left_out_extra = True
+        elif not any('{ name = "' + package + '"' in line for package in left_out):
+            lines.append(with_chosen_extras(line, chosen))
+    text = "\n".join(line for line in lines if line is not None)
+    # A table whose extras were all left out goes too.
+    return text.replace("[package.optional-dependencies]\n\n", "")
+
+
+def with_chosen_extras(line, chosen):
+    """A line that lists the project's own extras, keeping the chosen ones; None when none is left."""
+    match = re.fullmatch(
+        r'(.*(?:provides-extras = |"' + LOCKED_NAME + r'", extras? = ))(\[[^\]]*\])(.*)', line
+    )
+    if match is None:
+        return line
+    extras = [extra for extra in json.loads(match[2]) if extra in chosen]
+    return f"{match[1]}{json.dumps(extras)}{match[3]}" if extras else None
+
+
 def write_owners(root, module_name):
     sys.dont_write_bytecode = True  # leave no __pycache__ in the new project
     sys.path.insert(0, str(root))
@@ -56,6 +154,7 @@ def write_owners(root, module_name):
 def main(context, root):
     keep_language(root, context["language"])
     keep_chosen_options(root, context)
+    write_lock(root, context)
     write_owners(root, context["module_name"])
 
 

@@ -72,6 +72,19 @@ def run(command, cwd):
 
 
 @pytest.fixture(scope="session")
+def python_interpreter():
+    """Find this machine's Python of a given version for uv, which never downloads one here; else skip."""
+
+    def find(version):
+        found = tool("uv", "python", "find", "--no-python-downloads", version, cwd=TEMPLATE)
+        if found.returncode != 0:
+            pytest.skip(f"no Python {version} on this machine: {found.stderr.strip()}")
+        return found.stdout.strip()
+
+    return find
+
+
+@pytest.fixture(scope="session")
 def default_project(cookies_session):
     """The project `cookiecutter --no-input` gives, baked once per test process."""
     return bake(cookies_session)

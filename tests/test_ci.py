@@ -60,7 +60,7 @@ def github_steps(root):
         for step in jobs[name]["steps"]:
             if not github_condition(step.get("if", "always()"), root):
                 continue
-            if "run" in step and "pip install" not in step["run"]:  # this environment has the dependencies
+            if "run" in step and "uv sync" not in step["run"]:  # this environment has the dependencies
                 steps.append((name, step.get("name", step["run"]), step["run"]))
     return steps
 
@@ -160,7 +160,7 @@ def test_the_github_template_update_job_never_blocks_and_runs_only_with_cruft(gi
     (linked / WORKFLOW).write_text(read(github_project, WORKFLOW), encoding="utf-8")
     (linked / CRUFT_FILE).write_text("{}\n", encoding="utf-8")
     assert [step for step in github_steps(linked) if step[0] == "template-update"] == [
-        ("template-update", "Compare with the template", "cruft check")
+        ("template-update", "Compare with the template", 'uvx --from "cruft>=2.15" cruft check')
     ]
 
 
@@ -180,7 +180,7 @@ def test_the_gitlab_file_passes_its_schema_and_runs_stages_in_order(cookies):
     update = config["template-update"]
     assert update["stage"] == "lint" and update["allow_failure"] is True
     assert update["rules"] == [{"exists": [CRUFT_FILE]}]
-    assert update["script"] == ["cruft check"]
+    assert update["script"] == ['uvx --from "cruft>=2.15" cruft check']
     assert not gitlab_job_runs(update, root)
     (root / CRUFT_FILE).write_text("{}\n", encoding="utf-8")
     assert gitlab_job_runs(update, root)
@@ -203,13 +203,15 @@ def test_dependency_updates_watch_the_packages_and_the_ci_file(cookies_session, 
     config = parse_structured(root / path)
     if ci == "github":
         watched = {update["package-ecosystem"]: update["directory"] for update in config["updates"]}
-        assert watched == {"pip": "/", "github-actions": "/"}
-        assert (root / "pyproject.toml").is_file() and (root / WORKFLOW).is_file()
+        assert watched == {"uv": "/", "github-actions": "/"}
+        assert (root / "uv.lock").is_file() and (root / WORKFLOW).is_file()
     else:
         assert set(config["enabledManagers"]) == {"pep621", "gitlabci"}  # pyproject.toml, .gitlab-ci.yml
-        assert (root / "pyproject.toml").is_file() and (root / ".gitlab-ci.yml").is_file()
+        assert config["lockFileMaintenance"]["enabled"] is True  # uv.lock, refreshed as a whole
+        assert (root / "uv.lock").is_file() and (root / ".gitlab-ci.yml").is_file()
 
 
+@pytest.mark.slow
 def test_the_github_steps_pass_in_order_and_leave_reports_and_a_job_summary(github_project, tmp_path):
     summary = tmp_path / "summary.md"
     outputs = run_steps(
@@ -224,6 +226,7 @@ def test_the_github_steps_pass_in_order_and_leave_reports_and_a_job_summary(gith
     assert (github_project / "reports" / "value" / "figures" / "payback.png").is_file()
 
 
+@pytest.mark.slow
 def test_the_gitlab_steps_pass_in_order_on_the_regression_example(cookies):
     root = bake(cookies, ci="gitlab", problem_type="regression")
     run_steps(root, gitlab_steps(root))

@@ -164,6 +164,12 @@ MUTATIONS = {
         "StratifiedKFold(folds, shuffle=True)",
         (TRAIN + "test_training_twice_with_the_same_seed_gives_the_same_model",),
     ),
+    "environment-installed-without-the-lock": Mutation(
+        "uv.lock",
+        'name = "scikit-learn"\nversion = "',
+        'name = "scikit-learn"\nversion = "0.',
+        ("tests/test_environment.py::test_the_installed_packages_are_the_locked_ones",),
+    ),
     "baseline-allowed-as-the-best-candidate": Mutation(
         f"{PACKAGE}/train/stage.py",
         "[name for name in results if name != BASELINE]",
@@ -209,8 +215,8 @@ MUTATIONS = {
     # Monitoring
     "dependabot-looks-for-packages-in-the-wrong-folder": Mutation(
         ".github/dependabot.yml",
-        "package-ecosystem: pip\n    directory: /",
-        "package-ecosystem: pip\n    directory: /src",
+        "package-ecosystem: uv\n    directory: /",
+        "package-ecosystem: uv\n    directory: /src",
         ("tests/test_dependency_updates.py::test_dependency_updates_watch_the_packages_and_the_ci_file",),
     ),
     "refused-input-not-told-what-is-wrong": Mutation(
@@ -321,6 +327,7 @@ def test_every_counted_check_has_a_bug_that_fails_it(reviewed_project, tmp_path)
     assert mapped - NOT_COUNTED_IN_A_NEW_PROJECT <= caught, f"no mutation fails: {mapped - caught}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", [name for name in MUTATIONS if name not in SCORED_IN_FULL])
 def test_a_small_bug_fails_the_checks_that_guard_against_it(reviewed_project, tmp_path, name):
     root = mutated(reviewed_project, tmp_path, name)
@@ -332,6 +339,7 @@ def test_a_small_bug_fails_the_checks_that_guard_against_it(reviewed_project, tm
     assert set(checks) <= failing_checks(report), tests.stdout[-3000:]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", SCORED_IN_FULL)
 def test_a_bug_lowers_the_full_score_and_fails_the_gate(reviewed_project, tmp_path, name):
     root = mutated(reviewed_project, tmp_path, name)

@@ -221,7 +221,7 @@ def conflicts(root):
 def ci_template_check(root, env):
     """Run the GitHub workflow's `cruft check` step in the project, as CI would."""
     steps = [script for job, _, script in github_steps(root) if job == "template-update"]
-    assert steps == ["cruft check"], steps
+    assert steps == ['uvx --from "cruft>=2.15" cruft check'], steps
     return command(["bash", "-eo", "pipefail", "-c", steps[0]], root, env)
 
 

@@ -15,7 +15,7 @@ from {{ cookiecutter.module_name }}.pipeline import Project
 # Each CI host's bot: where its settings live, and what must be watched with the file it reads.
 CONFIG_FILES = {"github": ".github/dependabot.yml", "gitlab": "renovate.json"}
 WATCHERS = {
-    "github": {"pip": "pyproject.toml", "github-actions": ".github/workflows/ci.yml"},
+    "github": {"uv": "uv.lock", "github-actions": ".github/workflows/ci.yml"},
     "gitlab": {"pep621": "pyproject.toml", "gitlabci": ".gitlab-ci.yml"},
 }
 
@@ -55,12 +55,12 @@ def entry(config, ecosystem):
 
 
 # Edits that break the config, each with the watcher it silences.
-def without_pip(config):
-    config["updates"].remove(entry(config, "pip"))
+def without_uv(config):
+    config["updates"].remove(entry(config, "uv"))
 
 
-def pip_in_a_sub_folder(config):
-    entry(config, "pip")["directory"] = "/src"
+def uv_in_a_sub_folder(config):
+    entry(config, "uv")["directory"] = "/src"
 
 
 def actions_without_a_schedule(config):
@@ -77,8 +77,8 @@ def no_schedule(config):
 
 BREAKAGES = {
     "github": [
-        (without_pip, "pip"),
-        (pip_in_a_sub_folder, "pip"),
+        (without_uv, "uv"),
+        (uv_in_a_sub_folder, "uv"),
         (actions_without_a_schedule, "github-actions"),
     ],
     "gitlab": [(ci_file_manager_off, "gitlabci"), (no_schedule, "pep621")],

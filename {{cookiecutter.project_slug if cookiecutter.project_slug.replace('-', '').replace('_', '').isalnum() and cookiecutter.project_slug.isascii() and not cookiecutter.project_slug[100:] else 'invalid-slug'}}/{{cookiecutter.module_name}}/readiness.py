@@ -200,10 +200,13 @@ TESTS = (
         "infrastructure",
         Text("Training is reproducible", "学習が再現できる"),
         Text(
-            "Training twice with the same seed gives the same search results and the same predictions.",
-            "同じシードで 2 回学習すると、探索結果も予測も同じになる。",
+            "Training twice with the same seed gives the same search results and the same predictions; "
+            "the installed packages are the versions uv.lock pins.",
+            "同じシードで 2 回学習すると、探索結果も予測も同じになる。インストールされたパッケージは "
+            "uv.lock が固定したバージョンである。",
         ),
         "{package}/train/test_train.py::test_training_twice_with_the_same_seed_gives_the_same_model",
+        "tests/test_environment.py::test_the_installed_packages_are_the_locked_ones",
     ),
     rubric(
         "infrastructure",

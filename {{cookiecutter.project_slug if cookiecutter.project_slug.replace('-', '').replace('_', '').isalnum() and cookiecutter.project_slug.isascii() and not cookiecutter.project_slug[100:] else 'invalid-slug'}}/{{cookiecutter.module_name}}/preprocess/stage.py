@@ -99,9 +99,11 @@ def run(project: Project) -> list[str]:
     project.require("train")
     train = pd.read_parquet(project.path("train"))
     columns = project.feature_columns(train)
-    preprocessor = build(train[columns], project)
+    # fit, then transform: the features are then exactly what every later transform gives, which
+    # fit_transform's shortcuts (in the text weights, for one) do not promise.
+    preprocessor = build(train[columns], project).fit(train[columns])
     features = pd.DataFrame(
-        preprocessor.fit_transform(train[columns]), columns=preprocessor.get_feature_names_out()
+        preprocessor.transform(train[columns]), columns=preprocessor.get_feature_names_out()
     )
     if features.isna().any().any():
         raise RuntimeError("Preprocessing left missing values; check the imputers in preprocess/stage.py.")
