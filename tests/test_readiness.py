@@ -4,16 +4,25 @@ Each mutation is one slip a developer could make in the code or configuration a 
 apply it to a copy of a baked project, run the checks that must catch it and score that run with the
 project's own `readiness` command, as a team's CI does; the readiness score counts no failing check.
 Two mutations run the whole readiness command: the sections they touch score lower and the gate fails.
+
+The checks run the project's stages in a scratch folder. Stages before the first one whose code the
+mutation touches are not rerun: `stage_snapshots.py` puts in place what the unmutated project's
+recorded run wrote, when the folder holds exactly what that run held (see its docstring).
 """
 
+import ast
 import json
+import os
 import shutil
+import subprocess
+import sys
 from typing import NamedTuple
 
 import pytest
-from conftest import bake, run
+from conftest import TEMPLATE, bake
 
 PACKAGE = "expense_classifier"
+STAGES = ("analyze", "prepare", "preprocess", "train", "evaluate")
 ANALYZE = f"{PACKAGE}/analyze/test_analyze.py::"
 PREPROCESS = f"{PACKAGE}/preprocess/test_preprocess.py::"
 TRAIN = f"{PACKAGE}/train/test_train.py::"
@@ -288,6 +297,85 @@ def reviewed_project(cookies_session):
     return bake(cookies_session, owner_product_manager="@pm", owner_data_scientist="@acme/ds")
 
 
+def in_project(root, command, **snapshots):
+    """Run `python <command>` in the project with the stage_snapshots plugin and `snapshots` settings."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(TEMPLATE / "tests"), os.environ.get("PYTHONPATH")])),
+        "PYTEST_ADDOPTS": "-p stage_snapshots",
+        "SNAPSHOT_PACKAGE": PACKAGE,
+        **snapshots,
+    }
+    return subprocess.run(
+        [sys.executable, *command],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def recorded_run(reviewed_project, tmp_path_factory):
+    """The folder where each stage of the unmutated project's test run is saved, before and after it."""
+    folder = tmp_path_factory.mktemp("stages")
+    root = tmp_path_factory.mktemp("recording") / "project"
+    shutil.copytree(reviewed_project, root)
+    recording = in_project(
+        root,
+        ["-m", "pytest", "-q", EVALUATE + "test_the_model_beats_the_baseline_on_the_holdout"],
+        SNAPSHOT_FOLDER=str(folder),
+        SNAPSHOT_RECORD="1",
+    )
+    assert recording.returncode == 0, recording.stdout[-3000:]
+    assert sorted(path.name for path in folder.iterdir()) == sorted(STAGES)
+    return folder
+
+
+def imported_files(root, source):
+    """The project's own Python files that `source` imports by name (absolute or relative)."""
+    package = source.relative_to(root).with_suffix("").parts[:-1]
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else ()
+            module = (*base, *(node.module.split(".") if node.module else ()))
+            names = [module, *[(*module, alias.name) for alias in node.names]]
+        elif isinstance(node, ast.Import):
+            names = [tuple(alias.name.split(".")) for alias in node.names]
+        else:
+            continue
+        for parts in names:
+            for candidate in (root.joinpath(*parts).with_suffix(".py"), root.joinpath(*parts, "__init__.py")):
+                if candidate.is_file():
+                    yield candidate
+
+
+def stage_code(root, stage):
+    """Every file of the project a stage's run executes: its module, the pipeline, what they import."""
+    todo = [
+        root / PACKAGE / "__init__.py",
+        root / PACKAGE / "pipeline.py",
+        root / PACKAGE / stage / "stage.py",
+    ]
+    seen = set()
+    while todo:
+        source = todo.pop()
+        if source not in seen:
+            seen.add(source)
+            todo += imported_files(root, source)
+    return {path.relative_to(root).as_posix() for path in seen}
+
+
+def stages_before_the_mutation(root, path):
+    """The stages, from the first, whose run does not execute the file at `path`."""
+    for index, stage in enumerate(STAGES):
+        if path in stage_code(root, stage):
+            return STAGES[:index]
+    return STAGES
+
+
 def mutated(project, tmp_path, name):
     """A copy of the project with one mutation applied."""
     mutation = MUTATIONS[name]
@@ -300,9 +388,21 @@ def mutated(project, tmp_path, name):
     return root
 
 
-def readiness(root, *arguments):
+def reusing(recorded_run, root, name, tmp_path):
+    """Settings that let the checks reuse the recorded stages the mutation cannot change."""
+    reusable = stages_before_the_mutation(root, MUTATIONS[name].path)
+    log = tmp_path / "reused.txt"
+    log.touch()
+    return {
+        "SNAPSHOT_FOLDER": str(recorded_run),
+        "SNAPSHOT_REUSE": " ".join(reusable),
+        "SNAPSHOT_LOG": str(log),
+    }
+
+
+def readiness(root, *arguments, **snapshots):
     """Run the readiness command as a team would; return its exit code and its JSON report."""
-    result = run(["-m", PACKAGE, "readiness", "--format", "json", *arguments], root)
+    result = in_project(root, ["-m", PACKAGE, "readiness", "--format", "json", *arguments], **snapshots)
     assert result.returncode in (0, 1), result.stderr
     return result.returncode, json.loads(result.stdout)
 
@@ -329,22 +429,30 @@ def test_every_counted_check_has_a_bug_that_fails_it(reviewed_project, tmp_path)
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", [name for name in MUTATIONS if name not in SCORED_IN_FULL])
-def test_a_small_bug_fails_the_checks_that_guard_against_it(reviewed_project, tmp_path, name):
+def test_a_small_bug_fails_the_checks_that_guard_against_it(reviewed_project, recorded_run, tmp_path, name):
     root = mutated(reviewed_project, tmp_path, name)
     checks = MUTATIONS[name].fails
-    tests = run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml=results.xml", *checks], root)
+    snapshots = reusing(recorded_run, root, name, tmp_path)
+    tests = in_project(
+        root, ["-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml=results.xml", *checks], **snapshots
+    )
 
     _, report = readiness(root, "--results", "results.xml")
 
     assert set(checks) <= failing_checks(report), tests.stdout[-3000:]
+    if any(check.startswith(EVALUATE) for check in checks):  # the scratch run went through every stage
+        reused = (tmp_path / "reused.txt").read_text(encoding="utf-8").split()
+        assert reused == snapshots["SNAPSHOT_REUSE"].split()[: len(STAGES) - 1], (
+            "the recorded stages went unused"
+        )
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SCORED_IN_FULL)
-def test_a_bug_lowers_the_full_score_and_fails_the_gate(reviewed_project, tmp_path, name):
+def test_a_bug_lowers_the_full_score_and_fails_the_gate(reviewed_project, recorded_run, tmp_path, name):
     root = mutated(reviewed_project, tmp_path, name)
 
-    code, report = readiness(root)
+    code, report = readiness(root, **reusing(recorded_run, root, name, tmp_path))
 
     assert code == 1
     assert not report["met"]
@@ -353,3 +461,16 @@ def test_a_bug_lowers_the_full_score_and_fails_the_gate(reviewed_project, tmp_pa
         in_section = [test for test in report["tests"] if test["section"] == section and test["checks"]]
         counted = [test for test in in_section if not NOT_COUNTED_IN_A_NEW_PROJECT & set(test["checks"])]
         assert report["sections"][section] < len(counted)
+
+
+def test_a_stage_whose_code_a_mutation_touches_is_never_reused(reviewed_project):
+    """The speed-up must not hide a bug: a mutated file is in the code of its stage and every later one."""
+    for stage in STAGES:
+        assert (
+            stages_before_the_mutation(reviewed_project, f"{PACKAGE}/{stage}/stage.py")
+            == STAGES[: STAGES.index(stage)]
+        )
+    # Shared code: the pipeline and data checks run in every stage; metrics first in Train.
+    assert stages_before_the_mutation(reviewed_project, f"{PACKAGE}/data.py") == ()
+    assert stages_before_the_mutation(reviewed_project, f"{PACKAGE}/metrics.py") == STAGES[:3]
+    assert stages_before_the_mutation(reviewed_project, ".github/dependabot.yml") == STAGES
