@@ -11,9 +11,11 @@ export PYENV_VERSION ?= $(shell pyenv versions --bare 2>/dev/null | grep -E '^3\
 setup: $(UV)
 	$(UV) sync --locked
 
+# The uv that uv.lock pins, into a folder of its own.
 $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools
-	.tools/bin/python -m pip install --quiet "uv>=0.13"
+	.tools/bin/python -m pip install --quiet "uv==$$(python3 -c 'import tomllib; print(next(p["version"] \
+	    for p in tomllib.load(open("uv.lock", "rb"))["package"] if p["name"] == "uv"))')"
 
 # Bake the default project into build/ and run every stage as its README says.
 demo: setup
@@ -26,7 +28,7 @@ test: setup
 	$(RUN) pytest -m "not slow"
 
 test-slow: setup
-	$(RUN) pytest -m slow
+	$(RUN) pytest -m slow --durations=10
 
 lint: setup
 	$(RUN) ruff check hooks tests scripts benchmarks
