@@ -42,6 +42,14 @@ def read(root, relative):
     return (root / relative).read_text(encoding="utf-8")
 
 
+def locked_packages(root):
+    """{name: [versions]} of every package in the project's uv.lock."""
+    packages = {}
+    for package in tomllib.loads(read(root, "uv.lock"))["package"]:
+        packages.setdefault(package["name"], []).append(package["version"])
+    return packages
+
+
 def parse_structured(path):
     """Parse a YAML, TOML or JSON file; raise if it is not valid."""
     text = path.read_text(encoding="utf-8")
@@ -64,10 +72,16 @@ def tool(name, *arguments, cwd):
     )
 
 
-def run(command, cwd):
-    """Run a command in a baked project with this interpreter; return the finished process."""
+def run(command, cwd, **environment):
+    """Run a command in a baked project with this interpreter, `environment` added to this process's."""
     return subprocess.run(
-        [sys.executable, *command], cwd=cwd, capture_output=True, text=True, encoding="utf-8", check=False
+        [sys.executable, *command],
+        cwd=cwd,
+        env={**os.environ, **environment},
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
     )
 
 

@@ -50,18 +50,27 @@ def github_condition(expression, root, *, job_level=False):
 def github_steps(root):
     """(job, step name, shell script) for every run step of the workflow, in the order CI runs them.
 
-    Jobs and steps whose `if:` is false for this project are left out, as GitHub skips them.
+    Jobs and steps whose `if:` is false for this project are left out, as GitHub skips them. A job
+    whose run steps repeat an earlier job's is left out too: the per-version test jobs differ only
+    in the Python that setup-uv installs, and this environment has one.
     """
     jobs = yaml.safe_load(read(root, WORKFLOW))["jobs"]
     steps = []
+    seen = []
     for name in in_needs_order(jobs):
         if not github_condition(jobs[name].get("if", "always()"), root, job_level=True):
             continue
-        for step in jobs[name]["steps"]:
-            if not github_condition(step.get("if", "always()"), root):
-                continue
-            if "run" in step and "uv sync" not in step["run"]:  # this environment has the dependencies
-                steps.append((name, step.get("name", step["run"]), step["run"]))
+        runs = [
+            step
+            for step in jobs[name]["steps"]
+            if github_condition(step.get("if", "always()"), root)
+            and "run" in step
+            and "uv sync" not in step["run"]  # this environment has the dependencies
+        ]
+        if runs in seen:
+            continue
+        seen.append(runs)
+        steps += [(name, step.get("name", step["run"]), step["run"]) for step in runs]
     return steps
 
 
@@ -295,3 +304,20 @@ def test_pre_commit_config_is_valid_and_every_hook_passes_as_baked(cookies, ci):
             continue
         result = tool(arguments[0], *arguments[1:], *chosen, cwd=root)
         assert result.returncode == 0, f"{hook['id']}: {result.stdout}{result.stderr}"
+
+
+@pytest.mark.parametrize("ci", ["github", "gitlab"])
+def test_every_test_runs_on_each_python_from_the_projects_oldest_up(cookies_session, ci):
+    root = bake(cookies_session, ci=ci, python_version="3.12")
+    if ci == "github":
+        jobs = yaml.safe_load(read(root, WORKFLOW))["jobs"]
+        versions = {}
+        for name, job in jobs.items():
+            if any(step.get("run") == "python -m pytest" for step in job["steps"]):
+                (setup,) = [step for step in job["steps"] if "setup-uv" in step.get("uses", "")]
+                versions[name] = setup["with"]["python-version"]
+        assert versions == {"tests-python312": "3.12", "tests-python313": "3.13"}
+    else:
+        config = yaml.safe_load(read(root, ".gitlab-ci.yml"))
+        assert config["tests"]["parallel"]["matrix"] == [{"PYTHON_VERSION": ["3.12", "3.13"]}]
+        assert config["tests"]["image"] == "python:${PYTHON_VERSION}-slim"

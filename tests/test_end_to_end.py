@@ -11,10 +11,9 @@ import os
 import re
 import shutil
 import subprocess
-import tomllib
 
 import pytest
-from conftest import CONTEXT, TOOLS, bake, read
+from conftest import CONTEXT, TOOLS, bake, locked_packages, read
 
 PACKAGE = "expense_classifier"
 # What differs between any two runs: timings, and the model file's digest (skops names the arrays
@@ -36,12 +35,6 @@ def in_project(root, *command, check=True):
             f"{' '.join(command)}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
         )
     return result
-
-
-def locked_versions(root):
-    return {
-        package["name"]: package["version"] for package in tomllib.loads(read(root, "uv.lock"))["package"]
-    }
 
 
 @pytest.mark.slow
@@ -115,9 +108,9 @@ def test_two_fresh_installs_from_the_lock_give_the_same_results(cookies, tmp_pat
 def test_the_newest_releases_pass_a_new_projects_own_tests(cookies):
     """The drift watch: if this fails and the locked test passes, a new release broke a fresh bake."""
     root = bake(cookies)
-    shipped = locked_versions(root)
+    shipped = locked_packages(root)
     in_project(root, "uv", "lock", "--upgrade")
-    newest = locked_versions(root)
+    newest = locked_packages(root)
     moved = {
         name: f"{shipped[name]} -> {version}"
         for name, version in newest.items()

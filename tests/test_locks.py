@@ -12,7 +12,7 @@ import re
 import tomllib
 
 import pytest
-from conftest import CONTEXT, TEMPLATE, bake, read, tool
+from conftest import CONTEXT, TEMPLATE, bake, locked_packages, read, tool
 
 PROJECT_TEMPLATE = next(TEMPLATE.glob("{{cookiecutter.project_slug*"))
 PYTHON_VERSIONS = CONTEXT["python_version"]
@@ -23,14 +23,6 @@ PART_PACKAGES = {
     ("serving", "fastapi"): "fastapi",
     ("demo", "streamlit"): "streamlit",
 }
-
-
-def locked_packages(root):
-    """{name: [versions]} of every package in the project's uv.lock."""
-    packages = {}
-    for package in tomllib.loads(read(root, "uv.lock"))["package"]:
-        packages.setdefault(package["name"], []).append(package["version"])
-    return packages
 
 
 def test_one_lock_ships_for_each_python_version_a_project_may_choose():

@@ -14,12 +14,10 @@ import ast
 import json
 import os
 import shutil
-import subprocess
-import sys
 from typing import NamedTuple
 
 import pytest
-from conftest import TEMPLATE, bake
+from conftest import TEMPLATE, bake, run
 
 PACKAGE = "expense_classifier"
 STAGES = ("analyze", "prepare", "preprocess", "train", "evaluate")
@@ -299,21 +297,14 @@ def reviewed_project(cookies_session):
 
 def in_project(root, command, **snapshots):
     """Run `python <command>` in the project with the stage_snapshots plugin and `snapshots` settings."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(TEMPLATE / "tests"), os.environ.get("PYTHONPATH")])),
-        "PYTEST_ADDOPTS": "-p stage_snapshots",
-        "SNAPSHOT_PACKAGE": PACKAGE,
+    plugin_path = os.pathsep.join(filter(None, [str(TEMPLATE / "tests"), os.environ.get("PYTHONPATH")]))
+    return run(
+        command,
+        root,
+        PYTHONPATH=plugin_path,
+        PYTEST_ADDOPTS="-p stage_snapshots",
+        SNAPSHOT_PACKAGE=PACKAGE,
         **snapshots,
-    }
-    return subprocess.run(
-        [sys.executable, *command],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
     )
 
 
