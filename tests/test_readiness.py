@@ -40,7 +40,7 @@ MUTATIONS = {
     # Data
     "raw-data-not-checked-against-expected-ranges": Mutation(
         f"{PACKAGE}/data.py",
-        '    check_ranges(frame, data["expected_ranges"])\n',
+        "        *(partial(check_expected_range, frame[name], bounds) for name, bounds in ranges),\n",
         "",
         ("tests/test_expectations.py::test_raw_data_outside_an_expected_range_is_refused",),
     ),
@@ -56,7 +56,19 @@ MUTATIONS = {
         f"{PACKAGE}/analyze/stage.py",
         "if frame[column].nunique(dropna=True) <= 1:",
         "if frame[column].nunique(dropna=True) < 1:",
-        (EVALUATE + "test_every_feature_column_improves_the_holdout_metric",),
+        (ANALYZE + "test_a_constant_column_is_flagged_to_drop",),
+    ),
+    "contribution-table-leaves-out-the-top-column": Mutation(
+        f"{PACKAGE}/evaluate/stage.py",
+        'for column, part in sorted(found.items(), key=lambda item: -item[1]["contribution"])',
+        'for column, part in sorted(found.items(), key=lambda item: -item[1]["contribution"])[1:]',
+        (EVALUATE + "test_the_report_shows_what_each_column_contributes",),
+    ),
+    "every-column-said-to-help": Mutation(
+        f"{PACKAGE}/evaluate/stage.py",
+        '"helps": bool(part["contribution"] > 0),',
+        '"helps": True,',
+        (EVALUATE + "test_a_column_that_tells_nothing_is_found_not_to_help",),
     ),
     "leakage-not-scored-for-two-valued-columns": Mutation(
         f"{PACKAGE}/analyze/stage.py",

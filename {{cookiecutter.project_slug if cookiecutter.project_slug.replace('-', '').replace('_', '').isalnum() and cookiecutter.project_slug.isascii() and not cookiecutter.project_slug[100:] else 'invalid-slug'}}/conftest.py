@@ -92,15 +92,22 @@ def finished(evaluated, tmp_path, monkeypatch):
 
 @pytest.fixture()
 def refused(capsys, snapshot):
-    """Run a command that must be refused: exit code 2, one line naming `expected`, no file changed."""
+    """Run a command that must be refused: exit code 2, one message naming `expected`, no file changed.
 
-    def check(root, command, expected):
+    The message is one line, or a line per problem under a heading when the data has `problems` of them.
+    """
+
+    def check(root, command, expected, problems=1):
         before = snapshot(root)
         capsys.readouterr()
         assert main(command) == 2
         message = capsys.readouterr().err
         assert expected in message, message
-        assert message.startswith("error: ") and message.count("\n") == 1, message
+        if problems == 1:
+            assert message.startswith("error: ") and message.count("\n") == 1, message
+        else:
+            assert message.startswith(f"error: {problems} problems in the data:\n"), message
+            assert message.count("\n- ") == problems and message.count("\n") == problems + 1, message
         assert snapshot(root) == before
 
     return check

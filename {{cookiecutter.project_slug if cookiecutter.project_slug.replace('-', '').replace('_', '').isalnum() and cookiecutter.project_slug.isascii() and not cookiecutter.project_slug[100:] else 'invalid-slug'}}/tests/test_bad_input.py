@@ -27,7 +27,8 @@ TIME_COLUMN = THIS_PROJECT.data["time_column"]
 
 
 def csv_bytes(frame):
-    return frame.to_csv(index=False).encode("utf-8")
+    """The rows as a CSV file in this project's encoding, missing values as empty cells."""
+    return frame.to_csv(index=False).encode(THIS_PROJECT.data["encoding"])
 
 
 @pytest.fixture(scope="module")
@@ -178,7 +179,7 @@ def one_huge_line(rows, target):
 
 def mixed_types(rows, target):
     """A number column with a few cells typed as text."""
-    column = next(name for name in rows.select_dtypes("number").columns if name != target)
+    column = number_column(rows)
     broken = rows.astype({column: object})
     broken.loc[broken.index[:3], column] = "about 12"
     return csv_bytes(broken)
@@ -219,7 +220,7 @@ BAD_FILES = [
     ("one class only", "data.csv", one_class, "the target has at least two classes"),
     TARGET_CASE,
     ("all-missing column", "data.csv", empty_column, "every column carries values"),
-    ("not UTF-8", "data.csv", not_utf8, "the data is UTF-8 text"),
+    ("not UTF-8", "data.csv", not_utf8, "the data is text in the encoding data.encoding names"),
     ("repeated column name", "data.csv", repeated_column_name, "every column has its own name"),
     ("header twice", "data.csv", header_twice, "the header comes once, at the top"),
     ("one huge line", "data.csv", one_huge_line, "each row is on a line of its own"),
@@ -260,8 +261,59 @@ def test_bad_data_is_refused_with_the_requirement_it_breaks(
     refused(scratch.root, ["run", "analyze"], f"Data requirement not met: {requirement}")
 
 
+def number_column(rows):
+    """A number column that is not the target; the test skips when the data has none."""
+    target = THIS_PROJECT.data["target"]
+    numbers = [name for name in rows.select_dtypes("number").columns if name != target]
+    if not numbers:
+        pytest.skip("the data has no number column besides the target")
+    return numbers[0]
+
+
+def test_a_file_in_another_encoding_is_refused_with_the_setting_that_reads_it(scratch, refused):
+    if not scratch.settings["data"]["encoding"].startswith("utf-8"):
+        pytest.skip("this project reads Shift_JIS, which reads most UTF-8 files without an error")
+    rows = scratch.rows.assign(note="領収書あり")
+    use_file(scratch.root, scratch.settings, "data.csv", rows.to_csv(index=False).encode("cp932", "replace"))
+    refused(scratch.root, ["run", "analyze"], "it reads as Shift_JIS")
+    refused(scratch.root, ["run", "analyze"], "Set data.encoding: cp932 in params.yaml.")
+
+    scratch.settings["data"]["encoding"] = "cp932"
+    write_params(scratch.root, scratch.settings)
+    assert main(["run", "analyze"]) == 0
+    assert set(Project.load(scratch.root).read_raw()["note"]) == {"領収書あり"}
+
+
+def test_a_missing_marker_is_named_and_once_listed_reads_as_missing_while_other_text_stays(scratch, refused):
+    column = number_column(scratch.rows)
+    rows = scratch.rows.astype({column: object}).assign(kind="None")
+    rows.loc[rows.index[:4], column] = "?"
+    rows.loc[rows.index[4], "kind"] = "NA"
+    scratch.settings["data"]["missing_values"] = []
+    use_file(scratch.root, scratch.settings, "data.csv", csv_bytes(rows))
+    refused(scratch.root, ["run", "analyze"], "If '?' stands for a missing value, list it under data.missing")
+
+    scratch.settings["data"]["missing_values"] = ["?"]
+    write_params(scratch.root, scratch.settings)
+    raw = Project.load(scratch.root).read_raw()
+    assert raw[column].isna().sum() == rows[column].isna().sum() + 4
+    assert pd.api.types.is_numeric_dtype(raw[column])
+    assert raw["kind"].value_counts().to_dict() == {"None": len(rows) - 1, "NA": 1}
+
+
+def test_every_broken_requirement_of_a_file_is_reported_in_one_run(scratch, refused):
+    column = number_column(scratch.rows)
+    rows = scratch.rows.astype({column: object}).assign(empty=None, other=1.5)
+    rows.loc[rows.index[:3], column] = "about 12"
+    rows["other"] = rows["other"].astype(object)
+    rows.loc[rows.index[:3], "other"] = "n/a"
+    use_file(scratch.root, scratch.settings, "data.csv", csv_bytes(rows))
+    for expected in (f"Column '{column}' holds", "Column 'other' holds numbers", "in every row: empty"):
+        refused(scratch.root, ["run", "analyze"], expected, problems=3)
+
+
 def test_data_that_changed_after_analyze_is_refused_by_the_next_stage(scratch, refused):
-    (scratch.root / scratch.settings["data"]["path"]).write_bytes(csv_bytes(scratch.rows.head(250)))
+    (scratch.root / scratch.settings["data"]["path"]).write_bytes(csv_bytes(scratch.rows.iloc[:-1]))
     refused(scratch.root, ["run", "prepare"], "is not the data the analyze stage diagnosed")
 
 

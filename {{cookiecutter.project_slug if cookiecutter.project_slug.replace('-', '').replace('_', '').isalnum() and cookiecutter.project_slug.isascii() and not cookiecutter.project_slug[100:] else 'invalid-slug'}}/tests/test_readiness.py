@@ -18,7 +18,8 @@ def junit(outcomes):
         inner = {
             "passed": "",
             "failed": '<failure message="assert False">trace</failure>',
-            "skipped": '<skipped type="pytest.skip" message="no time column">skip</skipped>',
+            "skipped": '<skipped type="pytest.skip" message="no baseline stored yet">skip</skipped>',
+            "not applicable": f'<skipped type="pytest.skip" message="{readiness.NOT_APPLICABLE}no time">skip</skipped>',
         }[outcome]
         cases.append(f'<testcase classname="{classname}" name="{name}" time="0.1">{inner}</testcase>')
     return f'<?xml version="1.0" encoding="utf-8"?><testsuites><testsuite>{"".join(cases)}</testsuite></testsuites>'
@@ -99,6 +100,28 @@ def test_a_skipped_or_missing_check_is_not_counted(results_file):
     for result in (skipped, missing):
         assert result.sections["model"] == automated_per_section()["model"] - 1
         assert result.met  # not run is not a failure, as long as the section keeps the minimum
+
+
+def test_a_check_the_data_gives_nothing_to_check_counts_as_met_and_says_why(results_file):
+    staleness = next(test for test in readiness.TESTS if "staleness" in test.title.en)
+    outcomes = {**all_checks(), **dict.fromkeys(staleness.checks, "not applicable")}
+    result = readiness.score(Project.load(), readiness.outcomes(results_file(outcomes)))
+    assert result.sections == automated_per_section()
+    scored = next(test for test in result.tests if test.title == staleness.title.in_(result_language()))
+    assert scored.status == "not_applicable" and scored.why == [
+        f"{check}: {readiness.NOT_APPLICABLE}no time" for check in staleness.checks
+    ]
+
+
+def test_a_rubric_test_with_a_skipped_check_beside_an_inapplicable_one_is_not_run(results_file):
+    sliced = next(test for test in readiness.TESTS if len(test.checks) > 1)
+    outcomes = {**all_checks(), sliced.checks[0]: "not applicable", sliced.checks[1]: "skipped"}
+    result = readiness.score(Project.load(), readiness.outcomes(results_file(outcomes)))
+    assert result.sections[sliced.section] == automated_per_section()[sliced.section] - 1
+
+
+def result_language():
+    return Project.load().settings["project"]["language"]
 
 
 def test_a_section_below_the_minimum_fails_the_gate(results_file):

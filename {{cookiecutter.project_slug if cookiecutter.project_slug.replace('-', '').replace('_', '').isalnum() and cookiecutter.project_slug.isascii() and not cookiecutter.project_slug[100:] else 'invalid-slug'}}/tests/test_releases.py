@@ -113,7 +113,6 @@ def test_rollback_serves_the_previous_release_again(
     assert main(["promote"]) == 0
     model, card, second_version = releases.served(project)
     assert second_version == releases.model_version(retrained.path("model")) != first_version
-    assert not predict(holdout, model, card).equals(first_predictions)
 
     before = snapshot(project.root)
     assert main(["rollback"]) == 0

@@ -13,6 +13,7 @@ from {{ cookiecutter.module_name }} import cli, models
 from {{ cookiecutter.module_name }}.evaluate.service import request_rows
 from {{ cookiecutter.module_name }}.pipeline import Project
 from {{ cookiecutter.module_name }}.predict import predict
+from {{ cookiecutter.module_name }}.readiness import NOT_APPLICABLE
 from {{ cookiecutter.module_name }}.releases import model_version
 from {{ cookiecutter.module_name }}.serve import create_app, running
 
@@ -110,15 +111,19 @@ def test_infinity_is_refused(served, one_row):
     assert answer["detail"][0]["loc"][-1] == column
 
 
-def test_a_category_never_seen_in_training_is_refused_with_the_fix(served, one_row):
+def test_a_category_never_seen_in_training_is_counted_or_refused_as_the_policy_says(served, one_row):
     url, card, _ = served
     column = next((name for name, entry in card["schema"].items() if "known_values" in entry), None)
     if column is None:
-        pytest.skip("the model has no categorical columns")
+        pytest.skip(f"{NOT_APPLICABLE}the model has no categorical columns")
     one_row[column] = "never seen"
     status, answer = call(f"{url}/predict", {"rows": [one_row]})
-    assert status == 422
-    assert "never saw: never seen" in answer["detail"][0]["msg"]
+    if card["unseen_categories"] == "refuse":
+        assert status == 422
+        assert "never saw: never seen" in answer["detail"][0]["msg"]
+    else:
+        assert status == 200 and len(answer["predictions"]) == 1
+        assert answer["unseen_categories"] == {column: 1}
 
 
 @pytest.mark.parametrize("body", [{}, {"rows": []}, {"rows": "all"}, []], ids=str)

@@ -47,6 +47,19 @@ METRICS = {
 }
 
 
+# The text encodings a CSV file may be in (data.encoding), with the name people know each by.
+ENCODINGS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 with a byte order mark",
+    "cp932": "Shift_JIS as Windows writes it (Japanese Excel's CSV)",
+    "shift_jis": "Shift_JIS",
+}
+
+
+# What serving does with a category the model never saw: treat it as one of the rare ones, or refuse the row.
+UNSEEN_CATEGORY_POLICIES = ("infrequent", "refuse")
+
+
 class ConfigError(ValueError):
     """params.yaml is missing, unreadable, or breaks one of its rules."""
 
@@ -118,7 +131,7 @@ def check_requirement(problem_type: str, metric: str, threshold: float) -> None:
 
 @dataclass(frozen=True)
 class Field:
-    """What one setting accepts. `kind` is text, number, integer, flag, names, name, label or ranges."""
+    """What one setting accepts. `kind` is text, number, integer, flag, names, markers, name, label or ranges."""
 
     kind: str
     choices: tuple[str, ...] = ()
@@ -132,6 +145,9 @@ class Field:
         if self.kind == "names":
             ok = isinstance(value, list) and all(isinstance(item, str) and item for item in value)
             return None if ok else "a list of column names, such as [a, b], or []"
+        if self.kind == "markers":
+            ok = isinstance(value, list) and all(isinstance(item, str) and item for item in value)
+            return None if ok else 'a list of cell values in quotes, such as ["?", "-", "NA"], or []'
         if self.kind == "name":
             return None if value is None or (isinstance(value, str) and value) else "a column name or null"
         if self.kind == "ranges":
@@ -190,6 +206,8 @@ SCHEMA: dict[str, dict[str, Field]] = {
     "data": {
         "example": Field("text", choices=("expenses", "diabetes", "none")),
         "path": TEXT,
+        "encoding": Field("text", choices=tuple(ENCODINGS)),
+        "missing_values": Field("markers"),
         "target": TEXT,
         "positive_label": Field("label"),
         "id_columns": NAMES,
@@ -224,6 +242,8 @@ SCHEMA: dict[str, dict[str, Field]] = {
     },
     "preprocess": {
         "ordinal_columns": NAMES,
+        "min_category_rows": Field("integer", minimum=1),
+        "unseen_categories": Field("text", choices=UNSEEN_CATEGORY_POLICIES),
         "text_max_features": Field("integer", minimum=1, maximum=100_000),
     },
     "value": {

@@ -6,9 +6,11 @@ and how to fix it. Nothing here writes to data/raw/: raw data is never modified.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +23,12 @@ from pandas.api.types import (
     is_string_dtype,
 )
 
+from .config import ENCODINGS
 from .files import replacing
 
 READABLE_SUFFIXES = (".csv", ".parquet", ".pq")
+# How much of a file that is not in its configured encoding is read to tell which encoding it is in.
+ENCODING_SAMPLE = 16 << 20
 # A CSV whose first megabyte holds no line break is not one row per line.
 LONGEST_LINE = 1 << 20
 # A text column whose values are at least this share numbers is a number column with typos.
@@ -38,8 +43,37 @@ class DataError(ValueError):
         self.requirement = requirement
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a CSV or Parquet file, refusing files that cannot be the data a model learns from."""
+class DataErrors(DataError):
+    """The data breaks several data requirements: all are reported at once, so one round fixes them all."""
+
+    def __init__(self, errors: Sequence[DataError]) -> None:
+        ValueError.__init__(
+            self, f"{len(errors)} problems in the data:\n" + "\n".join(f"- {error}" for error in errors)
+        )
+        self.requirement = errors[0].requirement
+        self.errors = list(errors)
+
+
+def check_all(*checks: Callable[[], object]) -> None:
+    """Run every check, then raise one error that reports each broken requirement."""
+    errors = []
+    for check in checks:
+        try:
+            check()
+        except DataError as error:
+            errors.append(error)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise DataErrors(errors)
+
+
+def read_table(path: Path, encoding: str = "utf-8", missing_values: Sequence[str] = ()) -> pd.DataFrame:
+    """Read a CSV or Parquet file, refusing files that cannot be the data a model learns from.
+
+    Empty cells are missing values, and so are the cells that hold one of `missing_values` exactly
+    (data.missing_values); every other text, `NA` and `None` included, is a value.
+    """
     if not path.is_file():
         raise DataError(
             "the data exists",
@@ -54,7 +88,10 @@ def read_table(path: Path) -> pd.DataFrame:
         )
     if path.stat().st_size == 0:
         raise DataError("the data has rows", f"{path.name} is empty.", "Export the data again.")
-    frame = _read_parquet(path) if path.suffix.lower() != ".csv" else _read_csv(path)
+    if path.suffix.lower() == ".csv":
+        frame = _read_csv(path, encoding, missing_values)
+    else:
+        frame = marked_as_missing(_read_parquet(path), missing_values)
     if frame.empty:
         raise DataError(
             "the data has rows", f"{path.name} has a header but no rows.", "Export the data again."
@@ -62,7 +99,7 @@ def read_table(path: Path) -> pd.DataFrame:
     return frame
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path, encoding: str, missing_values: Sequence[str]) -> pd.DataFrame:
     with path.open("rb") as stream:
         start = stream.read(LONGEST_LINE)
     if len(start) == LONGEST_LINE and b"\n" not in start and b"\r" not in start:
@@ -71,8 +108,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
             f"The first {LONGEST_LINE // 2**20} MB of {path.name} hold no line break.",
             "Export it again as CSV with one row per line; quote text cells that hold line breaks.",
         )
+    # A UTF-8 file may start with a byte order mark (as Excel writes it); it is not part of the header.
+    text_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
     try:
-        with path.open(encoding="utf-8-sig", newline="") as stream:
+        with path.open(encoding=text_encoding, newline="") as stream:
             header = next(csv.reader(stream), [])
         repeated = sorted({name for name in header if header.count(name) > 1})
         if repeated:
@@ -81,12 +120,25 @@ def _read_csv(path: Path) -> pd.DataFrame:
                 f"The header of {path.name} repeats: {', '.join(repeated)}.",
                 "Rename or remove the repeated columns.",
             )
-        frame = pd.read_csv(path, encoding="utf-8-sig", low_memory=False)
+        frame = pd.read_csv(
+            path,
+            encoding=text_encoding,
+            keep_default_na=False,
+            na_values=["", *missing_values],
+            low_memory=False,
+        )
     except UnicodeDecodeError as error:
+        likely = likely_encoding(path, encoding)
+        reads_as = (
+            f"; it reads as {ENCODINGS[likely]}." if likely else ", nor in another encoding it may be in."
+        )
         raise DataError(
-            "the data is UTF-8 text",
-            f"{path.name} is not UTF-8 (byte {error.start} cannot be read).",
-            "Save it again as UTF-8, for example from a spreadsheet with 'CSV UTF-8'.",
+            "the data is text in the encoding data.encoding names",
+            f"{path.name} is not {ENCODINGS[encoding]} (data.encoding: {encoding}): byte {error.start:,} cannot "
+            f"be read{reads_as}",
+            f"Set data.encoding: {likely} in params.yaml."
+            if likely
+            else f"Save it again as UTF-8, or set data.encoding to one of: {', '.join(ENCODINGS)}.",
         ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
         raise DataError(
@@ -102,6 +154,36 @@ def _read_csv(path: Path) -> pd.DataFrame:
             "exports are joined.",
             "Remove the repeated header lines.",
         )
+    return frame
+
+
+def likely_encoding(path: Path, tried: str) -> str | None:
+    """The first encoding other than `tried` that reads the start of the file, or None."""
+    with path.open("rb") as stream:
+        start = stream.read(ENCODING_SAMPLE)
+    for encoding in ENCODINGS:
+        if codecs.lookup(encoding).name == codecs.lookup(tried).name or encoding == "utf-8-sig":
+            continue
+        try:
+            # final=False: a character the sample cuts in two is not an error.
+            codecs.getincrementaldecoder(encoding)().decode(start, final=False)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return None
+
+
+def marked_as_missing(frame: pd.DataFrame, missing_values: Sequence[str]) -> pd.DataFrame:
+    """Parquet's text columns with `missing_values` made missing, and read as numbers when all the rest are."""
+    for column in frame.columns:
+        values = frame[column]
+        if not missing_values or not (is_object_dtype(values) or is_string_dtype(values)):
+            continue
+        marked = values.isin(missing_values)
+        if marked.any():
+            values = values.mask(marked)
+            numbers = pd.to_numeric(values, errors="coerce")
+            frame[column] = numbers if numbers.notna().sum() == values.notna().sum() else values
     return frame
 
 
@@ -129,7 +211,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 def check_columns(frame: pd.DataFrame, data: dict[str, Any], problem_type: str) -> None:
     """The configured columns exist, none is empty, the time column holds times, numbers lie in their ranges,
-    and the target fits the problem."""
+    and the target fits the problem. Every broken requirement is reported at once."""
     target = data["target"]
     named = [target, *data["id_columns"], *data["text_columns"], *data["personal_data_columns"]]
     named += [*data["ignore_columns"], data["time_column"], data["segment_column"], *data["expected_ranges"]]
@@ -140,6 +222,19 @@ def check_columns(frame: pd.DataFrame, data: dict[str, Any], problem_type: str) 
             f"Not in the data: {', '.join(missing)}. The data has: {', '.join(map(str, frame.columns))}.",
             "Fix the names under data: in params.yaml.",
         )
+    time = [] if data["time_column"] is None else [frame[data["time_column"]]]
+    mixed = dict(mixed_columns(frame, data))
+    ranges = [(name, bounds) for name, bounds in data["expected_ranges"].items() if name not in mixed]
+    check_all(
+        partial(check_not_empty, frame, data),
+        *(partial(refuse_mixed, name, text) for name, text in mixed.items()),
+        *(partial(time_order, values) for values in time),  # refuses values that are not dates or times
+        *(partial(check_expected_range, frame[name], bounds) for name, bounds in ranges),
+        partial(check_target, frame[target], problem_type, data["positive_label"]),
+    )
+
+
+def check_not_empty(frame: pd.DataFrame, data: dict[str, Any]) -> None:
     empty = [
         name for name in frame.columns if frame[name].isna().all() and name not in data["ignore_columns"]
     ]
@@ -149,38 +244,43 @@ def check_columns(frame: pd.DataFrame, data: dict[str, Any], problem_type: str) 
             f"These columns are empty in every row: {', '.join(map(str, empty))}.",
             "Fix the export, or list them under data.ignore_columns in params.yaml.",
         )
-    mixed = mixed_column(frame, data)
-    if mixed:
-        name, text = mixed
+
+
+def refuse_mixed(name: str, text: pd.Series) -> None:
+    """A number column with text in some rows; text that repeats is likely a marker for missing."""
+    cells = (
+        "those cells (leave a cell empty when the value is missing), or list the column under "
+        "data.text_columns or data.ignore_columns in params.yaml."
+    )
+    repeated = text.value_counts()
+    fix = (
+        f"If {repeated.index[0]!r} stands for a missing value, list it under data.missing_values in "
+        f"params.yaml; otherwise fix {cells}"
+        if repeated.iloc[0] > 1
+        else f"Fix {cells}"
+    )
+    raise DataError(
+        "each column holds one kind of value",
+        f"Column '{name}' holds numbers, but also text in {len(text):,} row(s), such as {text.iloc[0]!r}.",
+        fix,
+    )
+
+
+def check_expected_range(values: pd.Series, bounds: list[float | None]) -> None:
+    """A column of data.expected_ranges holds numbers, all inside its range; missing values pass."""
+    if not is_numeric_dtype(values) or is_bool_dtype(values):
+        examples = values.dropna().astype(str).unique()[:3]
         raise DataError(
-            "each column holds one kind of value",
-            f"Column '{name}' holds numbers, but also text in {len(text):,} row(s), such as {text.iloc[0]!r}.",
-            "Fix those cells (leave a cell empty when the value is missing), or list the column under "
-            "data.text_columns or data.ignore_columns in params.yaml.",
+            "a column with an expected range holds numbers",
+            f"data.expected_ranges gives a range for '{values.name}', but it holds "
+            f"{', '.join(map(repr, examples)) or 'no numbers'}.",
+            "Point the range to a number column, or remove it from data.expected_ranges in params.yaml.",
         )
-    if data["time_column"] is not None:
-        time_order(frame[data["time_column"]])  # refuses values that are not dates or times
-    check_ranges(frame, data["expected_ranges"])
-    check_target(frame[target], problem_type, data["positive_label"])
-
-
-def check_ranges(frame: pd.DataFrame, ranges: dict[str, list[float | None]]) -> None:
-    """Each column of data.expected_ranges holds numbers, all inside its range; missing values pass."""
-    for column, bounds in ranges.items():
-        values = frame[column]
-        if not is_numeric_dtype(values) or is_bool_dtype(values):
-            examples = values.dropna().astype(str).unique()[:3]
-            raise DataError(
-                "a column with an expected range holds numbers",
-                f"data.expected_ranges gives a range for '{column}', but it holds "
-                f"{', '.join(map(repr, examples)) or 'no numbers'}.",
-                "Point the range to a number column, or remove it from data.expected_ranges in params.yaml.",
-            )
-        check_range(
-            values,
-            bounds,
-            "Fix those rows in the data, or widen data.expected_ranges in params.yaml if such values are real.",
-        )
+    check_range(
+        values,
+        bounds,
+        "Fix those rows in the data, or widen data.expected_ranges in params.yaml if such values are real.",
+    )
 
 
 def check_range(values: pd.Series, bounds: Sequence[float | None], fix: str) -> None:
@@ -210,18 +310,19 @@ def range_text(lowest: float | None, highest: float | None) -> str:
     return f"at least {lowest:g}" if highest is None else f"from {lowest:g} to {highest:g}"
 
 
-def mixed_column(frame: pd.DataFrame, data: dict[str, Any]) -> tuple[str, pd.Series] | None:
-    """The first text column that is mostly numbers, with its values that are not numbers."""
+def mixed_columns(frame: pd.DataFrame, data: dict[str, Any]) -> list[tuple[str, pd.Series]]:
+    """The text columns that are mostly numbers, each with its values that are not numbers."""
     declared = {data["target"], *data["id_columns"], *data["text_columns"], *data["ignore_columns"]}
     declared |= set(data["personal_data_columns"])
+    found = []
     for name in frame.columns:
         if name in declared or not (is_object_dtype(frame[name]) or is_string_dtype(frame[name])):
             continue
         values = frame[name].dropna()
         numbers = pd.to_numeric(values, errors="coerce")
         if MOSTLY_NUMBERS <= numbers.notna().mean() < 1:
-            return str(name), values[numbers.isna()]
-    return None
+            found.append((str(name), values[numbers.isna()]))
+    return found
 
 
 def time_order(values: pd.Series) -> pd.Series:

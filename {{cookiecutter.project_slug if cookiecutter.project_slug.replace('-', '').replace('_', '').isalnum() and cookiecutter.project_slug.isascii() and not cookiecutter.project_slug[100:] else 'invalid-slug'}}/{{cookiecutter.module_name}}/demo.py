@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from {{ cookiecutter.module_name }} import models
-from {{ cookiecutter.module_name }}.data import READABLE_SUFFIXES, DataError, read_table
+from {{ cookiecutter.module_name }}.data import READABLE_SUFFIXES, DataError
 from {{ cookiecutter.module_name }}.pipeline import OUTPUTS, PACKAGE, Project
 from {{ cookiecutter.module_name }}.predict import predict
 from {{ cookiecutter.module_name }}.roles import Text
@@ -45,12 +45,14 @@ def one_row(values: dict[str, Any], card: dict[str, Any]) -> pd.DataFrame:
     return row
 
 
-def predict_file(name: str, content: bytes, model: Any, card: dict[str, Any]) -> pd.DataFrame:
-    """Predictions beside the rows of an uploaded file, which gets the checks the project's data gets."""
+def predict_file(
+    project: Project, name: str, content: bytes, model: Any, card: dict[str, Any]
+) -> pd.DataFrame:
+    """Predictions beside the rows of an uploaded file, which is read and checked as the project's data is."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(name).name
         path.write_bytes(content)
-        frame = read_table(path)
+        frame = project.read_table(path)
     return pd.concat([predict(frame, model, card), frame[list(card["schema"])]], axis=1)
 
 
@@ -132,7 +134,7 @@ def show_form(model: Any, card: dict[str, Any], say: Say) -> None:
         show_predictions(predict(one_row(values, card), model, card), card, say)
 
 
-def show_upload(model: Any, card: dict[str, Any], say: Say) -> None:
+def show_upload(project: Project, model: Any, card: dict[str, Any], say: Say) -> None:
     """Many examples at once; a file the model cannot take gets its reason, not a traceback."""
     upload = st.file_uploader(
         say(
@@ -144,7 +146,7 @@ def show_upload(model: Any, card: dict[str, Any], say: Say) -> None:
     if upload is None:
         return
     try:
-        output = predict_file(upload.name, upload.getvalue(), model, card)
+        output = predict_file(project, upload.name, upload.getvalue(), model, card)
     except DataError as error:
         st.error(str(error))
     else:
@@ -182,7 +184,7 @@ def main() -> None:
     with one:
         show_form(model, card, say)
     with many:
-        show_upload(model, card, say)
+        show_upload(project, model, card, say)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import metrics
 from .config import meets, requirement_text
-from .data import DataError, check_target, read_table
+from .data import DataError, check_target
 from .files import write_json
 from .pipeline import PACKAGE, Project
 from .predict import answers, load_model
@@ -25,7 +25,7 @@ from .predict import answers, load_model
 def run(project: Project, labelled: Path) -> dict[str, Any]:
     """Score the model on the labelled rows against the requirement; record and return the result."""
     model, card = load_model(project)
-    frame = labelled_rows(read_table(labelled), project)
+    frame = labelled_rows(project.read_table(labelled), project)
     truth, positive = frame[project.data["target"]], project.data["positive_label"]
     predictions, scores = answers(frame, model, card)
     model_settings = project.settings["model"]

@@ -54,6 +54,10 @@ class Project:
     def raw_data(self) -> Path:
         return self.root / self.data["path"]
 
+    def read_table(self, path: Path) -> Any:
+        """A data file read as data.encoding and data.missing_values say: the raw data, or rows like it."""
+        return read_table(path, self.data["encoding"], self.data["missing_values"])
+
     def feature_columns(self, frame: Any) -> list[str]:
         """The columns a model learns from: all but the target, the ids and the time."""
         excluded = {self.data["target"], *self.data["id_columns"], self.data["time_column"]}
@@ -108,7 +112,7 @@ class Project:
                 "Copy your CSV or Parquet file there (or set data.path), then set data.target and the "
                 "other column names under data: in params.yaml.",
             )
-        frame = read_table(self.raw_data)
+        frame = self.read_table(self.raw_data)
         check_columns(frame, self.data, self.problem_type)
         return frame
 

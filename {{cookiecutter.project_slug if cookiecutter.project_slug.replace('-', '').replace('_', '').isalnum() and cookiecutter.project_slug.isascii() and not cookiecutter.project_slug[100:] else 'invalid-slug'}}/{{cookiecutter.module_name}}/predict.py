@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import metrics, releases
-from .data import DataError, check_range, read_table
+from .data import DataError, check_range
 from .files import replacing
 from .pipeline import PACKAGE, Project
 
@@ -39,8 +39,36 @@ class Step:
     values: dict[str, Any]
 
 
-def check_input(frame: pd.DataFrame, card: dict[str, Any]) -> None:
-    """Refuse rows the model was not trained to judge."""
+def unseen_categories(frame: pd.DataFrame, card: dict[str, Any]) -> dict[str, pd.Series]:
+    """For each category column whose training values the card lists, which rows hold a value it never saw."""
+    return {
+        column: frame[column].notna() & ~frame[column].astype(str).isin(entry["known_values"])
+        for column, entry in card["schema"].items()
+        if "known_values" in entry and column in frame.columns
+    }
+
+
+def unseen_counts(frame: pd.DataFrame, card: dict[str, Any]) -> dict[str, int]:
+    """Rows per category column that hold a value the model never saw, for the columns that have any."""
+    counts = {column: int(unseen.sum()) for column, unseen in unseen_categories(frame, card).items()}
+    return {column: count for column, count in counts.items() if count}
+
+
+def refused_rows(frame: pd.DataFrame, card: dict[str, Any]) -> pd.Series:
+    """The rows serving refuses for a category the model never saw: none unless the card's policy is refuse."""
+    refused = pd.Series(False, index=frame.index)
+    if card.get("unseen_categories", "refuse") == "refuse":
+        for unseen in unseen_categories(frame, card).values():
+            refused |= unseen
+    return refused
+
+
+def check_input(frame: pd.DataFrame, card: dict[str, Any], refuse_unseen: bool | None = None) -> None:
+    """Refuse rows the model was not trained to judge.
+
+    Unseen categories are refused as the card's policy (preprocess.unseen_categories) says, unless
+    `refuse_unseen` overrides it: the Test stage and monitoring count them instead of refusing.
+    """
     schema = card["schema"]
     missing = [column for column in schema if column not in frame.columns]
     if missing:
@@ -62,23 +90,31 @@ def check_input(frame: pd.DataFrame, card: dict[str, Any]) -> None:
                 )
             if entry.get("expected_range"):
                 check_range(values, entry["expected_range"], OUTSIDE_THE_RANGE_FIX)
-        if "known_values" in entry:
-            unseen = sorted(set(values.astype(str)) - set(entry["known_values"]))
-            if unseen:
-                raise DataError(
-                    "categories were seen in training",
-                    f"Column '{column}' holds values the model never saw: {', '.join(unseen[:5])}.",
-                    "Map them to known values, or add labelled rows with them and retrain.",
-                )
+    if refuse_unseen is None:
+        refuse_unseen = bool(refused_rows(frame, card).any())
+    if refuse_unseen:
+        refuse_unseen_categories(frame, card)
 
 
-def model_input(frame: pd.DataFrame, card: dict[str, Any]) -> pd.DataFrame:
+def refuse_unseen_categories(frame: pd.DataFrame, card: dict[str, Any]) -> None:
+    for column, unseen in unseen_categories(frame, card).items():
+        if unseen.any():
+            values = sorted(set(frame.loc[unseen, column].astype(str)))
+            raise DataError(
+                "categories were seen in training",
+                f"Column '{column}' holds values the model never saw: {', '.join(values[:5])}.",
+                "Map them to known values, or add labelled rows with them and retrain; or set "
+                "preprocess.unseen_categories: infrequent in params.yaml and retrain, to treat them as rare ones.",
+            )
+
+
+def model_input(frame: pd.DataFrame, card: dict[str, Any], refuse_unseen: bool | None = None) -> pd.DataFrame:
     """The rows as the model takes them: checked, only the trained columns, numbers as numbers.
 
     Every prediction goes through here, so serving hands the model's preprocessing the same
     columns and types that Preprocess fitted it on.
     """
-    check_input(frame, card)
+    check_input(frame, card, refuse_unseen)
     features = frame[list(card["schema"])].copy()
     for column, entry in card["schema"].items():
         if entry["kind"] == "numbers":
@@ -86,10 +122,13 @@ def model_input(frame: pd.DataFrame, card: dict[str, Any]) -> pd.DataFrame:
     return features
 
 
-def answers(frame: pd.DataFrame, model: Any, card: dict[str, Any]) -> tuple[np.ndarray, np.ndarray | None]:
+def answers(
+    frame: pd.DataFrame, model: Any, card: dict[str, Any], refuse_unseen: bool | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
     """The model's predictions for checked rows and, for classifiers, the class scores; stopped when any
     answer is NaN or infinite."""
-    predictions, scores = metrics.predict(model, model_input(frame, card), card["positive_label"])
+    inputs = model_input(frame, card, refuse_unseen)
+    predictions, scores = metrics.predict(model, inputs, card["positive_label"])
     check_finite(predictions, scores)
     return predictions, scores
 
@@ -153,7 +192,7 @@ def load_model(project: Project) -> tuple[Any, dict[str, Any]]:
 
 def run(project: Project, source: Path, destination: Path) -> list[str]:
     model, card = load_model(project)
-    frame = read_table(source)
+    frame = project.read_table(source)
     started = time.perf_counter()
     output = predict(frame, model, card)
     elapsed = time.perf_counter() - started
@@ -162,16 +201,26 @@ def run(project: Project, source: Path, destination: Path) -> list[str]:
             output.to_csv(temporary, index=False)
         else:
             output.to_parquet(temporary, index=False)
+    unseen = unseen_counts(frame, card)
     return [
         f"{len(output):,} predictions written to {destination}",
         f"{1000 * elapsed / max(len(output), 1):.3f} ms per row ({elapsed:.2f} s in all)",
+        *(
+            [f"categories the model never saw, answered as its infrequent ones: {unseen_text(unseen)}"]
+            if unseen
+            else []
+        ),
     ]
+
+
+def unseen_text(counts: dict[str, int]) -> str:
+    return ", ".join(f"{column} in {count:,} row(s)" for column, count in counts.items())
 
 
 def run_trace(project: Project, source: Path, number: int) -> list[str]:
     """The steps of row `number` (from 0) of a file, as lines to print."""
     model, card = load_model(project)
-    frame = read_table(source)
+    frame = project.read_table(source)
     if not 0 <= number < len(frame):
         raise DataError(
             "the row to trace is in the file",

@@ -3,7 +3,9 @@
 The rubric has 28 tests, 7 in each of four sections. A test earns its point when it is automated
 and run repeatedly; a section's score is the sum of its points and the final score is the lowest
 section's. Here a test earns its point only when every check mapped to it ran and passed in the
-same pytest run, so the score never counts a check that was removed, skipped or broken.
+same pytest run, so the score never counts a check that was removed, skipped or broken. A check
+that this project's data gives nothing to check (no time column, no segments) skips with the
+reason "not applicable: …"; its test counts as met, and the report says so and why.
 Tests that need people or production traffic are listed as manual, with what the team does.
 """
 
@@ -62,10 +64,16 @@ TESTS = (
         "data",
         Text("All features are beneficial", "すべての特徴量が役に立っている"),
         Text(
-            "Shuffling any one feature column on the holdout lowers the primary metric.",
-            "ホールドアウトでどの特徴量列をシャッフルしても主指標が下がる。",
+            "The Test stage's report shows how much shuffling each feature column lowers the primary metric "
+            "and marks the columns that do not help, for people to weigh; a column that tells nothing is "
+            "found not to help, and a constant column is flagged for Prepare to drop.",
+            "Test ステージのレポートが、各特徴量列をシャッフルしたときの主指標の低下と、役に立たない列を示し、"
+            "人が判断できるようにする。何も伝えない列は役に立たないと判定され、定数の列は Prepare で落とす"
+            "対象になる。",
         ),
-        "{package}/evaluate/test_evaluate.py::test_every_feature_column_improves_the_holdout_metric",
+        "{package}/evaluate/test_evaluate.py::test_the_report_shows_what_each_column_contributes",
+        "{package}/evaluate/test_evaluate.py::test_a_column_that_tells_nothing_is_found_not_to_help",
+        "{package}/analyze/test_analyze.py::test_a_constant_column_is_flagged_to_drop",
     ),
     rubric(
         "data",
@@ -346,9 +354,11 @@ TESTS = (
     ),
 )
 
-PASSED, FAILED, SKIPPED, ABSENT = "passed", "failed", "skipped", "absent"
-# How the cases of one parametrized test add up: one failure fails it, one pass beats skips.
-PRECEDENCE = {SKIPPED: 0, PASSED: 1, FAILED: 2}
+PASSED, FAILED, SKIPPED, INAPPLICABLE, ABSENT = "passed", "failed", "skipped", "inapplicable", "absent"
+# The start of a skip reason that means "this data gives the check nothing to check".
+NOT_APPLICABLE = "not applicable: "
+# How the cases of one parametrized test add up: one failure fails it, one pass beats the rest.
+PRECEDENCE = {SKIPPED: 0, INAPPLICABLE: 1, PASSED: 2, FAILED: 3}
 
 WORDS = {
     "title": Text("ML Test Score", "ML Test Score"),
@@ -360,6 +370,9 @@ WORDS = {
     "passing": Text("automated, passing", "自動・成功"),
     "failing": Text("automated, FAILING", "自動・失敗"),
     "not_run": Text("automated, not run", "自動・未実行"),
+    "not_applicable": Text(
+        "not applicable to this data, counted as met", "このデータには該当せず、満たしたものとして数える"
+    ),
     "manual": Text("manual", "手動"),
     "gate_met": Text("Readiness gate met.", "準備状況のゲートを満たしています。"),
     "gate_failed": Text("Readiness gate NOT met:", "準備状況のゲートを満たしていません:"),
@@ -416,7 +429,8 @@ def outcomes(results: Path) -> dict[str, tuple[str, str]]:
         if failure is not None:
             outcome = (FAILED, first_line(failure.get("message", "")))
         elif skipped is not None:
-            outcome = (SKIPPED, first_line(skipped.get("message", "")))
+            message = first_line(skipped.get("message", ""))
+            outcome = (INAPPLICABLE if message.startswith(NOT_APPLICABLE) else SKIPPED, message)
         else:
             outcome = (PASSED, "")
         earlier = found.get(check)
@@ -431,17 +445,26 @@ def first_line(message: str, longest: int = 200) -> str:
 
 
 def status(rubric_test: RubricTest, results: dict[str, tuple[str, str]]) -> tuple[str, list[str]]:
-    """Failing if a check failed; not run if one was skipped or is missing; passing when all passed."""
+    """Failing if a check failed; not run if one was skipped or is missing; not applicable if every check
+    was; passing when the others passed."""
     if not rubric_test.checks:
         return "manual", []
     seen = {check: results.get(check, (ABSENT, "not in this run")) for check in rubric_test.checks}
     failed = [f"{check}: {message}" for check, (outcome, message) in seen.items() if outcome == FAILED]
     if failed:
         return "failing", failed
-    not_run = [f"{check}: {message}" for check, (outcome, message) in seen.items() if outcome != PASSED]
+    not_run = [
+        f"{check}: {message}" for check, (outcome, message) in seen.items() if outcome in (SKIPPED, ABSENT)
+    ]
     if not_run:
         return "not_run", not_run
+    if all(outcome == INAPPLICABLE for outcome, _ in seen.values()):
+        return "not_applicable", [f"{check}: {message}" for check, (_, message) in seen.items()]
     return "passing", []
+
+
+# The statuses that earn a test its point.
+COUNTED = ("passing", "not_applicable")
 
 
 def score(project: Project, results: dict[str, tuple[str, str]]) -> Score:
@@ -460,7 +483,7 @@ def score(project: Project, results: dict[str, tuple[str, str]]) -> Score:
             )
         )
     sections = {
-        section: sum(test.status == "passing" for test in scored if test.section == section)
+        section: sum(test.status in COUNTED for test in scored if test.section == section)
         for section in SECTIONS
     }
     return Score(scored, sections, min(sections.values()), project.settings["readiness"]["minimum_score"])
@@ -514,7 +537,7 @@ def as_text(result: Score, language: str) -> str:
 
 def as_markdown(result: Score, language: str) -> str:
     word = words(language)
-    marks = {"passing": "✅", "failing": "❌", "not_run": "⚪", "manual": "✋"}
+    marks = {"passing": "✅", "failing": "❌", "not_run": "⚪", "not_applicable": "➖", "manual": "✋"}
     lines = [
         f"## {word['title']}: {result.final} / 7",
         "",

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from . import releases
 from .data import DataError
 from .pipeline import Project
-from .predict import UnstableModelError, predict
+from .predict import UnstableModelError, predict, unseen_counts
 
 # Rows per request: large enough for batch scoring, small enough to keep one request's memory low.
 MAX_ROWS_PER_REQUEST = 10_000
@@ -97,7 +97,12 @@ def create_app(project: Project, trained: bool = False) -> FastAPI:
             return unprocessable([{"loc": ["body", "rows"], "msg": str(error), "type": "data_requirement"}])
         except UnstableModelError as error:  # the model is at fault, not the request: never a wrong answer
             return JSONResponse(status_code=500, content={"detail": str(error)})
-        return {"model_version": version, "predictions": output.to_dict(orient="records")}
+        return {
+            "model_version": version,
+            "predictions": output.to_dict(orient="records"),
+            # Rows per column whose category the model never saw, answered as its infrequent ones.
+            "unseen_categories": unseen_counts(frame, card),
+        }
 
     return app
 

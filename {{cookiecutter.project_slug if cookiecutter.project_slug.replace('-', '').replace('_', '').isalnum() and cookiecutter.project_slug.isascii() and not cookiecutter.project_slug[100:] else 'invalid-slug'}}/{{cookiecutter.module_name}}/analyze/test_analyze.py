@@ -34,6 +34,14 @@ def test_a_column_that_copies_the_target_is_flagged_as_leakage(project):
     assert "answer_copy" in leaks
 
 
+def test_a_constant_column_is_flagged_to_drop(project):
+    frame = project.read_raw()
+    frame["always_the_same"] = "same"
+    found = [f for f in diagnose(frame, project)["findings"] if f["column"] == "always_the_same"]
+    assert [finding["kind"] for finding in found] == ["constant"]
+    assert found[0]["drop"] == project.settings["prepare"]["drop_flagged_columns"]
+
+
 def test_outliers_follow_the_iqr_rule(analyzed):
     diagnosis = json.loads(analyzed.path("diagnosis").read_text(encoding="utf-8"))
     raw = analyzed.read_raw()

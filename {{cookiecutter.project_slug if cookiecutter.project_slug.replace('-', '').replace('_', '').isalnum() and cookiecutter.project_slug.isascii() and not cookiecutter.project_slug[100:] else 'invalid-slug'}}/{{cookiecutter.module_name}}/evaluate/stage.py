@@ -33,7 +33,7 @@ from ..data import time_order
 from ..files import write_json, write_text
 from ..markdown import replace_block
 from ..pipeline import Project
-from ..predict import answers
+from ..predict import answers, refused_rows, unseen_counts
 from ..preprocess.stage import build
 from ..releases import model_version
 from ..reports import Report, markdown_table, plt
@@ -72,7 +72,9 @@ def run(project: Project) -> list[str]:
     model_settings = project.settings["model"]
     metric = model_settings["metric"]
 
-    predictions, scores = answers(holdout, model, card)
+    # The holdout is the Test stage's own: a category only it holds is counted, never a reason to refuse it.
+    predictions, scores = answers(holdout, model, card, refuse_unseen=False)
+    servable = ~refused_rows(holdout, card).to_numpy()
     truth, columns = holdout[target], list(card["schema"])
     overall = metrics.all_scores(project.problem_type, truth, predictions, scores, positive)
     baseline = baseline_scores(train, holdout, project)
@@ -106,11 +108,16 @@ def run(project: Project) -> list[str]:
         "feature_contributions": feature_contributions(model, holdout[columns], truth, project),
         "holdout_rows": len(holdout),
 {%- if cookiecutter.serving == "fastapi" %}
-        "service_level": service.measure(project, holdout, predictions, card),
+        "service_level": service.measure(project, holdout[servable], predictions[servable], card),
 {%- else %}
         "service_level": in_process(model, holdout[columns]),
 {%- endif %}
         "model": card["algorithm"],
+        "unseen_categories": {
+            "policy": card["unseen_categories"],
+            "rows": unseen_counts(holdout, card),
+            "refused_by_serving": int((~servable).sum()),
+        },
     }
     time_column = project.data["time_column"]
     if time_column is not None and time_column in train.columns:
@@ -331,6 +338,7 @@ def write_report(
         axis.set_ylabel(say("predicted", "予測値"))
         report.figure("predicted_vs_actual", figure, say("Predicted against actual", "予測値と実測値"))
     write_candidates(report, results)
+    write_unseen(report, results["unseen_categories"])
     if results["slices"]:
         segment = project.data["segment_column"]
         report.heading(say(f"Per {segment}", f"{segment} ごと"))
@@ -426,6 +434,41 @@ def mark(flag: bool | None) -> str:
 
 def shown(value: float | None) -> float | str:
     return "-" if value is None else value
+
+
+def write_unseen(report: Report, unseen: dict[str, Any]) -> None:
+    """How many holdout rows hold a category training never saw, and what serving does with them."""
+    say = report.say
+    report.heading(say("Categories the model never saw", "モデルが学習で見ていないカテゴリー"))
+    if not unseen["rows"]:
+        report.paragraph(
+            say(
+                "Every holdout category occurs in training.",
+                "ホールドアウトのカテゴリーはすべて学習データにあります。",
+            )
+        )
+        return
+    serving = (
+        say(
+            f"Serving refuses such rows (preprocess.unseen_categories: refuse): {unseen['refused_by_serving']:,} "
+            "holdout rows; the service was measured on the others.",
+            f"本番ではこうした行を拒否します（preprocess.unseen_categories: refuse）。ホールドアウトでは "
+            f"{unseen['refused_by_serving']:,} 行で、サービスの計測はそれ以外の行で行いました。",
+        )
+        if unseen["policy"] == "refuse"
+        else say(
+            "The model treats them as its infrequent categories (preprocess.unseen_categories: infrequent).",
+            "モデルはこれらをまれなカテゴリーとして扱います（preprocess.unseen_categories: infrequent）。",
+        )
+    )
+    report.paragraph(
+        say("Predicted and scored like every other row. ", "他の行と同じく予測し、評価に含めています。")
+        + serving
+    )
+    report.table(
+        [say("column", "列"), say("holdout rows", "ホールドアウトの行数")],
+        [[column, count] for column, count in unseen["rows"].items()],
+    )
 
 
 def write_candidates(report: Report, results: dict[str, Any]) -> None:

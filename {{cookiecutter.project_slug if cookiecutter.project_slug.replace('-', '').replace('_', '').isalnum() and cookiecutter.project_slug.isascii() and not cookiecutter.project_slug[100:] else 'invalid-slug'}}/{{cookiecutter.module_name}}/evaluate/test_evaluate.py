@@ -15,6 +15,7 @@ from {{ cookiecutter.module_name }}.evaluate.stage import (
     MIN_JUDGED_ROWS,
     STALENESS_PERIODS,
     feature_contributions,
+    mark,
     no_simpler_is_better,
     shortfall,
     slice_scores,
@@ -22,7 +23,9 @@ from {{ cookiecutter.module_name }}.evaluate.stage import (
 )
 from {{ cookiecutter.module_name }}.files import sha256
 from {{ cookiecutter.module_name }}.pipeline import Project
-from {{ cookiecutter.module_name }}.predict import predict
+from {{ cookiecutter.module_name }}.predict import predict, unseen_counts
+from {{ cookiecutter.module_name }}.readiness import NOT_APPLICABLE
+from {{ cookiecutter.module_name }}.reports import format_cell
 from {{ cookiecutter.module_name }}.train.stage import BASELINE
 
 
@@ -89,7 +92,7 @@ def test_a_simpler_candidate_that_scores_better_is_caught():
 
 def test_a_model_trained_on_older_rows_still_meets_the_requirement_on_the_newest(evaluated, results):
     if evaluated.data["time_column"] is None:
-        pytest.skip("data.time_column is null: the rows have no time to order them by")
+        pytest.skip(f"{NOT_APPLICABLE}data.time_column is null: the rows have no time to order them by")
     if "staleness" not in results:
         pytest.skip(f"the time column {evaluated.data['time_column']} did not reach the prepared data")
     stale, metric = results["staleness"], results["metric"]
@@ -106,10 +109,12 @@ def judged_slices(evaluated, results, verdict):
     skips when there are none to judge."""
     segment = evaluated.data["segment_column"]
     if segment is None:
-        pytest.skip("data.segment_column is null: there are no slices")
+        pytest.skip(f"{NOT_APPLICABLE}data.segment_column is null: there are no slices")
     judged = {name: part for name, part in results["slices"].items() if part[verdict] is not None}
     if not judged:
-        pytest.skip(f"no value of {segment} has the {MIN_JUDGED_ROWS} holdout rows it takes to judge it")
+        pytest.skip(
+            f"{NOT_APPLICABLE}no value of {segment} has the {MIN_JUDGED_ROWS} holdout rows it takes to judge it"
+        )
     return {name: part for name, part in judged.items() if not part[verdict]}
 
 
@@ -151,15 +156,16 @@ def test_the_shortfall_of_a_slice_is_a_share_of_the_overall_metric_in_either_dir
     assert shortfall(8.0, 10.0, "rmse") == pytest.approx(-0.2)
 
 
-def test_every_feature_column_improves_the_holdout_metric(served, results):
+def test_the_report_shows_what_each_column_contributes(evaluated, served, results):
+    """A report, not a verdict: a column that does not help on this holdout is for people to weigh."""
     found, card = results["feature_contributions"], served[1]
     assert list(found) == list(card["schema"])
-    if results["holdout_rows"] < MIN_JUDGED_ROWS:
-        pytest.skip(
-            f"{results['holdout_rows']} holdout rows are too few to judge each column (needs {MIN_JUDGED_ROWS})"
-        )
-    idle = {column: part for column, part in found.items() if not part["helps"]}
-    assert not idle, f"shuffling these columns does not worsen the holdout {results['metric']}: {idle}"
+    rows = (evaluated.report_dir("evaluate") / "report.md").read_text(encoding="utf-8").splitlines()
+    for column, part in found.items():
+        # The contribution table's row: the column, its contribution and spread, and whether it helps.
+        row = re.compile(rf"\| {re.escape(format_cell(column))} \| -?[\d.,]+ \| [\d.,]+ \| (\S+) \|")
+        marks = [match.group(1) for match in map(row.fullmatch, rows) if match]
+        assert marks == [mark(part["helps"])], f"{column} helps: {part['helps']}; the report marks {marks}"
 
 
 def test_a_column_that_tells_nothing_is_found_not_to_help(evaluated, served):
@@ -214,12 +220,22 @@ def test_input_without_a_trained_column_is_refused(served):
         predict(holdout.drop(columns=[column]), model, card)
 
 
-def test_a_category_never_seen_in_training_is_refused(served):
+def test_a_category_never_seen_in_training_is_counted_and_answered_or_refused_as_the_policy_says(served):
     model, card, holdout = served
     known = [column for column, entry in card["schema"].items() if "known_values" in entry]
     if not known:
-        pytest.skip("the model has no categorical columns")
+        pytest.skip(f"{NOT_APPLICABLE}the model has no categorical columns")
     rows = holdout.head(3).copy()
     rows[known[0]] = "never seen"
-    with pytest.raises(DataError, match="never saw"):
-        predict(rows, model, card)
+    assert unseen_counts(rows, card) == {known[0]: 3}
+    assert len(predict(rows, model, {**card, "unseen_categories": "infrequent"})) == 3
+    with pytest.raises(DataError, match=re.escape(f"Column '{known[0]}' holds values the model never saw")):
+        predict(rows, model, {**card, "unseen_categories": "refuse"})
+
+
+def test_the_test_stage_counts_the_categories_only_the_holdout_holds(results, served):
+    _, card, holdout = served
+    unseen = results["unseen_categories"]
+    assert unseen["policy"] == card["unseen_categories"]
+    assert unseen["rows"] == unseen_counts(holdout, card)
+    assert results["holdout_rows"] == len(holdout)

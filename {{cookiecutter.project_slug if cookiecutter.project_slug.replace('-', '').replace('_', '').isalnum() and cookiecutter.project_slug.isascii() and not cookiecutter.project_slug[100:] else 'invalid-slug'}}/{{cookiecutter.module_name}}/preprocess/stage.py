@@ -68,7 +68,9 @@ def build(frame: pd.DataFrame, project: Project) -> ColumnTransformer:
                     (
                         "encode",
                         OneHotEncoder(
-                            handle_unknown="ignore",
+                            # Rare and unseen values share one group, so neither can overfit or break a row.
+                            handle_unknown="infrequent_if_exist",
+                            min_frequency=project.settings["preprocess"]["min_category_rows"],
                             max_categories=MAX_ONE_HOT_CATEGORIES,
                             sparse_output=False,
                         ),
@@ -93,6 +95,17 @@ def build(frame: pd.DataFrame, project: Project) -> ColumnTransformer:
         for column in kinds["text"]
     ]
     return ColumnTransformer([part for part in parts if part[2]], sparse_threshold=0)
+
+
+def infrequent_categories(preprocessor: ColumnTransformer) -> dict[str, list[str]]:
+    """The categories, per column, that the fitted one-hot encoder groups as infrequent."""
+    for name, encoding, columns in preprocessor.transformers_:
+        if name == "categories":
+            grouped = zip(columns, encoding.named_steps["encode"].infrequent_categories_, strict=True)
+            return {
+                column: [str(value) for value in values] for column, values in grouped if values is not None
+            }
+    return {}
 
 
 def run(project: Project) -> list[str]:
@@ -133,6 +146,21 @@ def run(project: Project) -> list[str]:
         [say("kind", "種類"), say("columns", "列"), say("treatment", "処理")],
         [[kind, ", ".join(columns) or "-", how[kind]] for kind, columns in kinds.items()],
     )
+    grouped = infrequent_categories(preprocessor)
+    if grouped:
+        rows = project.settings["preprocess"]["min_category_rows"]
+        report.paragraph(
+            say(
+                f"Categories in fewer than {rows} training rows (preprocess.min_category_rows) share one "
+                "'infrequent' feature per column, as do categories the model never saw:",
+                f"学習データで {rows} 行未満のカテゴリー（preprocess.min_category_rows）は、列ごとに 1 つの"
+                "「infrequent」特徴量にまとめます。学習で見ていないカテゴリーも同じ扱いです:",
+            )
+        )
+        report.table(
+            [say("column", "列"), say("grouped categories", "まとめたカテゴリー")],
+            [[column, ", ".join(values)] for column, values in grouped.items()],
+        )
     return [
         f"{len(columns)} columns → {features.shape[1]} features, fitted on {len(train):,} training rows",
         f"saved: {project.path('preprocessor').relative_to(project.root)}",

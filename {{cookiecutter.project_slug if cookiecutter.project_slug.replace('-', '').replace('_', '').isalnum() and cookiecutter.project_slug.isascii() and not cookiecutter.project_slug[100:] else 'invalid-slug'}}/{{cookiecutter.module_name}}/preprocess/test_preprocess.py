@@ -8,7 +8,8 @@ import pytest
 
 from {{ cookiecutter.module_name }} import models
 from {{ cookiecutter.module_name }}.pipeline import Project
-from {{ cookiecutter.module_name }}.preprocess.stage import build, column_kinds
+from {{ cookiecutter.module_name }}.preprocess.stage import build, column_kinds, infrequent_categories
+from {{ cookiecutter.module_name }}.readiness import NOT_APPLICABLE
 
 
 def test_features_are_complete_and_one_row_per_training_row(preprocessed):
@@ -24,7 +25,7 @@ def test_the_preprocessor_is_fitted_on_training_rows_only(preprocessed):
     train = pd.read_parquet(preprocessed.path("train"))
     numbers = column_kinds(train[preprocessed.feature_columns(train)], preprocessed)["numbers"]
     if not numbers:
-        return
+        pytest.skip(f"{NOT_APPLICABLE}the data has no number column to scale")
     filled = train[numbers].fillna(train[numbers].median())
     scaler = preprocessor.named_transformers_["numbers"].named_steps["scale"]
     np.testing.assert_allclose(scaler.mean_, filled.mean().to_numpy(), rtol=1e-9)
@@ -39,12 +40,13 @@ def test_unseen_categories_do_not_break_the_transform(preprocessed):
     assert np.isfinite(preprocessor.transform(holdout[columns])).all()
 
 
-def fitted(training, text_columns=()):
-    """A preprocessor fitted on hand-made rows, with this project's settings but only these text columns."""
+def fitted(training, text_columns=(), min_category_rows=1):
+    """A preprocessor fitted on hand-made rows, with this project's settings but these text columns and this
+    minimum of rows per category."""
     project = Project.load()
     settings = copy.deepcopy(project.settings)
     settings["data"]["text_columns"] = list(text_columns)
-    settings["preprocess"]["ordinal_columns"] = []
+    settings["preprocess"].update(ordinal_columns=[], min_category_rows=min_category_rows)
     return build(training, Project(project.root, settings)).fit(training)
 
 
@@ -70,6 +72,16 @@ def test_categories_are_one_hot_encoded():
     encoded = preprocessor.transform(pd.DataFrame({"colour": ["blue", "red", None, "green"]}))
     # One column per category, no order implied; a category never seen in training sets none.
     assert encoded.tolist() == [[0, 1, 0], [0, 0, 1], [1, 0, 0], [0, 0, 0]]
+
+
+def test_rare_categories_share_one_feature_with_the_categories_never_seen():
+    training = pd.DataFrame({"colour": ["red"] * 6 + ["blue"] * 6 + ["green", "mauve"]})
+    preprocessor = fitted(training, min_category_rows=5)
+    assert infrequent_categories(preprocessor) == {"colour": ["green", "mauve"]}
+    names = [name.removeprefix("categories__colour_") for name in preprocessor.get_feature_names_out()]
+    assert names == ["blue", "red", "infrequent_sklearn"]
+    encoded = preprocessor.transform(pd.DataFrame({"colour": ["green", "mauve", "never seen", "red"]}))
+    assert encoded.tolist() == [[0, 0, 1], [0, 0, 1], [0, 0, 1], [0, 1, 0]]
 
 
 def test_text_becomes_word_weights_from_the_training_vocabulary():

@@ -253,6 +253,7 @@ def model_card(
         "classes": [str(label) for label in getattr(estimator, "classes_", [])],
         "id_columns": project.data["id_columns"],
         "schema": schema,
+        "unseen_categories": project.settings["preprocess"]["unseen_categories"],
         "training_rows": len(train),
         "training_data_fingerprint": fingerprint(train),
         "seed": project.settings["split"]["seed"],
