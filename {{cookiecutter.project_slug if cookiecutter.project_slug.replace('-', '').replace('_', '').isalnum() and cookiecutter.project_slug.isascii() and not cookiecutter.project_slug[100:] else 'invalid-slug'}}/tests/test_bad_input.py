@@ -17,7 +17,7 @@ import skops.io
 import yaml
 
 from {{ cookiecutter.module_name }}.cli import main
-from {{ cookiecutter.module_name }}.data import LONGEST_LINE
+from {{ cookiecutter.module_name }}.data import LONGEST_LINE, DataError, check_target
 from {{ cookiecutter.module_name }}.pipeline import Project
 
 THIS_PROJECT = Project.load()
@@ -157,8 +157,9 @@ def empty_column(rows, target):
     return csv_bytes(rows.assign(empty=None))
 
 
-def not_utf8(rows, target):
-    return csv_bytes(rows).replace(b"\n", "\n\xe9".encode("latin-1"), 3)
+def not_in_its_encoding(rows, target):
+    """A byte that no encoding data.encoding accepts can read (a Shift_JIS lead byte ending a line)."""
+    return csv_bytes(rows).replace(b"\n", b"\x81\n", 3)
 
 
 def repeated_column_name(rows, target):
@@ -220,7 +221,12 @@ BAD_FILES = [
     ("one class only", "data.csv", one_class, "the target has at least two classes"),
     TARGET_CASE,
     ("all-missing column", "data.csv", empty_column, "every column carries values"),
-    ("not UTF-8", "data.csv", not_utf8, "the data is text in the encoding data.encoding names"),
+    (
+        "unreadable byte",
+        "data.csv",
+        not_in_its_encoding,
+        "the data is text in the encoding data.encoding names",
+    ),
     ("repeated column name", "data.csv", repeated_column_name, "every column has its own name"),
     ("header twice", "data.csv", header_twice, "the header comes once, at the top"),
     ("one huge line", "data.csv", one_huge_line, "each row is on a line of its own"),
@@ -310,6 +316,14 @@ def test_every_broken_requirement_of_a_file_is_reported_in_one_run(scratch, refu
     use_file(scratch.root, scratch.settings, "data.csv", csv_bytes(rows))
     for expected in (f"Column '{column}' holds", "Column 'other' holds numbers", "in every row: empty"):
         refused(scratch.root, ["run", "analyze"], expected, problems=3)
+
+
+def test_a_positive_class_with_more_than_two_classes_is_refused_with_the_setting_to_change():
+    target = pd.Series(["red", "green", "blue"] * 5, name="colour")
+    with pytest.raises(DataError, match="Set data.positive_label: null in params.yaml") as refused:
+        check_target(target, "classification", "red")
+    assert "'colour' has 3 classes" in str(refused.value)
+    check_target(target, "classification", None)
 
 
 def test_data_that_changed_after_analyze_is_refused_by_the_next_stage(scratch, refused):

@@ -13,12 +13,14 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from {{ cookiecutter.module_name }} import demo, models
-from {{ cookiecutter.module_name }}.pipeline import OUTPUTS, PACKAGE
+from {{ cookiecutter.module_name }}.pipeline import OUTPUTS, PACKAGE, Project
 from {{ cookiecutter.module_name }}.predict import predict
 from {{ cookiecutter.module_name }}.value import outlook
 
 # Seconds one run of the app may take; the first one loads the model.
 TIMEOUT = 60
+# Uploaded files are read as the project's data is.
+ENCODING = Project.load().data["encoding"]
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +104,7 @@ def test_the_form_takes_a_choice_of_numbers_back_as_numbers():
 def test_an_uploaded_file_gets_the_predictions_predict_gives(app, served):
     model, card, holdout = served
     rows = holdout.head(20)
-    app.file_uploader[0].set_value(("rows.csv", rows.to_csv(index=False).encode("utf-8"), "text/csv")).run()
+    app.file_uploader[0].set_value(("rows.csv", rows.to_csv(index=False).encode(ENCODING), "text/csv")).run()
 
     assert_shows(app, predict(rows, model, card))
 
@@ -114,7 +116,7 @@ def test_a_bad_file_shows_what_is_wrong_instead_of_a_traceback(app, served, prob
     name, content, message = {
         "a trained column is missing": (
             "rows.csv",
-            holdout.head(20).drop(columns=[column]).to_csv(index=False).encode("utf-8"),
+            holdout.head(20).drop(columns=[column]).to_csv(index=False).encode(ENCODING),
             f"Missing: {column}",
         ),
         "not a Parquet file": ("rows.parquet", b"these bytes are not Parquet", "not a readable Parquet file"),

@@ -7,7 +7,6 @@ from copy import deepcopy as copy_of
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }} import pipeline
 from {{ cookiecutter.module_name }}.data import DataError
 from {{ cookiecutter.module_name }}.pipeline import Project
 from {{ cookiecutter.module_name }}.readiness import NOT_APPLICABLE
@@ -28,11 +27,11 @@ def test_raw_data_outside_an_expected_range_is_refused(project, tmp_path):
         for bound, beyond in zip(bounds, (-1, 1), strict=True):
             if bound is None:
                 continue
-            pipeline.write_table_as(rows.assign(**{column: bound}), copy.raw_data)
+            copy.write_rows(rows.assign(**{column: bound}), copy.raw_data)
             assert len(copy.read_raw()) == len(rows)
             broken = rows.astype({column: float})
             broken.loc[broken.index[7], column] = bound + beyond
-            pipeline.write_table_as(broken, copy.raw_data)
+            copy.write_rows(broken, copy.raw_data)
             with pytest.raises(DataError, match="each number lies in its expected range") as refused:
                 copy.read_raw()
             message = str(refused.value)

@@ -36,7 +36,7 @@ def records(root):
 def test_newly_labelled_rows_that_meet_the_requirement_pass(deployed, tmp_path, capsys):
     root, rows, _ = deployed
     labelled = tmp_path / "labelled.csv"
-    rows.to_csv(labelled, index=False)
+    Project.load(root).write_rows(rows, labelled)
     assert main(["monitor", "--labelled", str(labelled)]) == 0
     output = capsys.readouterr().out
     [record] = records(root)
@@ -49,14 +49,14 @@ def test_newly_labelled_rows_below_the_requirement_fail_the_check(
 ):
     root, rows, target = deployed
     labelled = tmp_path / "labelled.csv"
-    wrong_labels(rows, target, evaluated.problem_type).to_csv(labelled, index=False)
+    evaluated.write_rows(wrong_labels(rows, target, evaluated.problem_type), labelled)
     assert main(["monitor", "--labelled", str(labelled)]) == 1
     assert "The model has fallen below its requirement" in capsys.readouterr().out
     [record] = records(root)
     assert not record["meets_requirement"]
 
     before = snapshot(root)
-    rows.drop(columns=[target]).to_csv(labelled, index=False)
+    evaluated.write_rows(rows.drop(columns=[target]), labelled)
     assert main(["monitor", "--labelled", str(labelled)]) == 2
     message = capsys.readouterr().err
     assert message.startswith("error: ") and message.count("\n") == 1, message
@@ -67,7 +67,7 @@ def test_newly_labelled_rows_below_the_requirement_fail_the_check(
 def test_rows_without_any_label_are_refused_and_nothing_is_recorded(deployed, tmp_path):
     root, rows, target = deployed
     labelled = tmp_path / "labelled.csv"
-    rows.assign(**{target: None}).to_csv(labelled, index=False)
+    Project.load(root).write_rows(rows.assign(**{target: None}), labelled)
     with pytest.raises(DataError, match=re.escape(f"No row has a value in '{target}'")):
         monitor.run(Project.load(root), labelled)
     assert records(root) == []

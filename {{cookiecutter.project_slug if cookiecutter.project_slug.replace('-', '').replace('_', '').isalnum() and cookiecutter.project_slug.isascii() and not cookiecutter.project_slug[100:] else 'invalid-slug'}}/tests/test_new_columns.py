@@ -38,7 +38,7 @@ def grown(project, tmp_path_factory):
         new_signal=informative + noise,
         contact_email=[f"user{number}@example.com" for number in range(len(rows))],
     )
-    pipeline.write_table_as(rows, grown.raw_data)
+    grown.write_rows(rows, grown.raw_data)
     for stage in STAGES:
         pipeline.run(grown, stage)
     return grown

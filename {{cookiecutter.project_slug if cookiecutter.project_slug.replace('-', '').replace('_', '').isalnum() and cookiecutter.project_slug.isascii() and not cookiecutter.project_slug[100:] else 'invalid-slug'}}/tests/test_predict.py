@@ -7,6 +7,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 
 from {{ cookiecutter.module_name }} import models, pipeline
 from {{ cookiecutter.module_name }}.cli import main
@@ -56,6 +59,23 @@ def test_serving_rows_outside_an_expected_range_are_refused(trained, served):
             message = str(refused.value)
             assert f"Column '{column}' should be" in message and "1 row(s)" in message, message
             assert f"such as {bound + beyond}" in message and "data.expected_ranges" in message, message
+
+
+def test_without_a_positive_class_each_prediction_has_a_score_per_class():
+    rows = pd.DataFrame({"size": [1.0, 2.0, 3.0, 11.0, 12.0, 13.0, 21.0, 22.0, 23.0]})
+    labels = ["small"] * 3 + ["medium"] * 3 + ["large"] * 3
+    model = Pipeline([("preprocess", StandardScaler()), ("model", LogisticRegression())]).fit(rows, labels)
+    card = {
+        "schema": {"size": {"kind": "numbers", "dtype": "float64"}},
+        "id_columns": [],
+        "positive_label": None,
+        "classes": [str(label) for label in model.classes_],
+        "unseen_categories": "infrequent",
+    }
+    output = predict(rows, model, card)
+    scores = output[[f"score_{label}" for label in card["classes"]]]
+    np.testing.assert_allclose(scores.sum(axis=1), 1)
+    assert (scores.idxmax(axis=1).str.removeprefix("score_") == output["prediction"]).all()
 
 
 def test_serving_rows_with_text_in_a_number_column_are_refused(served):

@@ -131,15 +131,19 @@ def check_requirement(problem_type: str, metric: str, threshold: float) -> None:
 
 @dataclass(frozen=True)
 class Field:
-    """What one setting accepts. `kind` is text, number, integer, flag, names, markers, name, label or ranges."""
+    """What one setting accepts. `kind` is text, number, integer, flag, names, markers, name, label, orders or
+    ranges."""
 
     kind: str
     choices: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    optional: bool = False  # null is accepted
 
     def problem(self, value: Any) -> str | None:
         """Why `value` is not acceptable, or None when it is."""
+        if self.optional and value is None:
+            return None
         if self.kind == "flag":
             return None if isinstance(value, bool) else "true or false"
         if self.kind == "names":
@@ -150,6 +154,9 @@ class Field:
             return None if ok else 'a list of cell values in quotes, such as ["?", "-", "NA"], or []'
         if self.kind == "name":
             return None if value is None or (isinstance(value, str) and value) else "a column name or null"
+        if self.kind == "orders":
+            ok = _orders_ok(value)
+            return None if ok else "columns mapped to their values, lowest first: {grade: [low, high]}"
         if self.kind == "ranges":
             ok = _ranges_ok(value)
             return None if ok else "a mapping of column names to [lowest, highest], null for open"
@@ -177,6 +184,16 @@ class Field:
         if self.minimum is not None:
             return f"{noun} of at least {self.minimum:g}"
         return noun
+
+
+def _orders_ok(value: Any) -> bool:
+    """Whether `value` maps column names to lists of distinct values, lowest first."""
+    if not isinstance(value, dict):
+        return False
+    return all(
+        isinstance(column, str) and isinstance(order, list) and len(set(map(str, order))) == len(order) > 0
+        for column, order in value.items()
+    )
 
 
 def _ranges_ok(value: Any) -> bool:
@@ -215,6 +232,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "segment_column": NAME,
         "text_columns": NAMES,
         "personal_data_columns": NAMES,
+        "not_personal_columns": NAMES,
         "ignore_columns": NAMES,
         "expected_ranges": Field("ranges"),
     },
@@ -222,6 +240,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "problem_type": Field("text", choices=("classification", "regression")),
         "metric": Field("text", choices=tuple(METRICS)),
         "threshold": Field("number"),
+        "average": Field("text", choices=("macro", "weighted")),
         "cv_folds": Field("integer", minimum=2, maximum=20),
         "max_slice_gap": Field("number", minimum=0, maximum=1),
     },
@@ -237,11 +256,12 @@ SCHEMA: dict[str, dict[str, Field]] = {
     },
     "prepare": {
         "drop_flagged_columns": FLAG,
+        "keep_columns": NAMES,
         "drop_duplicates": FLAG,
         "drop_target_outliers": FLAG,
     },
     "preprocess": {
-        "ordinal_columns": NAMES,
+        "ordinal_columns": Field("orders"),
         "min_category_rows": Field("integer", minimum=1),
         "unseen_categories": Field("text", choices=UNSEEN_CATEGORY_POLICIES),
         "text_max_features": Field("integer", minimum=1, maximum=100_000),
@@ -252,6 +272,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "items_per_user": AMOUNT,
         "effect_per_item": AMOUNT,
         "cost_per_error": AMOUNT,
+        "tolerance": Field("number", minimum=0, optional=True),
         "development_cost": AMOUNT,
         "operation_cost_per_month": AMOUNT,
         "horizon_months": Field("integer", minimum=1, maximum=240),
@@ -286,6 +307,11 @@ def validate(raw: Any, root: Path | None = None) -> None:
         check_requirement(model["problem_type"], model["metric"], float(model["threshold"]))
     except ConfigError as error:
         raise ConfigError(f"'model' in {CONFIG_FILE}: {error}") from None
+    if model["problem_type"] == "regression" and raw["value"]["tolerance"] is None:
+        raise ConfigError(
+            "'value.tolerance' must be a number for regression: how far from the actual value a prediction "
+            "may be and still count as right, in the target's units."
+        )
     for role, value in raw["owners"].items():
         try:
             parse_owners(value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import math
+import re
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -33,6 +34,25 @@ ENCODING_SAMPLE = 16 << 20
 LONGEST_LINE = 1 << 20
 # A text column whose values are at least this share numbers is a number column with typos.
 MOSTLY_NUMBERS = 0.5
+
+# Text that looks like personal data when nearly every sampled value of a column matches one pattern whole.
+PERSONAL_PATTERNS = {
+    "e-mail addresses": re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}"),
+    "postal codes or phone numbers": re.compile(r"〒?\s?\d{3}-\d{4}|\d{5}-\d{4}"),
+    # 03-1234-5678, 090 1234 5678, (03) 1234-5678, +81-90-1234-5678, 555-123-4567, 403-2562
+    "phone numbers": re.compile(r"(?:\+\d{1,3}[- ]?)?(?:\(\d{1,5}\)[- ]?|\d{1,5}[- ])?\d{2,4}[- ]\d{3,4}"),
+    "card or account numbers": re.compile(r"\d{4}(?:[- ]?\d{4}){2}[- ]?\d{1,7}|\d{7,19}"),
+}
+PERSONAL_SHARE = 0.8  # of sampled values that must match
+PERSONAL_SAMPLE = 1000
+# A pattern other than an e-mail address also matches codes and bands (1000-1999) that repeat; personal
+# values are many: at least this many distinct ones, or a tenth of the rows when there are fewer.
+PERSONAL_DISTINCT = 50
+# A column with a different value in nearly every row (this share) identifies rows, as names and ids do.
+IDENTIFYING_SHARE = 0.95
+IDENTIFYING_ROWS = 20  # fewer rows than this cannot show it
+# Phone, card and account numbers stored as numbers: whole numbers of this many digits, rarely round.
+NUMBER_DIGITS = range(9, 20)
 
 
 class DataError(ValueError):
@@ -214,6 +234,7 @@ def check_columns(frame: pd.DataFrame, data: dict[str, Any], problem_type: str) 
     and the target fits the problem. Every broken requirement is reported at once."""
     target = data["target"]
     named = [target, *data["id_columns"], *data["text_columns"], *data["personal_data_columns"]]
+    named += data["not_personal_columns"]
     named += [*data["ignore_columns"], data["time_column"], data["segment_column"], *data["expected_ranges"]]
     missing = list(dict.fromkeys(name for name in named if name is not None and name not in frame.columns))
     if missing:
@@ -227,7 +248,7 @@ def check_columns(frame: pd.DataFrame, data: dict[str, Any], problem_type: str) 
     ranges = [(name, bounds) for name, bounds in data["expected_ranges"].items() if name not in mixed]
     check_all(
         partial(check_not_empty, frame, data),
-        *(partial(refuse_mixed, name, text) for name, text in mixed.items()),
+        *(partial(refuse_mixed, name, text, personal_data_kind(frame[name])) for name, text in mixed.items()),
         *(partial(time_order, values) for values in time),  # refuses values that are not dates or times
         *(partial(check_expected_range, frame[name], bounds) for name, bounds in ranges),
         partial(check_target, frame[target], problem_type, data["positive_label"]),
@@ -246,8 +267,9 @@ def check_not_empty(frame: pd.DataFrame, data: dict[str, Any]) -> None:
         )
 
 
-def refuse_mixed(name: str, text: pd.Series) -> None:
-    """A number column with text in some rows; text that repeats is likely a marker for missing."""
+def refuse_mixed(name: str, text: pd.Series, personal: str | None) -> None:
+    """A number column with text in some rows; text that repeats is likely a marker for missing. The
+    message shows no value of a column that looks like `personal` data."""
     cells = (
         "those cells (leave a cell empty when the value is missing), or list the column under "
         "data.text_columns or data.ignore_columns in params.yaml."
@@ -256,12 +278,13 @@ def refuse_mixed(name: str, text: pd.Series) -> None:
     fix = (
         f"If {repeated.index[0]!r} stands for a missing value, list it under data.missing_values in "
         f"params.yaml; otherwise fix {cells}"
-        if repeated.iloc[0] > 1
+        if repeated.iloc[0] > 1 and not personal
         else f"Fix {cells}"
     )
+    example = f"{personal}, so no value is shown" if personal else f"such as {text.iloc[0]!r}"
     raise DataError(
         "each column holds one kind of value",
-        f"Column '{name}' holds numbers, but also text in {len(text):,} row(s), such as {text.iloc[0]!r}.",
+        f"Column '{name}' holds numbers, but also text in {len(text):,} row(s) ({example}).",
         fix,
     )
 
@@ -368,12 +391,57 @@ def check_target(target: pd.Series, problem_type: str, positive_label: Any) -> N
             f"The target '{target.name}' holds fractional numbers such as {labels.iloc[0]!r}.",
             "Set model.problem_type to regression, or point data.target to a label column.",
         )
+    if positive_label is not None and len(classes) > 2:
+        raise DataError(
+            "a positive class is named only for two classes",
+            f"The target '{target.name}' has {len(classes)} classes, and data.positive_label is {positive_label!r}.",
+            "Set data.positive_label: null in params.yaml; f1, precision, recall and roc_auc then average "
+            "their per-class scores as model.average says (macro or weighted).",
+        )
     if positive_label is not None and positive_label not in set(classes.tolist()):
         raise DataError(
             "the positive class occurs in the target",
             f"data.positive_label is {positive_label!r}, but '{target.name}' holds {sorted(map(str, classes))}.",
             "Set data.positive_label in params.yaml to one of these.",
         )
+
+
+def personal_data_kind(values: pd.Series) -> str | None:
+    """What a column's values look like when they look like personal data, or None.
+
+    Found by value, not by name: e-mail addresses, postal codes, phone, card and account numbers
+    (as text or as numbers), and text codes or whole numbers that identify one row each.
+    """
+    present = values.dropna()
+    if present.empty or is_bool_dtype(values) or is_datetime64_any_dtype(values):
+        return None
+    sample = present.sample(min(len(present), PERSONAL_SAMPLE), random_state=0)
+    distinct = present.nunique()
+    identifying = len(present) >= IDENTIFYING_ROWS and distinct >= IDENTIFYING_SHARE * len(present)
+    # Numbers, also when a few typed as text made the column text: judged as numbers.
+    numbers = sample if is_numeric_dtype(values) else pd.to_numeric(sample, errors="coerce")
+    if numbers.notna().mean() >= PERSONAL_SHARE:
+        return number_kind(numbers.dropna().astype(float), identifying)
+    text = sample.astype(str).str.strip()
+    many = distinct >= min(PERSONAL_DISTINCT, len(present) / 10)
+    for kind, pattern in PERSONAL_PATTERNS.items():
+        matching = text.map(lambda value, p=pattern: bool(p.fullmatch(value))).mean() >= PERSONAL_SHARE
+        if matching and (many or kind == "e-mail addresses"):
+            return kind
+    codes = text.str.fullmatch(r"\S*\d\S*").mean() >= PERSONAL_SHARE
+    return "codes that identify one row each" if identifying and codes else None
+
+
+def number_kind(numbers: pd.Series, identifying: bool) -> str | None:
+    """What numbers look like when they look like personal data: long whole numbers that are rarely
+    round (phone, card, account), or whole numbers that identify one row each; else None."""
+    if not (numbers % 1 == 0).all():
+        return None
+    digits = numbers.abs().map(lambda number: len(f"{number:.0f}"))
+    many_digits = digits.isin(NUMBER_DIGITS).mean() >= PERSONAL_SHARE
+    if many_digits and (numbers % 1000 == 0).mean() < 1 - PERSONAL_SHARE:
+        return "phone, card or account numbers stored as numbers"
+    return "whole numbers that identify one row each" if identifying else None
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:

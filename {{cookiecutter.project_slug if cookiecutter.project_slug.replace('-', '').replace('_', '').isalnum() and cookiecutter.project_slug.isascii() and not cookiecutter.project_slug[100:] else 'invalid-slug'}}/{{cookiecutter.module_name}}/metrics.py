@@ -22,10 +22,18 @@ def predict(model: Any, frame: Any, positive_label: Any) -> tuple[np.ndarray, np
     return predictions, probabilities
 
 
-def score(metric: str, truth: Any, predictions: Any, scores: Any = None, positive_label: Any = None) -> float:
-    """One metric; binary classification scores the positive class, more classes average them."""
+def score(
+    metric: str,
+    truth: Any,
+    predictions: Any,
+    scores: Any = None,
+    positive_label: Any = None,
+    average: str = "macro",
+) -> float:
+    """One metric; binary classification scores the positive class, more classes `average` the per-class
+    scores: macro (each class counts the same) or weighted (by its rows)."""
     binary = positive_label is not None and len(np.unique(truth)) <= 2
-    averaging = {"pos_label": positive_label, "average": "binary"} if binary else {"average": "macro"}
+    averaging = {"pos_label": positive_label, "average": "binary"} if binary else {"average": average}
     if metric in ("f1", "precision", "recall"):
         function = {"f1": sk.f1_score, "precision": sk.precision_score, "recall": sk.recall_score}[metric]
         return float(function(truth, predictions, zero_division=0, **averaging))
@@ -36,7 +44,7 @@ def score(metric: str, truth: Any, predictions: Any, scores: Any = None, positiv
             return float("nan")
         if binary:
             return float(sk.roc_auc_score(np.asarray(truth) == positive_label, scores))
-        return float(sk.roc_auc_score(truth, scores, multi_class="ovr"))
+        return float(sk.roc_auc_score(truth, scores, multi_class="ovr", average=average))
     if metric == "r2":
         return float(sk.r2_score(truth, predictions))
     if metric == "rmse":
@@ -47,11 +55,11 @@ def score(metric: str, truth: Any, predictions: Any, scores: Any = None, positiv
 
 
 def all_scores(
-    problem_type: str, truth: Any, predictions: Any, scores: Any, positive_label: Any
+    problem_type: str, truth: Any, predictions: Any, scores: Any, positive_label: Any, average: str = "macro"
 ) -> dict[str, float]:
     """Every metric of the problem type, for reports and model comparisons."""
     names = [name for name, spec in METRICS.items() if spec.problem_type == problem_type]
-    return {name: score(name, truth, predictions, scores, positive_label) for name in names}
+    return {name: score(name, truth, predictions, scores, positive_label, average) for name in names}
 
 
 def better(metric: str, left: float, right: float) -> bool:

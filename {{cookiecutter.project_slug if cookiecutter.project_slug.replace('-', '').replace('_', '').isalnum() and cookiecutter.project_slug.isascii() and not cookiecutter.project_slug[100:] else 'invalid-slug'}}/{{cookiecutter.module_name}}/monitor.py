@@ -29,7 +29,9 @@ def run(project: Project, labelled: Path) -> dict[str, Any]:
     truth, positive = frame[project.data["target"]], project.data["positive_label"]
     predictions, scores = answers(frame, model, card)
     model_settings = project.settings["model"]
-    value = metrics.score(model_settings["metric"], truth, predictions, scores, positive)
+    value = metrics.score(
+        model_settings["metric"], truth, predictions, scores, positive, model_settings["average"]
+    )
     record = {
         "checked_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "labelled_file": str(labelled),

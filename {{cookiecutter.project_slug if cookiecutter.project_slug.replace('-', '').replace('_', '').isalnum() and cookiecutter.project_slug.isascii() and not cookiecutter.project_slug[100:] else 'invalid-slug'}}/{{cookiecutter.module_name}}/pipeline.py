@@ -58,6 +58,10 @@ class Project:
         """A data file read as data.encoding and data.missing_values say: the raw data, or rows like it."""
         return read_table(path, self.data["encoding"], self.data["missing_values"])
 
+    def write_rows(self, frame: Any, path: Path) -> None:
+        """Rows written as this project keeps its data: CSV in data.encoding (by the file name), or Parquet."""
+        write_table_as(frame, path, self.data["encoding"])
+
     def feature_columns(self, frame: Any) -> list[str]:
         """The columns a model learns from: all but the target, the ids and the time."""
         excluded = {self.data["target"], *self.data["id_columns"], self.data["time_column"]}
@@ -83,7 +87,7 @@ class Project:
     def write_example(self) -> None:
         """Write the example data to data.path if the project starts from one and has no data yet."""
         if not self.raw_data.exists() and self.data["example"] in EXAMPLES:
-            write_table_as(EXAMPLES[self.data["example"]](), self.raw_data)
+            self.write_rows(EXAMPLES[self.data["example"]](), self.raw_data)
             print(f"Wrote the {self.data['example']} example data to {self.data['path']}.")
 
     def raw_fingerprint(self) -> str:
@@ -117,11 +121,11 @@ class Project:
         return frame
 
 
-def write_table_as(frame: Any, path: Path) -> None:
-    """Write example data in the format its file name asks for."""
+def write_table_as(frame: Any, path: Path, encoding: str = "utf-8") -> None:
+    """Write rows in the format the file name asks for: CSV (in `encoding`) or Parquet."""
     if path.suffix.lower() == ".csv":
         with replacing(path) as temporary:
-            frame.to_csv(temporary, index=False)
+            frame.to_csv(temporary, index=False, encoding=encoding)
     else:
         write_table(frame, path)
 

@@ -134,12 +134,16 @@ def answers(
 
 
 def predict(frame: pd.DataFrame, model: Any, card: dict[str, Any]) -> pd.DataFrame:
-    """One row of output per input row: its ids, the prediction, and the positive class's score."""
+    """One row of output per input row: its ids, the prediction, and the positive class's score, or with
+    no positive class a score per class (`score_<class>`), each from 0 to 1."""
     predictions, scores = answers(frame, model, card)
     output = frame[[column for column in card["id_columns"] if column in frame.columns]].copy()
     output["prediction"] = predictions
     if scores is not None and scores.ndim == 1:
         output["score"] = scores
+    elif scores is not None:
+        for index, label in enumerate(card["classes"]):
+            output[f"score_{label}"] = scores[:, index]
     return output
 
 

@@ -6,7 +6,6 @@ for people, `diagnosis.json` for Prepare and the checks, and the data card's sta
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
@@ -15,18 +14,12 @@ from sklearn.model_selection import cross_val_score
 from sklearn.preprocessing import OrdinalEncoder
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+from ..data import DataError, personal_data_kind
 from ..files import write_json, write_text
 from ..markdown import replace_block
 from ..pipeline import Project
 from ..reports import Report, markdown_table, plt
 
-# Values that look like personal data, and the share of sampled values that must match.
-PERSONAL_DATA_PATTERNS = {
-    "email address": re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"),
-    "phone number": re.compile(r"\+?\d{1,4}[- ]?\(?\d{1,4}\)?[- ]?\d{3,4}[- ]?\d{3,4}"),
-    "account or card number": re.compile(r"\d{7,19}"),
-}
-PERSONAL_DATA_SHARE = 0.8
 LEAKAGE_SAMPLE_ROWS = 50_000
 STRONG_CORRELATION = 0.9
 
@@ -49,9 +42,8 @@ def run(project: Project) -> list[str]:
 
 def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
     """Every measurement and finding, as plain data that Prepare and the checks read."""
-    data, limits = project.data, project.settings["analyze"]
+    data, limits, prepare = project.data, project.settings["analyze"], project.settings["prepare"]
     target = data["target"]
-    drop_flagged = project.settings["prepare"]["drop_flagged_columns"]
     findings: list[dict[str, Any]] = []
 
     def find(kind: str, column: str | None, detail: str, drop: bool = False, blocking: bool = False) -> None:
@@ -65,6 +57,20 @@ def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
             }
         )
 
+    def flag(kind: str, column: str, detail: str, blocking: bool = False) -> None:
+        """A finding about a column Prepare drops, unless prepare.keep_columns keeps it."""
+        kept = column in prepare["keep_columns"]
+        how = "kept: prepare.keep_columns lists it" if kept else "prepare.keep_columns would keep it"
+        drop = prepare["drop_flagged_columns"] and not kept
+        find(kind, column, f"{detail} ({how})", drop, blocking and not kept)
+
+    unknown = [column for column in prepare["keep_columns"] if column not in frame.columns]
+    if unknown:
+        raise DataError(
+            "the columns named in params.yaml exist",
+            f"prepare.keep_columns names {', '.join(unknown)}, which the data does not have.",
+            "Fix the names under prepare.keep_columns in params.yaml.",
+        )
     rows = len(frame)
     counts = target_counts(frame[target], project.problem_type)
     for label, count in counts.items():
@@ -82,22 +88,14 @@ def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
     missing = frame.isna().mean()
     for column in features:
         if missing[column] > limits["max_missing_share"]:
-            find("mostly_missing", column, f"{missing[column]:.0%} missing", drop=drop_flagged)
+            flag("mostly_missing", column, f"{missing[column]:.0%} missing")
         if frame[column].nunique(dropna=True) <= 1:
-            find("constant", column, "one value in every row", drop=drop_flagged)
+            flag("constant", column, "one value in every row")
 
-    duplicates = int(frame.duplicated().sum())
-    if duplicates:
-        find("duplicate_rows", None, f"{duplicates:,} rows repeat an earlier row")
-
-    for column, kind in personal_data_columns(frame, data).items():
-        find(
-            "personal_data",
-            column,
-            kind,
-            drop=drop_flagged or column in data["personal_data_columns"],
-            blocking=True,
-        )
+    personal = personal_data_columns(frame, data)
+    for column, kind in personal.items():
+        find("personal_data", column, kind, drop=True)
+    usable = [column for column in features if column not in personal]
 
     outliers = outlier_counts(
         frame, features + ([target] if project.problem_type == "regression" else []), limits
@@ -106,24 +104,26 @@ def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
         if count:
             find("outliers", column, f"{count:,} values beyond {limits['outlier_iqr_factor']} × IQR")
 
-    leaks = leakage_scores(frame, usable_features(frame, data), target, project)
+    leaks = leakage_scores(frame, usable, target, project)
     for column, score in leaks.items():
         if score >= limits["leakage_score"]:
-            find(
-                "likely_leakage",
-                column,
-                f"alone predicts the target with score {score:.3f}",
-                drop_flagged,
-                True,
-            )
+            flag("likely_leakage", column, f"alone predicts the target with score {score:.3f}", blocking=True)
 
-    correlation = correlations(frame, usable_features(frame, data), target, project)
+    correlation = correlations(frame, usable, target, project)
     for left, right, value in correlation["strong_pairs"]:
         find(
             "correlated_features",
             f"{left}, {right}",
             f"correlation {value:+.2f}: they carry the same information",
         )
+
+    drop_columns = sorted({finding["column"] for finding in findings if finding["drop"]})
+    # Counted on the columns Prepare keeps, as Prepare counts them when it drops duplicates.
+    kept = [column for column in frame.columns if column not in {*drop_columns, *data["ignore_columns"]}]
+    duplicates = int(frame.duplicated(subset=kept).sum())
+    if duplicates:
+        repeat = f"{duplicates:,} rows repeat an earlier row in the columns Prepare keeps"
+        find("duplicate_rows", None, repeat)
 
     return {
         "data": {"path": data["path"], "sha256": project.raw_fingerprint()},
@@ -144,7 +144,7 @@ def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
         "leakage_scores": {column: round(score, 4) for column, score in leaks.items()},
         "target_correlation": correlation["target"],
         "findings": findings,
-        "drop_columns": sorted({finding["column"] for finding in findings if finding["drop"]}),
+        "drop_columns": drop_columns,
         "blocking": any(finding["blocking"] for finding in findings),
     }
 
@@ -162,24 +162,19 @@ def candidate_features(frame: pd.DataFrame, data: dict[str, Any]) -> list[str]:
     return [column for column in frame.columns if column not in excluded]
 
 
-def usable_features(frame: pd.DataFrame, data: dict[str, Any]) -> list[str]:
-    """Candidate features less declared personal data, which no model may learn from."""
-    return [
-        column for column in candidate_features(frame, data) if column not in data["personal_data_columns"]
-    ]
-
-
 def personal_data_columns(frame: pd.DataFrame, data: dict[str, Any]) -> dict[str, str]:
-    """Columns declared as personal data, and text columns whose values look like it."""
+    """Columns declared as personal data, and the others whose values look like it.
+
+    Free text, the target, ids, the time and columns listed under data.not_personal_columns are not
+    judged by their values; ids identify rows on purpose and stay out of every model anyway.
+    """
     found = {column: "declared in params.yaml" for column in data["personal_data_columns"]}
+    unjudged = {data["target"], data["time_column"], *data["id_columns"], *data["text_columns"]}
+    unjudged |= set(data["not_personal_columns"])
     for column in frame.columns:
-        if column in found or column == data["target"] or pd.api.types.is_numeric_dtype(frame[column]):
-            continue
-        sample = frame[column].dropna().astype(str).head(1000)
-        for kind, pattern in PERSONAL_DATA_PATTERNS.items():
-            if len(sample) and sample.map(lambda value, p=pattern: bool(p.fullmatch(value))).mean() >= 0.8:
-                found[column] = f"values look like {kind}s"
-                break
+        kind = None if column in found or column in unjudged else personal_data_kind(frame[column])
+        if kind:
+            found[column] = f"values look like {kind} (data.not_personal_columns keeps it)"
     return found
 
 
@@ -316,7 +311,9 @@ def write_report(report: Report, frame: pd.DataFrame, diagnosis: dict[str, Any],
     report.figure("missing", figure, say("Missing share per column", "列ごとの欠損の割合"))
 
     report.heading(say("Correlation", "相関"))
-    matrix = correlations(frame, usable_features(frame, project.data), target, project)["matrix"]
+    dropped = set(diagnosis["drop_columns"])
+    usable = [column for column in candidate_features(frame, project.data) if column not in dropped]
+    matrix = correlations(frame, usable, target, project)["matrix"]
     if len(matrix) > 1:
         figure, axis = plt.subplots(figsize=(1 + 0.6 * len(matrix), 0.8 + 0.6 * len(matrix)))
         image = axis.imshow(matrix.to_numpy(), cmap="coolwarm", vmin=-1, vmax=1)

@@ -1,10 +1,13 @@
 """Analyze must measure the data against the data requirements and leave the raw data as it was."""
 
+import copy
 import hashlib
 import json
 
 from {{ cookiecutter.module_name }} import pipeline
 from {{ cookiecutter.module_name }}.analyze.stage import diagnose, iqr_bounds
+from {{ cookiecutter.module_name }}.data import IDENTIFYING_ROWS
+from {{ cookiecutter.module_name }}.pipeline import Project
 
 
 def test_the_diagnosis_covers_every_column(analyzed):
@@ -25,6 +28,27 @@ def test_mostly_missing_and_personal_data_columns_are_flagged_to_drop(analyzed):
     }
     assert mostly_missing <= set(diagnosis["drop_columns"])
     assert set(analyzed.data["personal_data_columns"]) <= set(diagnosis["drop_columns"])
+
+
+def test_personal_data_is_found_by_its_values_and_dropped_unless_listed_as_not_personal(project):
+    frame = project.read_raw()
+    rows = range(len(frame))
+    frame = frame.assign(
+        phone_text=[f"0{90 + row % 9}-{1000 + row % 9000:04d}-{(7 * row) % 10000:04d}" for row in rows],
+        phone_number=[9_012_345_678 + 7919 * row for row in rows],
+        mail=[f"person{row}@example.jp" for row in rows],
+        member=[f"M{row:07d}" for row in rows],
+    )
+    added = ["phone_text", "phone_number", "mail", "member"]
+    if len(frame) < IDENTIFYING_ROWS:
+        added.remove("member")
+    found = {f["column"]: f for f in diagnose(frame, project)["findings"] if f["kind"] == "personal_data"}
+    assert set(added) <= set(found) and all(found[column]["drop"] for column in added), found
+
+    listed = copy.deepcopy(project.settings)
+    listed["data"]["not_personal_columns"] = ["mail"]
+    found = [f["column"] for f in diagnose(frame, Project(project.root, listed))["findings"]]
+    assert "mail" not in found
 
 
 def test_a_column_that_copies_the_target_is_flagged_as_leakage(project):

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import ConfusionMatrixDisplay
+from sklearn.metrics import ConfusionMatrixDisplay, classification_report
 from sklearn.pipeline import Pipeline
 
 from .. import metrics, models
@@ -76,16 +76,18 @@ def run(project: Project) -> list[str]:
     predictions, scores = answers(holdout, model, card, refuse_unseen=False)
     servable = ~refused_rows(holdout, card).to_numpy()
     truth, columns = holdout[target], list(card["schema"])
-    overall = metrics.all_scores(project.problem_type, truth, predictions, scores, positive)
+    average = model_settings["average"]
+    overall = metrics.all_scores(project.problem_type, truth, predictions, scores, positive, average)
     baseline = baseline_scores(train, holdout, project)
     slices = slice_scores(holdout, predictions, scores, overall[metric], project)
     by_candidate = candidate_scores(model, card, train, holdout, overall[metric], project)
-    share_correct = (
-        float(np.mean(predictions == truth.to_numpy()))
-        if project.problem_type == "classification"
-        else (1.0 if meets(model_settings, overall[metric]) else 0.0)
-    )
     value = project.settings["value"]
+    # Regression: a prediction within value.tolerance of the actual value counts as right.
+    share_correct = float(
+        np.mean(predictions == truth.to_numpy())
+        if project.problem_type == "classification"
+        else np.mean(np.abs(predictions - truth.to_numpy()) <= value["tolerance"])
+    )
     cases = outlook(value, share_correct)
     results = {
         "model_version": model_version(project.path("model")),
@@ -113,6 +115,7 @@ def run(project: Project) -> list[str]:
         "service_level": in_process(model, holdout[columns]),
 {%- endif %}
         "model": card["algorithm"],
+        "classes": card["classes"],
         "unseen_categories": {
             "policy": card["unseen_categories"],
             "rows": unseen_counts(holdout, card),
@@ -149,7 +152,8 @@ def baseline_scores(train: pd.DataFrame, holdout: pd.DataFrame, project: Project
     baseline = candidates(project.problem_type, project.settings["split"]["seed"])[BASELINE]
     baseline.fit(train[[target]], train[target])
     predictions, scores = metrics.predict(baseline, holdout[[target]], positive)
-    return metrics.all_scores(project.problem_type, holdout[target], predictions, scores, positive)
+    average = project.settings["model"]["average"]
+    return metrics.all_scores(project.problem_type, holdout[target], predictions, scores, positive, average)
 
 
 def part_score(truth: pd.Series, predictions: Any, scores: Any, project: Project) -> float | None:
@@ -157,8 +161,9 @@ def part_score(truth: pd.Series, predictions: Any, scores: Any, project: Project
     enough = len(truth) >= 2 and (project.problem_type == "regression" or truth.nunique() > 1)
     if not enough:
         return None
+    model = project.settings["model"]
     return metrics.score(
-        project.settings["model"]["metric"], truth, predictions, scores, project.data["positive_label"]
+        model["metric"], truth, predictions, scores, project.data["positive_label"], model["average"]
     )
 
 
@@ -210,6 +215,7 @@ def candidate_scores(
     simplest first; the chosen one is the model itself."""
     columns, target = list(card["schema"]), project.data["target"]
     metric, positive = project.settings["model"]["metric"], project.data["positive_label"]
+    average = project.settings["model"]["average"]
     preprocessor = model.named_steps["preprocess"]
     scored = {}
     for name in candidates(project.problem_type, project.settings["split"]["seed"]):
@@ -220,9 +226,8 @@ def candidate_scores(
             value = overall
         else:
             fitted = fit_behind(preprocessor, tuned(name, setting, project), train[columns], train[target])
-            value = metrics.score(
-                metric, holdout[target], *metrics.predict(fitted, holdout[columns], positive), positive
-            )
+            answered = metrics.predict(fitted, holdout[columns], positive)
+            value = metrics.score(metric, holdout[target], *answered, positive, average)
         scored[name] = {"setting": setting, metric: value}
     return scored
 
@@ -327,8 +332,25 @@ def write_report(
     )
     if project.problem_type == "classification":
         figure, axis = plt.subplots(figsize=(4.5, 4))
-        ConfusionMatrixDisplay.from_predictions(holdout[target], predictions, ax=axis, colorbar=False)
+        # Every class the model knows, also one the holdout happens not to hold.
+        classes = list(results["classes"])
+        if project.data["positive_label"] is None:
+            average = project.settings["model"]["average"]
+            report.paragraph(
+                say(
+                    f"{len(classes)} classes and no positive class: f1, precision, recall and roc_auc are "
+                    f"{average} averages of the per-class scores (model.average); accuracy is the share of rows "
+                    "answered right.",
+                    f"{len(classes)} クラスで、正例のクラスはありません。f1・precision・recall・roc_auc はクラスごとの"
+                    f"値の {average} 平均（model.average）、accuracy は正しく答えた行の割合です。",
+                )
+            )
+        truth = holdout[target].astype(str)
+        ConfusionMatrixDisplay.from_predictions(
+            truth, pd.Series(predictions).astype(str), labels=classes, ax=axis, colorbar=False
+        )
         report.figure("confusion_matrix", figure, say("Confusion matrix", "混同行列"))
+        write_per_class(report, truth, pd.Series(predictions).astype(str), classes)
     else:
         figure, axis = plt.subplots(figsize=(4.5, 4))
         axis.scatter(holdout[target], predictions, s=10, alpha=0.6)
@@ -468,6 +490,21 @@ def write_unseen(report: Report, unseen: dict[str, Any]) -> None:
     report.table(
         [say("column", "列"), say("holdout rows", "ホールドアウトの行数")],
         [[column, count] for column, count in unseen["rows"].items()],
+    )
+
+
+def write_per_class(report: Report, truth: pd.Series, predictions: pd.Series, classes: list[str]) -> None:
+    """Precision, recall and f1 of each class, so that no class hides behind an average."""
+    say = report.say
+    found = classification_report(truth, predictions, labels=classes, output_dict=True, zero_division=0)
+    rows = []
+    for label in classes:
+        part = found[label]
+        rows.append([label, part["precision"], part["recall"], part["f1-score"], int(part["support"])])
+    report.heading(say("Per class", "クラスごと"))
+    report.table(
+        [say("class", "クラス"), "precision", "recall", "f1", say("holdout rows", "ホールドアウトの行数")],
+        rows,
     )
 
 

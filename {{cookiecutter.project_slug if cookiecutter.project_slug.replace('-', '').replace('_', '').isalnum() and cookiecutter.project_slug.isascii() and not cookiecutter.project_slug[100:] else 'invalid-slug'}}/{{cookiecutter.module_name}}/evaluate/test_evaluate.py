@@ -23,7 +23,7 @@ from {{ cookiecutter.module_name }}.evaluate.stage import (
 )
 from {{ cookiecutter.module_name }}.files import sha256
 from {{ cookiecutter.module_name }}.pipeline import Project
-from {{ cookiecutter.module_name }}.predict import predict, unseen_counts
+from {{ cookiecutter.module_name }}.predict import answers, predict, unseen_counts
 from {{ cookiecutter.module_name }}.readiness import NOT_APPLICABLE
 from {{ cookiecutter.module_name }}.reports import format_cell
 from {{ cookiecutter.module_name }}.train.stage import BASELINE
@@ -47,6 +47,18 @@ def results(evaluated):
 def served(evaluated):
     card = json.loads(evaluated.path("model_card").read_text(encoding="utf-8"))
     return models.load(evaluated.path("model")), card, pd.read_parquet(evaluated.path("holdout"))
+
+
+def test_the_value_counts_the_share_of_right_answers(evaluated, served, results):
+    """Classes: the share predicted right. Numbers: the share within value.tolerance of the actual value."""
+    model, card, holdout = served
+    predictions, _ = answers(holdout, model, card, refuse_unseen=False)
+    truth = holdout[evaluated.data["target"]].to_numpy()
+    if evaluated.problem_type == "classification":
+        right = predictions == truth
+    else:
+        right = np.abs(predictions - truth) <= evaluated.settings["value"]["tolerance"]
+    assert results["value"]["share_correct"] == pytest.approx(right.mean())
 
 
 def test_the_model_meets_the_requirement_on_the_holdout(results):

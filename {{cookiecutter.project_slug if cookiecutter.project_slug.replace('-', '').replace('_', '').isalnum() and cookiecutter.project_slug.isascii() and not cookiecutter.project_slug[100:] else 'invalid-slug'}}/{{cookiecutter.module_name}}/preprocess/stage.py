@@ -17,11 +17,36 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from .. import models
-from ..data import write_table
+from ..data import DataError, write_table
 from ..pipeline import Project
 from ..reports import Report
 
 MAX_ONE_HOT_CATEGORIES = 50
+
+
+def as_text(value: object) -> str:
+    """A category value as text, a whole number written without a decimal point: 3.0 is "3"."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+class AsText(TransformerMixin, BaseEstimator):
+    """Category values as text, missing ones kept missing, so that they compare with an order written in
+    params.yaml whatever type the column has."""
+
+    def fit(self, frame: pd.DataFrame, target: object = None) -> AsText:
+        return self
+
+    def transform(self, frame: pd.DataFrame) -> np.ndarray:
+        frame = pd.DataFrame(frame)
+        return frame.map(as_text).where(frame.notna(), np.nan).to_numpy(dtype=object)
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        return np.asarray(input_features if input_features is not None else [], dtype=object)
+
+
+def outside_the_order(values: pd.Series, order: list[object]) -> list[str]:
+    """The values of an ordered column that its order in params.yaml does not place."""
+    return sorted(set(values.dropna().map(as_text)) - {as_text(value) for value in order})
 
 
 class TextColumn(TransformerMixin, BaseEstimator):
@@ -54,6 +79,8 @@ def column_kinds(frame: pd.DataFrame, project: Project) -> dict[str, list[str]]:
 
 def build(frame: pd.DataFrame, project: Project) -> ColumnTransformer:
     kinds = column_kinds(frame, project)
+    orders = project.settings["preprocess"]["ordinal_columns"]
+    ordered_values = [[as_text(value) for value in orders[column]] for column in kinds["ordered"]]
     parts = [
         (
             "numbers",
@@ -81,7 +108,20 @@ def build(frame: pd.DataFrame, project: Project) -> ColumnTransformer:
         ),
         (
             "ordered",
-            OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1, encoded_missing_value=-1),
+            Pipeline(
+                [
+                    ("text", AsText()),
+                    (
+                        "encode",
+                        OrdinalEncoder(
+                            categories=ordered_values,
+                            handle_unknown="use_encoded_value",
+                            unknown_value=-1,
+                            encoded_missing_value=-1,
+                        ),
+                    ),
+                ]
+            ),
             kinds["ordered"],
         ),
     ]
@@ -112,6 +152,16 @@ def run(project: Project) -> list[str]:
     project.require("train")
     train = pd.read_parquet(project.path("train"))
     columns = project.feature_columns(train)
+    orders = project.settings["preprocess"]["ordinal_columns"]
+    for column in column_kinds(train[columns], project)["ordered"]:
+        outside = outside_the_order(train[column], orders[column])
+        if outside:
+            raise DataError(
+                "an ordered column holds only the values of its order",
+                f"Column '{column}' holds {', '.join(outside[:5])}, which its order in preprocess.ordinal_columns "
+                f"({', '.join(map(as_text, orders[column]))}) does not place.",
+                "Add them to the order in params.yaml, or list them under data.missing_values.",
+            )
     # fit, then transform: the features are then exactly what every later transform gives, which
     # fit_transform's shortcuts (in the text weights, for one) do not promise.
     preprocessor = build(train[columns], project).fit(train[columns])
@@ -139,7 +189,10 @@ def run(project: Project) -> list[str]:
         "categories": say(
             "one-hot encoding (no order implied)", "One-hot エンコーディング（順序を持たせない）"
         ),
-        "ordered": say("ordinal encoding (adds an order)", "順序エンコーディング（順序を持たせる）"),
+        "ordered": say(
+            "ordinal encoding, in the order preprocess.ordinal_columns gives",
+            "preprocess.ordinal_columns の順序で順序エンコーディング",
+        ),
         "text": say(f"TF-IDF of the {words} most frequent words", f"頻度上位 {words} 語の TF-IDF"),
     }
     report.table(

@@ -40,13 +40,13 @@ def test_unseen_categories_do_not_break_the_transform(preprocessed):
     assert np.isfinite(preprocessor.transform(holdout[columns])).all()
 
 
-def fitted(training, text_columns=(), min_category_rows=1):
-    """A preprocessor fitted on hand-made rows, with this project's settings but these text columns and this
-    minimum of rows per category."""
+def fitted(training, text_columns=(), min_category_rows=1, orders=None):
+    """A preprocessor fitted on hand-made rows, with this project's settings but these text columns, this
+    minimum of rows per category and these ordered columns."""
     project = Project.load()
     settings = copy.deepcopy(project.settings)
     settings["data"]["text_columns"] = list(text_columns)
-    settings["preprocess"].update(ordinal_columns=[], min_category_rows=min_category_rows)
+    settings["preprocess"].update(ordinal_columns=orders or {}, min_category_rows=min_category_rows)
     return build(training, Project(project.root, settings)).fit(training)
 
 
@@ -82,6 +82,15 @@ def test_rare_categories_share_one_feature_with_the_categories_never_seen():
     assert names == ["blue", "red", "infrequent_sklearn"]
     encoded = preprocessor.transform(pd.DataFrame({"colour": ["green", "mauve", "never seen", "red"]}))
     assert encoded.tolist() == [[0, 0, 1], [0, 0, 1], [0, 0, 1], [0, 1, 0]]
+
+
+def test_ordered_categories_follow_the_order_params_yaml_gives():
+    order = {"quality": ["Po", "Fa", "TA", "Gd", "Ex"], "rating": [1, 2, 3]}
+    training = pd.DataFrame({"quality": ["Ex", "Fa", "Gd", "TA", "Po"], "rating": [1.0, 2.0, 3.0, None, 2.0]})
+    preprocessor = fitted(training, orders=order)
+    new = pd.DataFrame({"quality": ["Ex", "Po", "TA", None], "rating": [3, 1, None, 2]})
+    encoded = preprocessor.transform(new)
+    assert encoded.tolist() == [[4, 2], [0, 0], [2, -1], [-1, 1]]
 
 
 def test_text_becomes_word_weights_from_the_training_vocabulary():
