@@ -91,6 +91,22 @@ def finished(evaluated, tmp_path, monkeypatch):
 
 
 @pytest.fixture()
+def command(capsys):
+    """Run a command in this process and return what it printed. Another exit code than `expected` fails
+    with what the command said, so a failing check shows its cause, not only two numbers."""
+
+    def run(arguments, expected=0):
+        capsys.readouterr()
+        code = main(arguments)
+        printed = capsys.readouterr()
+        said = printed.err.strip() or printed.out.strip()[-500:] or "-"
+        assert code == expected, f"`{' '.join(arguments)}` exited {code}, not {expected}; it said: {said}"
+        return printed
+
+    return run
+
+
+@pytest.fixture()
 def refused(capsys, snapshot):
     """Run a command that must be refused: exit code 2, one message naming `expected`, no file changed.
 
@@ -100,8 +116,9 @@ def refused(capsys, snapshot):
     def check(root, command, expected, problems=1):
         before = snapshot(root)
         capsys.readouterr()
-        assert main(command) == 2
+        code = main(command)
         message = capsys.readouterr().err
+        assert code == 2, f"`{' '.join(command)}` exited {code}, not 2 (refused); it said: {message or '-'}"
         assert expected in message, message
         if problems == 1:
             assert message.startswith("error: ") and message.count("\n") == 1, message

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from {{ cookiecutter.module_name }} import monitor
-from {{ cookiecutter.module_name }}.cli import main
 from {{ cookiecutter.module_name }}.data import DataError
 from {{ cookiecutter.module_name }}.pipeline import Project
 
@@ -33,32 +32,30 @@ def records(root):
     return [json.loads(path.read_text(encoding="utf-8")) for path in paths]
 
 
-def test_newly_labelled_rows_that_meet_the_requirement_pass(deployed, tmp_path, capsys):
+def test_newly_labelled_rows_that_meet_the_requirement_pass(deployed, tmp_path, command):
     root, rows, _ = deployed
     labelled = tmp_path / "labelled.csv"
     Project.load(root).write_rows(rows, labelled)
-    assert main(["monitor", "--labelled", str(labelled)]) == 0
-    output = capsys.readouterr().out
+    output = command(["monitor", "--labelled", str(labelled)]).out
     [record] = records(root)
     assert record["meets_requirement"] and record["rows"] == len(rows)
     assert f"{record['value']:.3f} on {len(rows):,} newly labelled rows meets" in output
 
 
 def test_newly_labelled_rows_below_the_requirement_fail_the_check(
-    deployed, evaluated, tmp_path, capsys, snapshot
+    deployed, evaluated, tmp_path, command, snapshot
 ):
     root, rows, target = deployed
     labelled = tmp_path / "labelled.csv"
     evaluated.write_rows(wrong_labels(rows, target, evaluated.problem_type), labelled)
-    assert main(["monitor", "--labelled", str(labelled)]) == 1
-    assert "The model has fallen below its requirement" in capsys.readouterr().out
+    output = command(["monitor", "--labelled", str(labelled)], expected=1).out
+    assert "The model has fallen below its requirement" in output
     [record] = records(root)
     assert not record["meets_requirement"]
 
     before = snapshot(root)
     evaluated.write_rows(rows.drop(columns=[target]), labelled)
-    assert main(["monitor", "--labelled", str(labelled)]) == 2
-    message = capsys.readouterr().err
+    message = command(["monitor", "--labelled", str(labelled)], expected=2).err
     assert message.startswith("error: ") and message.count("\n") == 1, message
     assert f"has no column '{target}'" in message
     assert snapshot(root) == before

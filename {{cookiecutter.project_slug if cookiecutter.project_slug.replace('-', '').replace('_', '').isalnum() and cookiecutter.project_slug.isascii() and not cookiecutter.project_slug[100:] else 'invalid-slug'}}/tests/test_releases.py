@@ -75,7 +75,7 @@ def version_served_by(app):
 {%- endif %}
 
 
-def test_promote_refuses_a_model_below_the_requirement_or_the_baseline(tested, refused):
+def test_promote_refuses_a_model_below_the_requirement_or_the_baseline(tested, refused, command):
     metrics = tested.path("metrics")
     passed = metrics.read_text(encoding="utf-8")
     for check, reason in GATE_REASONS.items():
@@ -84,7 +84,7 @@ def test_promote_refuses_a_model_below_the_requirement_or_the_baseline(tested, r
         metrics.write_text(json.dumps(failed), encoding="utf-8")
         refused(tested.root, ["promote"], reason)
     metrics.write_text(passed, encoding="utf-8")
-    assert main(["promote"]) == 0
+    command(["promote"])
     assert releases.served_files(tested).release
 
 
@@ -95,7 +95,7 @@ def test_promote_refuses_a_model_the_test_stage_has_not_evaluated(retrained_copy
 
 
 def test_rollback_serves_the_previous_release_again(
-    evaluated, retrained, retrained_copy, refused, snapshot, capsys
+    evaluated, retrained, retrained_copy, refused, snapshot, command
 ):
     project = retrained_copy
     refused(project.root, ["rollback"], "There is no release to roll back")
@@ -105,23 +105,21 @@ def test_rollback_serves_the_previous_release_again(
     holdout = pd.read_parquet(project.path("holdout"))
     first_model, first_card, first_version = releases.trained_files(project).load()
     first_predictions = predict(holdout, first_model, first_card)
-    assert main(["promote"]) == 0
+    command(["promote"])
 
     # The second model passes the same Test stage and gate before it is served.
     shutil.copy(retrained.path("model"), project.path("model"))
     pipeline.run(project, "evaluate")
-    assert main(["promote"]) == 0
+    command(["promote"])
     model, card, second_version = releases.served(project)
     assert second_version == releases.model_version(retrained.path("model")) != first_version
 
     before = snapshot(project.root)
-    assert main(["rollback"]) == 0
+    command(["rollback"])
     after = snapshot(project.root)
     changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
     assert changed == {Path(releases.HISTORY)}  # only the pointer moved: nothing retrained, copied or removed
-    capsys.readouterr()
-    assert main(["releases"]) == 0
-    listed = capsys.readouterr().out
+    listed = command(["releases"]).out
     assert f"* {first_version}" in listed and f"  {second_version}" in listed, listed
     model, card, version = releases.served(project)
     assert version == first_version

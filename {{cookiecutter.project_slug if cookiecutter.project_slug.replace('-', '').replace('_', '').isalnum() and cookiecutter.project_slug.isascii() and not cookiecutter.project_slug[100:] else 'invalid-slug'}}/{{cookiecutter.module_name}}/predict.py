@@ -54,10 +54,15 @@ def unseen_counts(frame: pd.DataFrame, card: dict[str, Any]) -> dict[str, int]:
     return {column: count for column, count in counts.items() if count}
 
 
+def refuses_unseen(card: dict[str, Any]) -> bool:
+    """Whether serving refuses a category the model never saw (a card older than the policy did)."""
+    return card.get("unseen_categories", "refuse") == "refuse"
+
+
 def refused_rows(frame: pd.DataFrame, card: dict[str, Any]) -> pd.Series:
     """The rows serving refuses for a category the model never saw: none unless the card's policy is refuse."""
     refused = pd.Series(False, index=frame.index)
-    if card.get("unseen_categories", "refuse") == "refuse":
+    if refuses_unseen(card):
         for unseen in unseen_categories(frame, card).values():
             refused |= unseen
     return refused
@@ -90,9 +95,7 @@ def check_input(frame: pd.DataFrame, card: dict[str, Any], refuse_unseen: bool |
                 )
             if entry.get("expected_range"):
                 check_range(values, entry["expected_range"], OUTSIDE_THE_RANGE_FIX)
-    if refuse_unseen is None:
-        refuse_unseen = bool(refused_rows(frame, card).any())
-    if refuse_unseen:
+    if refuses_unseen(card) if refuse_unseen is None else refuse_unseen:
         refuse_unseen_categories(frame, card)
 
 
