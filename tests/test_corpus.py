@@ -113,14 +113,10 @@ def strings_in(path):
     return re.findall(r"[\w+()-]+", text)
 
 
-# One xdist group per dataset (`--dist loadgroup`): its tests share one worker, so it is baked and run once.
-@pytest.fixture(
-    scope="module", params=[pytest.param(name, marks=pytest.mark.xdist_group(name)) for name in CORPUS]
-)
-def team_project(request, cookies_session):
-    """A project baked for the dataset, its file in place and its columns named, run and tested once."""
-    dataset = CORPUS[request.param]
-    root = bake(cookies_session, project_name="Team Data", example_data="none", **dataset.answers, **OWNERS)
+def bake_and_run(name, cookies):
+    """A project baked for the dataset, its file in place and its columns named: run, tested, scored."""
+    dataset = CORPUS[name]
+    root = bake(cookies, project_name="Team Data", example_data="none", **dataset.answers, **OWNERS)
     path = root / "data" / "raw" / dataset.file
     if dataset.file.endswith(".parquet"):
         dataset.frame.to_parquet(path, index=False)
@@ -138,13 +134,25 @@ def team_project(request, cookies_session):
     tests = run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml", "results.xml"], root)
     tested = time.perf_counter()
     readiness = run(["-m", PACKAGE, "readiness", "--results", "results.xml", "--format", "json"], root)
-    # For `pytest -s`: what a team would see, the figures the issue notes ask for.
-    print(f"\n{request.param}: run all {ran - started:.0f} s, own tests {tested - ran:.0f} s", end="")
+    # For `pytest -s -n 0`: what a team would see.
+    print(f"\n{name}: run all {ran - started:.0f} s, own tests {tested - ran:.0f} s", end="")
     if stages.returncode == 0 and readiness.stdout:
         holdout = json.loads(read(root, "reports/evaluate/metrics.json"))["value"]["primary"]
         sections = json.loads(readiness.stdout)["sections"]
         print(f"; holdout {dataset.answers['metric']} {holdout:.3f}; readiness {sections}")
-    return request.param, root, stages, tests, readiness
+    return name, root, stages, tests, readiness
+
+
+# Runs by dataset, in this test process: each dataset is baked and run at most once per process,
+# however pytest orders its tests.
+RUNS = {}
+
+
+@pytest.fixture(params=list(CORPUS))
+def team_project(request, cookies_session):
+    if request.param not in RUNS:
+        RUNS[request.param] = bake_and_run(request.param, cookies_session)
+    return RUNS[request.param]
 
 
 @pytest.mark.slow
