@@ -115,6 +115,12 @@ BAD_CONFIGS = [
     ("data path outside the project", put("data", "path", "../elsewhere/x.csv"), "outside the project"),
     ("absolute data path", put("data", "path", "/etc/hosts"), "outside the project"),
     ("column not in the data", put("data", "target", "no_such_column"), "Not in the data: no_such_column"),
+    ("kept column not in the data", put("prepare", "keep_columns", ["no_such"]), "Not in the data: no_such"),
+    (
+        "ordered column not in the data",
+        put("preprocess", "ordinal_columns", {"no_such": [1]}),
+        "Not in the data: no_such",
+    ),
     (
         "range for a column not in the data",
         put("data", "expected_ranges", {"no_such_column": [0, 1]}),

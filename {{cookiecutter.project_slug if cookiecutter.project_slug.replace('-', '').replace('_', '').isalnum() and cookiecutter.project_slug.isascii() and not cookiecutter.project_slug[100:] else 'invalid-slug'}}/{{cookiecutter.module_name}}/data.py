@@ -178,19 +178,17 @@ def _read_csv(path: Path, encoding: str, missing_values: Sequence[str]) -> pd.Da
 
 
 def likely_encoding(path: Path, tried: str) -> str | None:
-    """The first encoding other than `tried` that reads the start of the file, or None."""
+    """The other family's encoding when it reads the start of the file: cp932 for a file that is not
+    UTF-8, UTF-8 for one that is not Shift_JIS; otherwise None."""
+    other = "cp932" if tried.startswith("utf-8") else "utf-8"
     with path.open("rb") as stream:
         start = stream.read(ENCODING_SAMPLE)
-    for encoding in ENCODINGS:
-        if codecs.lookup(encoding).name == codecs.lookup(tried).name or encoding == "utf-8-sig":
-            continue
-        try:
-            # final=False: a character the sample cuts in two is not an error.
-            codecs.getincrementaldecoder(encoding)().decode(start, final=False)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    return None
+    try:
+        # final=False: a character the sample cuts in two is not an error.
+        codecs.getincrementaldecoder(other)().decode(start, final=False)
+    except UnicodeDecodeError:
+        return None
+    return other
 
 
 def marked_as_missing(frame: pd.DataFrame, missing_values: Sequence[str]) -> pd.DataFrame:
@@ -229,19 +227,23 @@ def _read_parquet(path: Path) -> pd.DataFrame:
         ) from None
 
 
-def check_columns(frame: pd.DataFrame, data: dict[str, Any], problem_type: str) -> None:
-    """The configured columns exist, none is empty, the time column holds times, numbers lie in their ranges,
-    and the target fits the problem. Every broken requirement is reported at once."""
+def check_columns(
+    frame: pd.DataFrame, data: dict[str, Any], problem_type: str, named_elsewhere: Sequence[str] = ()
+) -> None:
+    """The columns params.yaml names (under data:, and `named_elsewhere`) exist, none is empty, the time
+    column holds times, numbers lie in their ranges, and the target fits the problem. Every broken
+    requirement is reported at once."""
     target = data["target"]
     named = [target, *data["id_columns"], *data["text_columns"], *data["personal_data_columns"]]
     named += data["not_personal_columns"]
     named += [*data["ignore_columns"], data["time_column"], data["segment_column"], *data["expected_ranges"]]
+    named += named_elsewhere
     missing = list(dict.fromkeys(name for name in named if name is not None and name not in frame.columns))
     if missing:
         raise DataError(
             "the columns named in params.yaml exist",
             f"Not in the data: {', '.join(missing)}. The data has: {', '.join(map(str, frame.columns))}.",
-            "Fix the names under data: in params.yaml.",
+            "Fix the names in params.yaml (under data:, prepare.keep_columns or preprocess.ordinal_columns).",
         )
     time = [] if data["time_column"] is None else [frame[data["time_column"]]]
     mixed = dict(mixed_columns(frame, data))
@@ -425,7 +427,7 @@ def personal_data_kind(values: pd.Series) -> str | None:
     text = sample.astype(str).str.strip()
     many = distinct >= min(PERSONAL_DISTINCT, len(present) / 10)
     for kind, pattern in PERSONAL_PATTERNS.items():
-        matching = text.map(lambda value, p=pattern: bool(p.fullmatch(value))).mean() >= PERSONAL_SHARE
+        matching = text.str.fullmatch(pattern).mean() >= PERSONAL_SHARE
         if matching and (many or kind == "e-mail addresses"):
             return kind
     codes = text.str.fullmatch(r"\S*\d\S*").mean() >= PERSONAL_SHARE

@@ -26,12 +26,10 @@ def run(project: Project, labelled: Path) -> dict[str, Any]:
     """Score the model on the labelled rows against the requirement; record and return the result."""
     model, card = load_model(project)
     frame = labelled_rows(project.read_table(labelled), project)
-    truth, positive = frame[project.data["target"]], project.data["positive_label"]
+    truth = frame[project.data["target"]]
     predictions, scores = answers(frame, model, card)
     model_settings = project.settings["model"]
-    value = metrics.score(
-        model_settings["metric"], truth, predictions, scores, positive, model_settings["average"]
-    )
+    value = metrics.score(model_settings["metric"], truth, predictions, scores, **project.scoring)
     record = {
         "checked_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "labelled_file": str(labelled),

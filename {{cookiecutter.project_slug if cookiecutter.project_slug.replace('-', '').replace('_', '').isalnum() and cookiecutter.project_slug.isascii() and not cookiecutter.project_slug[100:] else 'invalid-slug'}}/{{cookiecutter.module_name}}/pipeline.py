@@ -51,6 +51,11 @@ class Project:
         return self.settings["model"]["problem_type"]
 
     @property
+    def scoring(self) -> dict[str, Any]:
+        """How metrics judge this project's classes: the positive class, or with none how to average."""
+        return {"positive_label": self.data["positive_label"], "average": self.settings["model"]["average"]}
+
+    @property
     def raw_data(self) -> Path:
         return self.root / self.data["path"]
 
@@ -117,7 +122,10 @@ class Project:
                 "other column names under data: in params.yaml.",
             )
         frame = self.read_table(self.raw_data)
-        check_columns(frame, self.data, self.problem_type)
+        # Columns named outside data: too, so that a typo there is refused before any stage runs.
+        settings = self.settings
+        elsewhere = [*settings["prepare"]["keep_columns"], *settings["preprocess"]["ordinal_columns"]]
+        check_columns(frame, self.data, self.problem_type, elsewhere)
         return frame
 
 

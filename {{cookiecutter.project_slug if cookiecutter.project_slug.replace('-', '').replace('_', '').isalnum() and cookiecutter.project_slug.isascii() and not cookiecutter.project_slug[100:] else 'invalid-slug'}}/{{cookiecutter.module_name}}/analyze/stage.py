@@ -14,7 +14,7 @@ from sklearn.model_selection import cross_val_score
 from sklearn.preprocessing import OrdinalEncoder
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from ..data import DataError, personal_data_kind
+from ..data import personal_data_kind
 from ..files import write_json, write_text
 from ..markdown import replace_block
 from ..pipeline import Project
@@ -64,13 +64,6 @@ def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
         drop = prepare["drop_flagged_columns"] and not kept
         find(kind, column, f"{detail} ({how})", drop, blocking and not kept)
 
-    unknown = [column for column in prepare["keep_columns"] if column not in frame.columns]
-    if unknown:
-        raise DataError(
-            "the columns named in params.yaml exist",
-            f"prepare.keep_columns names {', '.join(unknown)}, which the data does not have.",
-            "Fix the names under prepare.keep_columns in params.yaml.",
-        )
     rows = len(frame)
     counts = target_counts(frame[target], project.problem_type)
     for label, count in counts.items():

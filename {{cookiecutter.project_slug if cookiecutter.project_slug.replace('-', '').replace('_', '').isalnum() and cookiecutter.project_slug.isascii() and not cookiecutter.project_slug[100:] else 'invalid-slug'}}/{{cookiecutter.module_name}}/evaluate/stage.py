@@ -68,7 +68,7 @@ def run(project: Project) -> list[str]:
     model = models.load(project.path("model"))
     holdout = pd.read_parquet(project.path("holdout"))
     train = pd.read_parquet(project.path("train"))
-    target, positive = project.data["target"], project.data["positive_label"]
+    target = project.data["target"]
     model_settings = project.settings["model"]
     metric = model_settings["metric"]
 
@@ -76,8 +76,7 @@ def run(project: Project) -> list[str]:
     predictions, scores = answers(holdout, model, card, refuse_unseen=False)
     servable = ~refused_rows(holdout, card).to_numpy()
     truth, columns = holdout[target], list(card["schema"])
-    average = model_settings["average"]
-    overall = metrics.all_scores(project.problem_type, truth, predictions, scores, positive, average)
+    overall = metrics.all_scores(project.problem_type, truth, predictions, scores, **project.scoring)
     baseline = baseline_scores(train, holdout, project)
     slices = slice_scores(holdout, predictions, scores, overall[metric], project)
     by_candidate = candidate_scores(model, card, train, holdout, overall[metric], project)
@@ -152,8 +151,7 @@ def baseline_scores(train: pd.DataFrame, holdout: pd.DataFrame, project: Project
     baseline = candidates(project.problem_type, project.settings["split"]["seed"])[BASELINE]
     baseline.fit(train[[target]], train[target])
     predictions, scores = metrics.predict(baseline, holdout[[target]], positive)
-    average = project.settings["model"]["average"]
-    return metrics.all_scores(project.problem_type, holdout[target], predictions, scores, positive, average)
+    return metrics.all_scores(project.problem_type, holdout[target], predictions, scores, **project.scoring)
 
 
 def part_score(truth: pd.Series, predictions: Any, scores: Any, project: Project) -> float | None:
@@ -161,10 +159,7 @@ def part_score(truth: pd.Series, predictions: Any, scores: Any, project: Project
     enough = len(truth) >= 2 and (project.problem_type == "regression" or truth.nunique() > 1)
     if not enough:
         return None
-    model = project.settings["model"]
-    return metrics.score(
-        model["metric"], truth, predictions, scores, project.data["positive_label"], model["average"]
-    )
+    return metrics.score(project.settings["model"]["metric"], truth, predictions, scores, **project.scoring)
 
 
 def slice_scores(
@@ -215,7 +210,6 @@ def candidate_scores(
     simplest first; the chosen one is the model itself."""
     columns, target = list(card["schema"]), project.data["target"]
     metric, positive = project.settings["model"]["metric"], project.data["positive_label"]
-    average = project.settings["model"]["average"]
     preprocessor = model.named_steps["preprocess"]
     scored = {}
     for name in candidates(project.problem_type, project.settings["split"]["seed"]):
@@ -227,7 +221,7 @@ def candidate_scores(
         else:
             fitted = fit_behind(preprocessor, tuned(name, setting, project), train[columns], train[target])
             answered = metrics.predict(fitted, holdout[columns], positive)
-            value = metrics.score(metric, holdout[target], *answered, positive, average)
+            value = metrics.score(metric, holdout[target], *answered, **project.scoring)
         scored[name] = {"setting": setting, metric: value}
     return scored
 

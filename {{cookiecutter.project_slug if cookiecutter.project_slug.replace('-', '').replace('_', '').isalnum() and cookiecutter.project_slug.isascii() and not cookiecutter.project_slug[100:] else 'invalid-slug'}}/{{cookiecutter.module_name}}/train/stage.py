@@ -113,8 +113,7 @@ def cross_validate(
                 target.iloc[check_rows],
                 predictions,
                 probabilities,
-                project.data["positive_label"],
-                settings["model"]["average"],
+                **project.scoring,
             )
         )
     return scores
@@ -269,10 +268,9 @@ def contributions(model: Any, rows: pd.DataFrame, truth: pd.Series, project: Pro
     """How much worse the primary metric gets when one column's values are shuffled (permutation
     importance), per column, with its spread over the repeats: above zero, the column helps."""
     metric, positive = project.settings["model"]["metric"], project.data["positive_label"]
-    average = project.settings["model"]["average"]
 
     def scorer(estimator: Any, rows: pd.DataFrame, truth: pd.Series) -> float:
-        value = metrics.score(metric, truth, *metrics.predict(estimator, rows, positive), positive, average)
+        value = metrics.score(metric, truth, *metrics.predict(estimator, rows, positive), **project.scoring)
         return value if metrics.METRICS[metric].higher_is_better else -value
 
     importance = permutation_importance(
