@@ -78,9 +78,14 @@ def main() -> None:
     table = benchmark(arguments.rows)
     print(table)
     if not arguments.no_readme:
-        text = README.read_text(encoding="utf-8")
-        block = re.compile(r"(<!-- begin:benchmark -->\n).*?(<!-- end:benchmark -->)", re.DOTALL)
-        README.write_text(block.sub(lambda match: match[1] + table + "\n" + match[2], text), encoding="utf-8")
+        update_readme("benchmark", table)
+
+
+def update_readme(name: str, table: str) -> None:
+    """Put `table` between README.md's <!-- begin:name --> and <!-- end:name --> lines."""
+    text = README.read_text(encoding="utf-8")
+    block = re.compile(rf"(<!-- begin:{name} -->\n).*?(<!-- end:{name} -->)", re.DOTALL)
+    README.write_text(block.sub(lambda match: match[1] + table + "\n" + match[2], text), encoding="utf-8")
 
 
 if __name__ == "__main__":

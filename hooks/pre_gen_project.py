@@ -51,7 +51,10 @@ def check_text(name, value):
     if name in ONE_LINE_FIELDS and ("\n" in value or "\t" in value):
         return f"{name} must be one line; remove the line break or tab."
     if name in REQUIRED_FIELDS and not value.strip():
-        return f"{name} is empty; {REQUIRED_FIELDS[name]}."
+        return (
+            f"{name} is empty; {REQUIRED_FIELDS[name]}. (An answer given on the command line or in a "
+            "config file is rendered as a template first: one made only of template tags renders empty.)"
+        )
     return None
 
 

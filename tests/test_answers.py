@@ -29,6 +29,7 @@ BAD_ANSWERS = [
     ({"project_name": "   ", "project_slug": "blank"}, "project_name is empty"),
     ({"project_name": "Two\nlines"}, "project_name must be one line"),
     ({"description": ""}, "description is empty"),
+    ({"description": "{% raw %}"}, "one made only of template tags renders empty"),
     ({"description": "Colours \x1b[31mred\x1b[0m"}, "description contains a control character"),
     ({"author": "Bell\x07"}, "author contains a control character"),
     ({"author": " "}, "author is empty"),

@@ -46,6 +46,7 @@ PACKAGE_FILES = [
     "reports.py",
     "review.py",
     "roles.py",
+    "threads.py",
     "value.py",
 ]
 TOP_LEVEL_FILES = [

@@ -11,7 +11,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from {{ cookiecutter.module_name }} import example_data, pipeline  # noqa: E402
 from {{ cookiecutter.module_name }}.cli import main  # noqa: E402
-from {{ cookiecutter.module_name }}.files import sha256  # noqa: E402
+from {{ cookiecutter.module_name }}.files import LOCK_FILE, sha256  # noqa: E402
 from {{ cookiecutter.module_name }}.pipeline import Project  # noqa: E402
 
 # Rows of the expenses example the tests use: enough to meet the requirement, quick to train on.
@@ -76,7 +76,9 @@ def snapshot():
     """Every file under a folder with its digest: equal snapshots mean no file changed or was left behind."""
 
     def files_under(root):
-        return {path.relative_to(root): sha256(path) for path in sorted(root.rglob("*")) if path.is_file()}
+        # The lock is no output: it tells a second command that one is running, and is empty between them.
+        files = [path for path in sorted(root.rglob("*")) if path.is_file() and path.name != LOCK_FILE]
+        return {path.relative_to(root): sha256(path) for path in files}
 
     return files_under
 

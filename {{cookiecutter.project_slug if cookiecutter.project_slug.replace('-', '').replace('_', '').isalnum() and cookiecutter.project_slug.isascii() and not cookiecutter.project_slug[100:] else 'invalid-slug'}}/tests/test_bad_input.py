@@ -7,6 +7,7 @@ no output overwritten, none half-written, no temporary file left behind.
 
 import contextlib
 import copy
+import gzip
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -91,6 +92,17 @@ def text(content):
     return lambda settings: content
 
 
+def twice(key):
+    """The same key again below its first line, as when a setting is pasted in without removing the old one."""
+
+    def edit(settings):
+        lines = yaml.safe_dump(settings, allow_unicode=True).splitlines(keepends=True)
+        first = next(number for number, line in enumerate(lines) if line.strip().startswith(f"{key}:"))
+        return "".join([*lines[: first + 1], lines[first], *lines[first + 1 :]])
+
+    return edit
+
+
 def other_metric(settings):
     return put("model", "metric", "r2" if PROBLEM_TYPE == "classification" else "f1")(settings)
 
@@ -126,6 +138,9 @@ BAD_CONFIGS = [
         put("data", "expected_ranges", {"no_such_column": [0, 1]}),
         "Not in the data: no_such_column",
     ),
+    ("seed out of range", put("split", "seed", 99999999999), "'split.seed' must be a whole number from 0 to"),
+    ("unknown delimiter", put("data", "delimiter", ";"), "'data.delimiter' must be one of: comma, semicolon"),
+    ("key written twice", twice("threshold"), "sets 'threshold' twice in the same section, at lines"),
     ("not YAML", text("model: [unclosed\n"), "is not valid YAML: expected ',' or ']'"),
     ("tab indentation", text("model:\n\tmetric: f1\n"), "is not valid YAML: found character '\\t'"),
     ("a list, not sections", text("- model\n- data\n"), "params.yaml must be a mapping of sections"),
@@ -212,6 +227,24 @@ def words_in_the_time_column(rows, target):
     return csv_bytes(broken)
 
 
+def infinity(rows, target):
+    """A division by zero upstream: inf in a number column."""
+    column = number_column(rows)
+    return csv_bytes(rows.astype({column: float}).assign(**{column: float("inf")}))
+
+
+def nested_values(rows, target):
+    """A Parquet column of lists, as a nested export gives."""
+    return rows.assign(tags=[["a", "b"]] * len(rows)).to_parquet(index=False)
+
+
+def a_rare_class(rows, target):
+    """Two rows of a class: too few to hold one out and cross-validate."""
+    rare = rows.astype({target: object})
+    rare.loc[rare.index[:2], target] = "rare-class"
+    return csv_bytes(rare)
+
+
 TARGET_CASE = {
     "classification": ("fractional target", "data.csv", fractional_target, "the target is a class label"),
     "regression": ("text target", "data.csv", text_target, "the target is a number for a regression problem"),
@@ -237,9 +270,12 @@ BAD_FILES = [
     ("header twice", "data.csv", header_twice, "the header comes once, at the top"),
     ("one huge line", "data.csv", one_huge_line, "each row is on a line of its own"),
     ("mixed types in a column", "data.csv", mixed_types, "each column holds one kind of value"),
+    ("infinity in a number column", "data.csv", infinity, "numbers are finite"),
+    ("lists in a column", "data.parquet", nested_values, "each cell holds one value"),
+    ("a class with two rows", "data.csv", a_rare_class, "each class has enough rows to train and test on"),
 ]
 if PROBLEM_TYPE == "regression":
-    BAD_FILES.remove(next(row for row in BAD_FILES if row[0] == "one class only"))
+    BAD_FILES = [row for row in BAD_FILES if row[0] not in ("one class only", "a class with two rows")]
 if EXPECTED_RANGES:
     BAD_FILES += [
         ("value outside its range", "data.csv", outside_a_range, "each number lies in its expected range"),
@@ -271,6 +307,70 @@ def test_bad_data_is_refused_with_the_requirement_it_breaks(
     bad = content(scratch.rows, scratch.settings["data"]["target"])
     use_file(scratch.root, scratch.settings, name, bad)
     refused(scratch.root, ["run", "analyze"], f"Data requirement not met: {requirement}")
+
+
+# (case, file name, content, what the message says the file is, or which setting reads it)
+MISNAMED_FILES = [
+    ("workbook named .csv", "data.csv", lambda rows: b"PK\x03\x04" + bytes(100), "is an Excel workbook"),
+    ("old workbook named .csv", "data.csv", lambda rows: b"\xd0\xcf\x11\xe0" + bytes(100), "Excel 97-2003"),
+    ("spreadsheet", "data.xlsx", lambda rows: b"PK\x03\x04", "is a spreadsheet"),
+    ("gzip named .csv", "data.csv", lambda rows: gzip.compress(csv_bytes(rows)), "Rename it to data.csv.gz"),
+    (
+        "semicolons",
+        "data.csv",
+        lambda rows: rows.to_csv(index=False, sep=";").encode(THIS_PROJECT.data["encoding"]),
+        "Set data.delimiter: semicolon",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "name", "content", "expected"), MISNAMED_FILES, ids=[row[0] for row in MISNAMED_FILES]
+)
+def test_a_file_that_is_not_what_its_name_says_is_named_as_what_it_is(
+    scratch, refused, case, name, content, expected
+):
+    use_file(scratch.root, scratch.settings, name, content(scratch.rows))
+    refused(scratch.root, ["run", "analyze"], expected)
+
+
+def test_gzip_and_semicolon_files_read_as_the_settings_say(scratch):
+    rows = scratch.rows
+    use_file(scratch.root, scratch.settings, "data.csv.gz", gzip.compress(csv_bytes(rows)))
+    compressed = Project.load(scratch.root).read_raw()
+    semicolons = rows.to_csv(index=False, sep=";").encode(THIS_PROJECT.data["encoding"])
+    scratch.settings["data"]["delimiter"] = "semicolon"
+    use_file(scratch.root, scratch.settings, "data.csv", semicolons)
+    separated = Project.load(scratch.root).read_raw()
+    assert list(compressed.columns) == list(separated.columns) == list(rows.columns)
+    pd.testing.assert_frame_equal(compressed, separated)
+    assert len(compressed) == len(rows)
+
+
+def test_params_yaml_that_is_a_folder_is_named_as_one(scratch, refused):
+    (scratch.root / "params.yaml").unlink()
+    (scratch.root / "params.yaml").mkdir()
+    refused(scratch.root, ["run", "all"], "params.yaml is a folder, not a file")
+
+
+def test_a_data_path_that_links_out_of_the_project_is_refused_as_a_link(scratch, refused, tmp_path):
+    outside = tmp_path / "elsewhere.csv"
+    outside.write_bytes(csv_bytes(scratch.rows))
+    link = scratch.root / "data" / "raw" / "linked.csv"
+    link.symlink_to(outside)
+    scratch.settings["data"].update(path="data/raw/linked.csv", example="none")
+    write_params(scratch.root, scratch.settings)
+    refused(scratch.root, ["run", "analyze"], "'data.path' (data/raw/linked.csv) is a link to")
+
+
+def test_a_positive_label_written_as_text_for_a_number_class_says_how_to_write_it():
+    target = pd.Series([0, 1] * 10, name="churned")
+    with pytest.raises(DataError, match=r"holds 1: the same characters, but a number") as refused:
+        check_target(target, "classification", "1")
+    assert "Write positive_label: 1 in params.yaml (without quotes)" in str(refused.value)
+    words = pd.Series(["0", "1"] * 10, name="churned")
+    with pytest.raises(DataError, match=r"Write positive_label: '1' in params.yaml \(in quotes\)"):
+        check_target(words, "classification", 1)
 
 
 def number_column(rows):
@@ -334,7 +434,7 @@ def test_a_positive_class_with_more_than_two_classes_is_refused_with_the_setting
 
 def test_data_that_changed_after_analyze_is_refused_by_the_next_stage(scratch, refused):
     (scratch.root / scratch.settings["data"]["path"]).write_bytes(csv_bytes(scratch.rows.iloc[:-1]))
-    refused(scratch.root, ["run", "prepare"], "is not the data the analyze stage diagnosed")
+    refused(scratch.root, ["run", "prepare"], f"{scratch.settings['data']['path']} changed since it ran")
 
 
 def test_a_stage_run_out_of_order_says_which_stage_to_run_first(scratch, refused):
@@ -354,3 +454,12 @@ def test_a_model_file_with_foreign_types_is_refused(trained, tmp_path, monkeypat
     monkeypatch.chdir(root)
     holdout = Path(trained.path("holdout"))
     refused(root, ["predict", "--input", str(holdout), "--output", "out.csv"], "could run code")
+
+
+def test_an_output_folder_that_cannot_be_written_is_named_and_nothing_changes(scratch, refused):
+    """A file where the report folder should be stands for any folder the command may not write to
+    (a read-only one is writable to root, so it would not fail in every CI)."""
+    reports = scratch.root / "reports" / "analyze"
+    shutil.rmtree(reports)
+    reports.write_text("not a folder", encoding="utf-8")
+    refused(scratch.root, ["run", "analyze"], "reports/analyze")

@@ -1,14 +1,18 @@
-"""`run all` must give what the stages give one by one: no stage leans on state another left in memory."""
+"""`run all` must give what the stages give one by one: no stage leans on state another left in memory,
+no stage reads outputs that no longer follow from the settings and data, and one command writes at a time."""
 
 import json
+import os
 import shutil
 
 import numpy as np
 import pandas as pd
+import yaml
+from threadpoolctl import threadpool_info
 
-from {{ cookiecutter.module_name }} import metrics, models
-from {{ cookiecutter.module_name }}.files import sha256
-from {{ cookiecutter.module_name }}.pipeline import Project
+from {{ cookiecutter.module_name }} import metrics, models, threads
+from {{ cookiecutter.module_name }}.files import exclusive, sha256
+from {{ cookiecutter.module_name }}.pipeline import STAGES, Project
 
 DATA_FILES = ("cleaned", "train", "holdout", "features")
 
@@ -41,3 +45,66 @@ def test_run_all_gives_the_same_outputs_as_the_stages_one_by_one(evaluated, tmp_
     )
     assert by_run_all["holdout"] == one_by_one["holdout"]
     assert by_run_all["slices"] == one_by_one["slices"]
+
+
+def changed_settings(root, section, key, value):
+    path = root / "params.yaml"
+    settings = yaml.safe_load(path.read_text(encoding="utf-8"))
+    settings[section][key] = value
+    path.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+
+
+def test_after_a_new_seed_the_test_stage_and_promote_refuse_the_model_of_the_old_split(finished, refused):
+    seed = Project.load(finished).settings["split"]["seed"]
+    changed_settings(finished, "split", "seed", seed + 1)
+    expected = "The prepare stage's outputs are out of date: split.seed in params.yaml changed since it ran"
+    refused(finished, ["run", "evaluate"], expected)
+    refused(finished, ["run", "train"], expected)
+    refused(finished, ["promote"], expected)
+
+
+def test_a_stage_rerun_alone_makes_the_stages_after_it_out_of_date_until_they_run(finished, refused, command):
+    project = Project.load(finished)
+    before = project.path("train").read_bytes()
+    share = project.settings["split"]["holdout_size"]
+    changed_settings(finished, "split", "holdout_size", share + 0.05 if share <= 0.45 else share - 0.05)
+    command(["run", "prepare"])
+    assert project.path("train").read_bytes() != before
+    refused(finished, ["run", "evaluate"], "The preprocess stage's outputs are out of date: data/processed/")
+    for stage in ("preprocess", "train", "evaluate"):
+        command(["run", stage])
+    Project.load(finished).require_current(*STAGES)
+
+
+def test_a_second_command_is_refused_while_one_runs_and_leftovers_of_a_killed_one_are_removed(
+    finished, refused, command
+):
+    leftover = finished / "models" / ".model.skops.k1ll3d_0.tmp"
+    leftover.write_bytes(b"half a model")
+    with exclusive(finished):
+        refused(finished, ["run", "evaluate"], f"Another command is running here (process {os.getpid()})")
+        assert not leftover.exists()
+    leftover.write_bytes(b"half a model")
+    unrelated = finished / "models" / "notes.tmp"
+    unrelated.write_text("mine", encoding="utf-8")
+    command(["run", "analyze"])
+    assert not leftover.exists()
+    assert unrelated.read_text(encoding="utf-8") == "mine"
+
+
+def test_numeric_threads_are_bounded_to_the_free_cores_unless_the_user_set_them(monkeypatch):
+    monkeypatch.setattr(threads, "busy_cores", lambda: 64.0)
+    assert threads.free_cores() == 1
+    monkeypatch.setattr(threads, "busy_cores", lambda: 0.0)
+    assert threads.free_cores() == threads.usable_cores()
+
+    monkeypatch.setattr(threads, "busy_cores", lambda: 64.0)
+    for name in threads.USER_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    assert threadpool_info(), "numpy and scikit-learn load their thread pools on import"
+    with threads.bounded():
+        assert {pool["num_threads"] for pool in threadpool_info()} == {1}
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    before = threadpool_info()
+    with threads.bounded():
+        assert threadpool_info() == before

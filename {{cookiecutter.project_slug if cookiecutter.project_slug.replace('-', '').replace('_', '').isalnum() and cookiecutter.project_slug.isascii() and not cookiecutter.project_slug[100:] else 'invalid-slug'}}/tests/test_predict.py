@@ -1,6 +1,7 @@
 """Serving holds rows to what the model was trained on, computes the same features as training,
 stops a model that answers NaN or infinity, and can show one row's way to its prediction."""
 
+import io
 import json
 import math
 
@@ -14,7 +15,7 @@ from sklearn.preprocessing import StandardScaler
 from {{ cookiecutter.module_name }} import models, pipeline
 from {{ cookiecutter.module_name }}.cli import main
 from {{ cookiecutter.module_name }}.data import DataError
-from {{ cookiecutter.module_name }}.predict import UnstableModelError, model_input, predict, trace
+from {{ cookiecutter.module_name }}.predict import UnstableModelError, model_input, predict, spreadsheet_safe, trace
 from {{ cookiecutter.module_name }}.readiness import NOT_APPLICABLE
 
 
@@ -160,3 +161,21 @@ def test_one_row_can_be_stepped_through_preprocess_and_predict(trained, served, 
     message = capsys.readouterr().err
     assert message.startswith("error: ") and message.count("\n") == 1, message
     assert f"there is no row {len(train)}" in message
+
+
+def test_predict_never_writes_over_its_input_or_into_the_raw_data(finished, refused, command):
+    project = pipeline.Project.load(finished)
+    project.write_rows(pd.read_parquet(project.path("holdout")).head(5), finished / "rows.csv")
+    ask = ["predict", "--input", "rows.csv", "--output"]
+    refused(finished, [*ask, "rows.csv"], "rows.csv is the input file")
+    refused(finished, [*ask, project.data["path"]], "is in data/raw/, where the data is kept unchanged")
+    refused(finished, [*ask, "data/raw/predictions.csv"], "is in data/raw/")
+    command([*ask, "predictions.csv"])
+    assert len(pd.read_csv(finished / "predictions.csv")) == 5
+
+
+def test_cells_a_spreadsheet_would_run_as_formulas_are_written_as_text():
+    frame = pd.DataFrame({"id": ["=1+2", "+81 3", "@SUM(A1)", "-2", "ok", None], "score": [-1.5] * 6})
+    written = pd.read_csv(io.StringIO(spreadsheet_safe(frame).to_csv(index=False)), keep_default_na=False)
+    assert written["id"].tolist() == ["'=1+2", "'+81 3", "'@SUM(A1)", "'-2", "ok", ""]
+    assert written["score"].tolist() == [-1.5] * 6

@@ -8,8 +8,21 @@ import sys
 import time
 from pathlib import Path
 
-from . import benchmark, checklist, config, monitor, owners, pipeline, predict, readiness, releases, value
+from . import (
+    benchmark,
+    checklist,
+    config,
+    monitor,
+    owners,
+    pipeline,
+    predict,
+    readiness,
+    releases,
+    threads,
+    value,
+)
 from .data import DataError
+from .files import ProjectBusyError, exclusive
 from .markdown import MissingBlockError
 from .models import UntrustedModelError
 from .pipeline import STAGES, Project
@@ -20,6 +33,7 @@ USER_ERRORS = (
     config.ConfigError,
     DataError,
     MissingBlockError,
+    ProjectBusyError,
     pipeline.StageOrderError,
     readiness.ReadinessError,
     releases.ReleaseError,
@@ -137,6 +151,10 @@ def _releases(arguments: argparse.Namespace) -> int:
     return 0
 
 
+# Commands that write stage outputs, reports or releases: one at a time per project.
+WRITE_OUTPUTS = ("run", "value", "monitor", "benchmark", "promote", "rollback")
+
+
 def parser() -> argparse.ArgumentParser:
     cli = argparse.ArgumentParser(prog=f"python -m {__package__}", description=__doc__)
     commands = cli.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -235,9 +253,22 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
     try:
-        return arguments.handler(arguments)
+        with threads.bounded():
+            if arguments.command not in WRITE_OUTPUTS:
+                return arguments.handler(arguments)
+            with exclusive(config.find_root()):
+                return arguments.handler(arguments)
     except USER_ERRORS as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        if error.filename is None:  # not about a file the user can fix
+            raise
+        print(
+            f"error: {error.filename}: {error.strerror}. Check that it exists and that you may read and write "
+            "there, then run the command again. The step that failed changed none of its outputs.",
+            file=sys.stderr,
+        )
         return 2
     except predict.UnstableModelError as error:  # the model's fault, not the input's: not a usage error
         print(f"error: {error}", file=sys.stderr)

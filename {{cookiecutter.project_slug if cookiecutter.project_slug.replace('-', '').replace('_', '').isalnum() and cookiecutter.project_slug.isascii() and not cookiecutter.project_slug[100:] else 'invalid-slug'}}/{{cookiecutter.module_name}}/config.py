@@ -7,6 +7,7 @@ name, before any stage starts work.
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,10 @@ ENCODINGS = {
 }
 
 
+# How the values of a CSV row are separated (data.delimiter), by name, so that params.yaml needs no escapes.
+DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}
+
+
 # What serving does with a category the model never saw: treat it as one of the rare ones, or refuse the row.
 UNSEEN_CATEGORY_POLICIES = ("infrequent", "refuse")
 
@@ -68,7 +73,7 @@ def find_root(start: Path | None = None) -> Path:
     """The project folder: the nearest folder at or above `start` that holds params.yaml."""
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / CONFIG_FILE).is_file():
+        if (folder / CONFIG_FILE).exists():  # a folder by that name is reported by load()
             return folder
     raise ConfigError(
         f"No {CONFIG_FILE} in {here} or any folder above it. Run the command from inside the project folder."
@@ -79,15 +84,35 @@ def load(root: Path | None = None) -> dict[str, Any]:
     """Read params.yaml from the project folder and return it once it passes every check."""
     path = (root or find_root()) / CONFIG_FILE
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)
     except FileNotFoundError:
         raise ConfigError(f"{path} does not exist.") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path} is a folder, not a file: put the file back in its place.") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path} is not UTF-8 text; save it again as UTF-8.") from None
     except yaml.YAMLError as error:
         raise ConfigError(f"{path} is not valid YAML: {yaml_problem(error)}.") from None
     validate(raw, path.parent)
     return raw
+
+
+class UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key written twice in one mapping: otherwise the last one wins
+    without a word, and a setting someone changed further up is silently ignored."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise ConfigError(
+                    f"{CONFIG_FILE} sets {key!r} twice in the same section, at lines {seen[key]} and {line}: "
+                    "delete the one that is not meant."
+                )
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
 
 
 def yaml_problem(error: yaml.YAMLError) -> str:
@@ -176,14 +201,20 @@ class Field:
             return self._number_text("a number")
         too_low = self.minimum is not None and value < self.minimum
         too_high = self.maximum is not None and value > self.maximum
-        return self._number_text("a number") if too_low or too_high else None
+        noun = "a whole number" if self.kind == "integer" else "a number"
+        return self._number_text(noun) if too_low or too_high else None
 
     def _number_text(self, noun: str) -> str:
         if self.minimum is not None and self.maximum is not None:
-            return f"{noun} from {self.minimum:g} to {self.maximum:g}"
+            return f"{noun} from {shown(self.minimum)} to {shown(self.maximum)}"
         if self.minimum is not None:
-            return f"{noun} of at least {self.minimum:g}"
+            return f"{noun} of at least {shown(self.minimum)}"
         return noun
+
+
+def shown(number: float) -> str:
+    """A limit as people read it: 0.05, 20, 4,294,967,295."""
+    return f"{number:,.0f}" if float(number).is_integer() else f"{number:g}"
 
 
 def _orders_ok(value: Any) -> bool:
@@ -224,6 +255,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "example": Field("text", choices=("expenses", "diabetes", "none")),
         "path": TEXT,
         "encoding": Field("text", choices=tuple(ENCODINGS)),
+        "delimiter": Field("text", choices=tuple(DELIMITERS)),
         "missing_values": Field("markers"),
         "target": TEXT,
         "positive_label": Field("label"),
@@ -246,7 +278,7 @@ SCHEMA: dict[str, dict[str, Field]] = {
     },
     "split": {
         "holdout_size": Field("number", minimum=0.05, maximum=0.5),
-        "seed": Field("integer", minimum=0),
+        "seed": Field("integer", minimum=0, maximum=2**32 - 1),  # numpy's and scikit-learn's range
     },
     "analyze": {
         "min_rows_per_class": Field("integer", minimum=1),
@@ -318,12 +350,23 @@ def validate(raw: Any, root: Path | None = None) -> None:
         except ConfigError as error:
             raise ConfigError(f"'owners.{role}': {error}") from None
     if root is not None:
-        data_path = (root / raw["data"]["path"]).resolve()
-        if not data_path.is_relative_to(root.resolve()):
-            raise ConfigError(
-                f"'data.path' points outside the project ({raw['data']['path']}); "
-                "copy the file under data/raw/ and point to it there."
-            )
+        check_inside(root, raw["data"]["path"])
+
+
+def check_inside(root: Path, relative: str) -> None:
+    """data.path must name a file in the project, not through a link: commands read and write only there."""
+    written = Path(os.path.normpath(root / relative))
+    resolved = written.resolve()
+    if resolved.is_relative_to(root.resolve()):
+        return
+    if written.is_relative_to(root):
+        raise ConfigError(
+            f"'data.path' ({relative}) is a link to {resolved}, outside the project; copy the file itself "
+            "under data/raw/ and point to it there."
+        )
+    raise ConfigError(
+        f"'data.path' points outside the project ({relative}); copy the file under data/raw/ and point to it there."
+    )
 
 
 def _check_keys(values: dict, expected: set[str], where: str) -> None:

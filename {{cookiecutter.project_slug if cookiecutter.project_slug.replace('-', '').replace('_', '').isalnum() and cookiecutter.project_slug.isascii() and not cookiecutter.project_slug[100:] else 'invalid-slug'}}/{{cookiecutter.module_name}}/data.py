@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
+import io
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -15,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from pandas.api.types import (
     is_bool_dtype,
@@ -24,10 +27,17 @@ from pandas.api.types import (
     is_string_dtype,
 )
 
-from .config import ENCODINGS
+from .config import DELIMITERS, ENCODINGS
 from .files import replacing
 
-READABLE_SUFFIXES = (".csv", ".parquet", ".pq")
+READABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
+# What a file is, by its first bytes, when its name says CSV but it is not text.
+NOT_TEXT = {
+    b"PK\x03\x04": "an Excel workbook (or another zip archive)",
+    b"\xd0\xcf\x11\xe0": "an Excel 97-2003 workbook",
+    b"\x1f\x8b": "gzip-compressed",
+}
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
 # How much of a file that is not in its configured encoding is read to tell which encoding it is in.
 ENCODING_SAMPLE = 16 << 20
 # A CSV whose first megabyte holds no line break is not one row per line.
@@ -88,8 +98,11 @@ def check_all(*checks: Callable[[], object]) -> None:
         raise DataErrors(errors)
 
 
-def read_table(path: Path, encoding: str = "utf-8", missing_values: Sequence[str] = ()) -> pd.DataFrame:
-    """Read a CSV or Parquet file, refusing files that cannot be the data a model learns from.
+def read_table(
+    path: Path, encoding: str = "utf-8", missing_values: Sequence[str] = (), delimiter: str = ","
+) -> pd.DataFrame:
+    """Read a CSV (or gzip-compressed CSV) or Parquet file, refusing files that cannot be the data a
+    model learns from.
 
     Empty cells are missing values, and so are the cells that hold one of `missing_values` exactly
     (data.missing_values); every other text, `NA` and `None` included, is a value.
@@ -100,16 +113,18 @@ def read_table(path: Path, encoding: str = "utf-8", missing_values: Sequence[str
             f"There is no file at {path}.",
             "Copy the data there, or set data.path in params.yaml to where it is.",
         )
-    if path.suffix.lower() not in READABLE_SUFFIXES:
+    if not path.name.lower().endswith(READABLE_SUFFIXES):
+        spreadsheet = path.suffix.lower() in SPREADSHEET_SUFFIXES
         raise DataError(
             "the data is in a readable format",
-            f"{path.name} is neither CSV nor Parquet.",
-            "Export it as .csv (UTF-8) or .parquet and point data.path to that file.",
+            f"{path.name} is {'a spreadsheet' if spreadsheet else 'neither CSV nor Parquet'}.",
+            "Export it as .csv (UTF-8; or CSV from Japanese Excel, with data.encoding: cp932) or .parquet "
+            "and point data.path to that file.",
         )
     if path.stat().st_size == 0:
         raise DataError("the data has rows", f"{path.name} is empty.", "Export the data again.")
-    if path.suffix.lower() == ".csv":
-        frame = _read_csv(path, encoding, missing_values)
+    if is_csv(path):
+        frame = _read_csv(path, encoding, missing_values, delimiter)
     else:
         frame = marked_as_missing(_read_parquet(path), missing_values)
     if frame.empty:
@@ -119,8 +134,18 @@ def read_table(path: Path, encoding: str = "utf-8", missing_values: Sequence[str
     return frame
 
 
-def _read_csv(path: Path, encoding: str, missing_values: Sequence[str]) -> pd.DataFrame:
-    with path.open("rb") as stream:
+def is_csv(path: Path) -> bool:
+    return path.name.lower().endswith((".csv", ".csv.gz"))
+
+
+def open_bytes(path: Path) -> io.BufferedIOBase:
+    """A CSV file's bytes, uncompressed when its name ends in .gz."""
+    return gzip.open(path) if path.suffix.lower() == ".gz" else path.open("rb")
+
+
+def _read_csv(path: Path, encoding: str, missing_values: Sequence[str], delimiter: str) -> pd.DataFrame:
+    refuse_binary(path)
+    with open_bytes(path) as stream:
         start = stream.read(LONGEST_LINE)
     if len(start) == LONGEST_LINE and b"\n" not in start and b"\r" not in start:
         raise DataError(
@@ -131,8 +156,9 @@ def _read_csv(path: Path, encoding: str, missing_values: Sequence[str]) -> pd.Da
     # A UTF-8 file may start with a byte order mark (as Excel writes it); it is not part of the header.
     text_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
     try:
-        with path.open(encoding=text_encoding, newline="") as stream:
-            header = next(csv.reader(stream), [])
+        with io.TextIOWrapper(open_bytes(path), encoding=text_encoding, newline="") as stream:
+            header = next(csv.reader(stream, delimiter=delimiter), [])
+        refuse_other_delimiter(header, path, delimiter)
         repeated = sorted({name for name in header if header.count(name) > 1})
         if repeated:
             raise DataError(
@@ -142,6 +168,7 @@ def _read_csv(path: Path, encoding: str, missing_values: Sequence[str]) -> pd.Da
             )
         frame = pd.read_csv(
             path,
+            sep=delimiter,
             encoding=text_encoding,
             keep_default_na=False,
             na_values=["", *missing_values],
@@ -160,11 +187,11 @@ def _read_csv(path: Path, encoding: str, missing_values: Sequence[str]) -> pd.Da
             if likely
             else f"Save it again as UTF-8, or set data.encoding to one of: {', '.join(ENCODINGS)}.",
         ) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, EOFError, gzip.BadGzipFile) as error:
         raise DataError(
             "the data is well-formed CSV",
             f"{path.name} cannot be parsed: {str(error).strip()}.",
-            "Check the delimiter and quoting, or export it again.",
+            "Check the delimiter (data.delimiter) and quoting, or export it again.",
         ) from None
     repeats = header_lines(frame)
     if repeats:
@@ -177,11 +204,38 @@ def _read_csv(path: Path, encoding: str, missing_values: Sequence[str]) -> pd.Da
     return frame
 
 
+def refuse_binary(path: Path) -> None:
+    """A file named like CSV that is a workbook or compressed is named as what it is, not as bad text."""
+    with path.open("rb") as stream:
+        start = stream.read(4)
+    compressed = path.suffix.lower() == ".gz"
+    for magic, kind in NOT_TEXT.items():
+        if start.startswith(magic) and not (compressed and kind == "gzip-compressed"):
+            fix = (
+                f"Rename it to {path.name}.gz (and data.path with it), or decompress it."
+                if kind == "gzip-compressed"
+                else "Open it in Excel and save it as CSV (UTF-8), or export it as Parquet."
+            )
+            raise DataError("the data is in a readable format", f"{path.name} is {kind}, not CSV text.", fix)
+
+
+def refuse_other_delimiter(header: list[str], path: Path, delimiter: str) -> None:
+    """A header of one column that holds another delimiter means the file is separated by that one."""
+    found = [name for name, other in DELIMITERS.items() if other != delimiter and other in "".join(header)]
+    if len(header) == 1 and found:
+        raise DataError(
+            "the data is well-formed CSV",
+            f"The header of {path.name} reads as one column, {header[0][:60]!r}: its values are separated "
+            f"by a {found[0]}.",
+            f"Set data.delimiter: {found[0]} in params.yaml.",
+        )
+
+
 def likely_encoding(path: Path, tried: str) -> str | None:
     """The other family's encoding when it reads the start of the file: cp932 for a file that is not
     UTF-8, UTF-8 for one that is not Shift_JIS; otherwise None."""
     other = "cp932" if tried.startswith("utf-8") else "utf-8"
-    with path.open("rb") as stream:
+    with open_bytes(path) as stream:
         start = stream.read(ENCODING_SAMPLE)
     try:
         # final=False: a character the sample cuts in two is not an error.
@@ -228,11 +282,15 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 
 def check_columns(
-    frame: pd.DataFrame, data: dict[str, Any], problem_type: str, named_elsewhere: Sequence[str] = ()
+    frame: pd.DataFrame,
+    data: dict[str, Any],
+    problem_type: str,
+    named_elsewhere: Sequence[str] = (),
+    min_class_rows: int = 2,
 ) -> None:
-    """The columns params.yaml names (under data:, and `named_elsewhere`) exist, none is empty, the time
-    column holds times, numbers lie in their ranges, and the target fits the problem. Every broken
-    requirement is reported at once."""
+    """The columns params.yaml names (under data:, and `named_elsewhere`) exist, none is empty, each cell
+    holds one value, numbers are finite and in their ranges, the time column holds times, and the target
+    fits the problem, with `min_class_rows` in each class. Every broken requirement is reported at once."""
     target = data["target"]
     named = [target, *data["id_columns"], *data["text_columns"], *data["personal_data_columns"]]
     named += data["not_personal_columns"]
@@ -250,11 +308,40 @@ def check_columns(
     ranges = [(name, bounds) for name, bounds in data["expected_ranges"].items() if name not in mixed]
     check_all(
         partial(check_not_empty, frame, data),
+        *(partial(check_single_values, frame[name]) for name in frame if is_object_dtype(frame[name])),
+        *(partial(refuse_infinity, frame[name]) for name in frame if is_numeric_dtype(frame[name])),
         *(partial(refuse_mixed, name, text, personal_data_kind(frame[name])) for name, text in mixed.items()),
         *(partial(time_order, values) for values in time),  # refuses values that are not dates or times
         *(partial(check_expected_range, frame[name], bounds) for name, bounds in ranges),
-        partial(check_target, frame[target], problem_type, data["positive_label"]),
+        partial(check_target, frame[target], problem_type, data["positive_label"], min_class_rows),
     )
+
+
+def check_single_values(values: pd.Series) -> None:
+    """A cell holding a list or a mapping (a Parquet nested column) is no value a model can learn from."""
+    sample = values.dropna().head(PERSONAL_SAMPLE)
+    nested = sample[sample.map(lambda value: isinstance(value, (list, tuple, dict, set, np.ndarray)))]
+    if len(nested):
+        raise DataError(
+            "each cell holds one value",
+            f"Column '{values.name}' holds lists or mappings, such as {type(nested.iloc[0]).__name__} values.",
+            "Flatten it into one column per item when you export the data, or list it under "
+            "data.ignore_columns in params.yaml.",
+        )
+
+
+def refuse_infinity(values: pd.Series) -> None:
+    """Infinity is no measurement: a CSV cell of inf or -inf usually marks a division by zero upstream."""
+    if is_bool_dtype(values):
+        return
+    infinite = int(np.isinf(values.to_numpy(dtype=float, na_value=np.nan)).sum())
+    if infinite:
+        raise DataError(
+            "numbers are finite",
+            f"Column '{values.name}' holds infinity in {infinite:,} row(s).",
+            "Fix those cells, or leave them empty where the value is unknown (list the marker under "
+            "data.missing_values in params.yaml if it stands for missing).",
+        )
 
 
 def check_not_empty(frame: pd.DataFrame, data: dict[str, Any]) -> None:
@@ -368,7 +455,7 @@ def time_order(values: pd.Series) -> pd.Series:
     return parsed
 
 
-def check_target(target: pd.Series, problem_type: str, positive_label: Any) -> None:
+def check_target(target: pd.Series, problem_type: str, positive_label: Any, min_class_rows: int = 2) -> None:
     labels = target.dropna()
     if problem_type == "regression":
         if not pd.api.types.is_numeric_dtype(labels) or pd.api.types.is_bool_dtype(labels):
@@ -393,6 +480,17 @@ def check_target(target: pd.Series, problem_type: str, positive_label: Any) -> N
             f"The target '{target.name}' holds fractional numbers such as {labels.iloc[0]!r}.",
             "Set model.problem_type to regression, or point data.target to a label column.",
         )
+    counts = labels.value_counts()
+    few = counts[counts < min_class_rows]
+    if len(few):
+        listed = ", ".join(f"{label!r} ({count:,})" for label, count in few.items())
+        raise DataError(
+            "each class has enough rows to train and test on",
+            f"Class(es) of '{target.name}' with fewer than {min_class_rows} rows: {listed}. With "
+            "split.holdout_size held out, each class needs model.cv_folds rows in training and one to test.",
+            "Collect more rows of these classes, merge them into similar classes, or remove their rows "
+            "(or lower model.cv_folds in params.yaml).",
+        )
     if positive_label is not None and len(classes) > 2:
         raise DataError(
             "a positive class is named only for two classes",
@@ -401,6 +499,16 @@ def check_target(target: pd.Series, problem_type: str, positive_label: Any) -> N
             "their per-class scores as model.average says (macro or weighted).",
         )
     if positive_label is not None and positive_label not in set(classes.tolist()):
+        twin = next((label for label in classes.tolist() if str(label) == str(positive_label)), None)
+        if twin is not None:
+            text = isinstance(twin, str)
+            raise DataError(
+                "the positive class occurs in the target",
+                f"data.positive_label is {positive_label!r}, but '{target.name}' holds {twin!r}: the same "
+                f"characters, but {'text' if text else 'a number'}.",
+                f"Write positive_label: {repr(twin) if text else twin} in params.yaml "
+                f"({'in quotes' if text else 'without quotes'}).",
+            )
         raise DataError(
             "the positive class occurs in the target",
             f"data.positive_label is {positive_label!r}, but '{target.name}' holds {sorted(map(str, classes))}.",

@@ -10,12 +10,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+# Temporary files `replacing` makes: `.<name>.<random>.tmp`.
+TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+# Folders whose files the project's commands write.
+OUTPUT_FOLDERS = ("data", "models", "reports")
+# Held by the command that writes outputs; it holds that command's process id.
+LOCK_FILE = ".run.lock"
 
 # While a stage runs: (temporary file or None to delete, destination), put in place when it succeeds.
 _held: list[tuple[Path | None, Path]] | None = None
@@ -101,3 +110,63 @@ def sha256(path: Path) -> str:
     """The SHA-256 of a file's bytes: by it, later code tells whether a file is the one it knows."""
     with path.open("rb") as stream:
         return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+class ProjectBusyError(RuntimeError):
+    """Another command is writing this project's outputs."""
+
+
+@contextmanager
+def exclusive(root: Path) -> Iterator[None]:
+    """Let one command at a time write the project's outputs, and clean up after one that was killed.
+
+    The operating system drops the lock when its process ends, however it ends, so a lock is never
+    left behind; the temporary files of a killed run are removed once the lock is held.
+    """
+    with (root / LOCK_FILE).open("a+", encoding="utf-8") as handle:
+        try:
+            _lock(handle)
+        except OSError:
+            raise ProjectBusyError(
+                f"Another command is running here (process {_holder(handle)}): wait until it ends, "
+                "then run this one. Two at once would mix the outputs of two runs."
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            remove_leftovers(root)
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+
+
+def _lock(handle: Any) -> None:
+    """Lock an open file, or raise OSError at once if another process holds it."""
+    if sys.platform == "win32":
+        import msvcrt
+
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _holder(handle: Any) -> str:
+    """The process id the lock holder wrote, where the system lets a second process read it."""
+    try:
+        handle.seek(0)
+        return handle.read().strip() or "unknown"
+    except OSError:  # Windows keeps a locked byte unreadable to others
+        return "unknown"
+
+
+def remove_leftovers(root: Path) -> None:
+    """Delete the temporary files a killed command left in the output folders."""
+    for folder in OUTPUT_FOLDERS:
+        for path in (root / folder).rglob(".*.tmp"):
+            if TEMPORARY.fullmatch(path.name) and path.is_file():
+                path.unlink(missing_ok=True)

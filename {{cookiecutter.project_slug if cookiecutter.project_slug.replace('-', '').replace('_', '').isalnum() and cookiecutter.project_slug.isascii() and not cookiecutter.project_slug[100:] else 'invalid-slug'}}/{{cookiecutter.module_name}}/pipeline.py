@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import config, example_data
-from .data import DataError, check_columns, read_table, write_table
-from .files import all_or_nothing, replacing, sha256
+from .data import DataError, check_columns, is_csv, read_table, write_table
+from .files import all_or_nothing, replacing, sha256, write_json
 
 PACKAGE = __package__
 
@@ -60,12 +61,17 @@ class Project:
         return self.root / self.data["path"]
 
     def read_table(self, path: Path) -> Any:
-        """A data file read as data.encoding and data.missing_values say: the raw data, or rows like it."""
-        return read_table(path, self.data["encoding"], self.data["missing_values"])
+        """A data file read as data.encoding, data.delimiter and data.missing_values say: the raw data, or
+        rows like it."""
+        return read_table(path, self.data["encoding"], self.data["missing_values"], self.delimiter)
 
     def write_rows(self, frame: Any, path: Path) -> None:
-        """Rows written as this project keeps its data: CSV in data.encoding (by the file name), or Parquet."""
-        write_table_as(frame, path, self.data["encoding"])
+        """Rows written as this project keeps its data: CSV as data: says (by the file name), or Parquet."""
+        write_table_as(frame, path, self.data["encoding"], self.delimiter)
+
+    @property
+    def delimiter(self) -> str:
+        return config.DELIMITERS[self.data["delimiter"]]
 
     def feature_columns(self, frame: Any) -> list[str]:
         """The columns a model learns from: all but the target, the ids and the time."""
@@ -97,19 +103,11 @@ class Project:
 
     def raw_fingerprint(self) -> str:
         """The SHA-256 of the raw data file, by which later stages tell whether it changed."""
-        return sha256(self.raw_data)
+        return fingerprint(self.raw_data)
 
     def read_diagnosis(self) -> dict[str, Any]:
-        """Analyze's diagnosis, refused if the raw data has changed since Analyze read it."""
         self.require("diagnosis")
-        diagnosis = json.loads(self.path("diagnosis").read_text(encoding="utf-8"))
-        analyzed = diagnosis.get("data", {})
-        if analyzed.get("path") != self.data["path"] or analyzed.get("sha256") != self.raw_fingerprint():
-            raise StageOrderError(
-                f"{self.data['path']} is not the data the analyze stage diagnosed: it changed, or data.path "
-                f"did since. Run the analyze stage again (python -m {PACKAGE} run analyze), then this one."
-            )
-        return diagnosis
+        return json.loads(self.path("diagnosis").read_text(encoding="utf-8"))
 
     def read_raw(self) -> Any:
         """The raw data, written from the example first if the project starts from one."""
@@ -125,15 +123,97 @@ class Project:
         # Columns named outside data: too, so that a typo there is refused before any stage runs.
         settings = self.settings
         elsewhere = [*settings["prepare"]["keep_columns"], *settings["preprocess"]["ordinal_columns"]]
-        check_columns(frame, self.data, self.problem_type, elsewhere)
+        # Each class once in the holdout and in every fold of cross-validation, checked before any stage writes.
+        min_class_rows = math.ceil(settings["model"]["cv_folds"] / (1 - settings["split"]["holdout_size"]))
+        check_columns(frame, self.data, self.problem_type, elsewhere, min_class_rows)
         return frame
 
+    def input_file(self, name: str) -> Path:
+        return self.raw_data if name == RAW else self.path(name)
 
-def write_table_as(frame: Any, path: Path, encoding: str = "utf-8") -> None:
-    """Write rows in the format the file name asks for: CSV (in `encoding`) or Parquet."""
-    if path.suffix.lower() == ".csv":
+    def inputs_of(self, stage: str) -> dict[str, Any]:
+        """What a stage reads: the settings it uses and a fingerprint of each file, as its record keeps them."""
+        settings = {key: setting(self.settings, key) for key in SETTINGS_READ[stage]}
+        files = [self.input_file(name) for name in INPUTS[stage]]
+        return {
+            # As JSON gives them back, so that a record compares equal to the settings it was made from.
+            "settings": json.loads(json.dumps(settings)),
+            "files": {path.relative_to(self.root).as_posix(): fingerprint(path) for path in files},
+        }
+
+    def record(self, stage: str) -> Path:
+        """Where a stage keeps what it read, so that later commands can tell its outputs are current."""
+        return self.report_dir(stage) / RECORD
+
+    def out_of_date(self, stage: str) -> str | None:
+        """Why a stage's outputs no longer follow from params.yaml and its input files; None if they do."""
+        recorded = json.loads(self.record(stage).read_text(encoding="utf-8"))
+        current = self.inputs_of(stage)
+        settings = [
+            name
+            for key, value in current["settings"].items()
+            for name in differences(key, recorded["settings"].get(key), value)
+        ]
+        if settings:
+            return f"{', '.join(settings)} in {config.CONFIG_FILE} changed since it ran"
+        files = [name for name, digest in current["files"].items() if recorded["files"].get(name) != digest]
+        if files:
+            return f"{', '.join(files)} changed since it ran"
+        return None
+
+    def require_current(self, *stages: str) -> None:
+        """Stop before anything reads outputs that no longer follow from the settings and data, naming
+        the first stage to run again: a model is never scored on rows from another split."""
+        for stage in stages:
+            if not self.record(stage).is_file():
+                raise StageOrderError(
+                    f"The {stage} stage has no record of a run ({self.record(stage).relative_to(self.root)}): "
+                    f"run the {stage} stage first (python -m {PACKAGE} run {stage}, or run all)."
+                )
+            reason = self.out_of_date(stage)
+            if reason:
+                raise StageOrderError(
+                    f"The {stage} stage's outputs are out of date: {reason}. Run it and every stage after it "
+                    f"again (python -m {PACKAGE} run all, or python -m {PACKAGE} run {stage}, then the next)."
+                )
+
+
+def setting(settings: dict[str, Any], key: str) -> Any:
+    """A setting by its dotted name, e.g. `split.seed`."""
+    for part in key.split("."):
+        settings = settings[part]
+    return settings
+
+
+def differences(key: str, old: Any, new: Any) -> list[str]:
+    """The dotted names of the settings that differ between two values of `key`, e.g. `split.seed`."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        parts = {**old, **new}
+        return [name for part in parts for name in differences(f"{key}.{part}", old.get(part), new.get(part))]
+    return [] if old == new else [key]
+
+
+# File fingerprints by (path, size, modification time): a run hashes each large file once.
+_fingerprints: dict[tuple[str, int, int], str] = {}
+
+
+def fingerprint(path: Path) -> str:
+    """The SHA-256 of a file, or "" when there is none."""
+    if not path.is_file():
+        return ""
+    status = path.stat()
+    key = (str(path.resolve()), status.st_size, status.st_mtime_ns)
+    if key not in _fingerprints:
+        _fingerprints[key] = sha256(path)
+    return _fingerprints[key]
+
+
+def write_table_as(frame: Any, path: Path, encoding: str = "utf-8", delimiter: str = ",") -> None:
+    """Write rows in the format the file name asks for: CSV (gzip-compressed for .csv.gz) or Parquet."""
+    if is_csv(path):
         with replacing(path) as temporary:
-            frame.to_csv(temporary, index=False, encoding=encoding)
+            compression = "gzip" if path.suffix.lower() == ".gz" else None
+            frame.to_csv(temporary, index=False, encoding=encoding, sep=delimiter, compression=compression)
     else:
         write_table(frame, path)
 
@@ -150,6 +230,23 @@ OUTPUTS = {
     "model_card": "models/model.json",
     "metrics": "reports/evaluate/metrics.json",
 }
+RAW = "raw"
+RECORD = "inputs.json"
+# What each stage reads: a change to any of it makes the stage's outputs, and all after them, out of date.
+INPUTS = {
+    "analyze": (RAW,),
+    "prepare": (RAW, "diagnosis"),
+    "preprocess": ("train",),
+    "train": ("train", "preprocessor"),
+    "evaluate": ("model", "model_card", "train", "holdout"),
+}
+SETTINGS_READ = {
+    "analyze": ("data", "analyze", "prepare.keep_columns", "model.problem_type"),
+    "prepare": ("data", "analyze", "prepare", "split", "model.problem_type"),
+    "preprocess": ("data", "preprocess"),
+    "train": ("data", "preprocess", "split", "model"),
+    "evaluate": ("data", "split", "model", "value"),
+}
 PRODUCED_BY = {
     "diagnosis": "analyze",
     "cleaned": "prepare",
@@ -164,8 +261,15 @@ PRODUCED_BY = {
 
 
 def run(project: Project, stage: str) -> list[str]:
-    """Run one stage; return the lines of its summary. Its outputs change only if it succeeds."""
+    """Run one stage on current outputs of the stages before it; return the lines of its summary.
+
+    Its outputs, and the record of what it read, change only if it succeeds.
+    """
     module = importlib.import_module(f".{stage}.stage", package=PACKAGE)
     project.write_example()  # an input, not an output: it must exist before the stage reads it
+    project.require_current(*STAGES[: STAGES.index(stage)])
+    inputs = project.inputs_of(stage)
     with all_or_nothing():
-        return module.run(project)
+        summary = module.run(project)
+        write_json(project.record(stage), inputs)
+    return summary

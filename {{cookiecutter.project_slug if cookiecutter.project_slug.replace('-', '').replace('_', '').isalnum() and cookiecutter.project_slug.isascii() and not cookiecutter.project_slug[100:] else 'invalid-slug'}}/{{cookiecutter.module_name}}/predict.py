@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 
 from . import metrics, releases
-from .data import DataError, check_range
-from .files import replacing
-from .pipeline import PACKAGE, Project
+from .data import DataError, check_range, is_csv, refuse_infinity
+from .pipeline import PACKAGE, Project, write_table_as
 
+# A spreadsheet runs a cell that starts with one of these as a formula when it opens a CSV file.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 OUTSIDE_THE_RANGE_FIX = (
     "The model learned from values in this range only. Check those rows; if such values are real, "
     "widen data.expected_ranges in params.yaml and retrain."
@@ -93,6 +94,7 @@ def check_input(frame: pd.DataFrame, card: dict[str, Any], refuse_unseen: bool |
                     f"Column '{column}' holds {', '.join(map(repr, not_numbers[:3]))}.",
                     "Send numbers (or leave the value empty).",
                 )
+            refuse_infinity(pd.to_numeric(values))
             if entry.get("expected_range"):
                 check_range(values, entry["expected_range"], OUTSIDE_THE_RANGE_FIX)
     if refuses_unseen(card) if refuse_unseen is None else refuse_unseen:
@@ -198,16 +200,13 @@ def load_model(project: Project) -> tuple[Any, dict[str, Any]]:
 
 
 def run(project: Project, source: Path, destination: Path) -> list[str]:
+    check_destination(project, source, destination)
     model, card = load_model(project)
     frame = project.read_table(source)
     started = time.perf_counter()
     output = predict(frame, model, card)
     elapsed = time.perf_counter() - started
-    with replacing(destination) as temporary:
-        if destination.suffix.lower() == ".csv":
-            output.to_csv(temporary, index=False)
-        else:
-            output.to_parquet(temporary, index=False)
+    write_table_as(spreadsheet_safe(output) if is_csv(destination) else output, destination)
     unseen = unseen_counts(frame, card)
     return [
         f"{len(output):,} predictions written to {destination}",
@@ -218,6 +217,38 @@ def run(project: Project, source: Path, destination: Path) -> list[str]:
             else []
         ),
     ]
+
+
+def check_destination(project: Project, source: Path, destination: Path) -> None:
+    """Predictions never replace data: not the rows they are for, nothing under data/raw/, no file
+    a link points to."""
+    raw = (project.root / "data" / "raw").resolve()
+    target = destination.resolve()
+    if target == source.resolve():
+        problem = f"{destination} is the input file: writing there would replace the rows with predictions."
+    elif target.is_relative_to(raw) or target == project.raw_data.resolve():
+        problem = f"{destination} is in data/raw/, where the data is kept unchanged."
+    elif destination.is_symlink():
+        problem = f"{destination} is a link (to {target}): writing there would replace another file."
+    else:
+        return
+    raise DataError(
+        "predictions go to a file of their own",
+        problem,
+        "Pass --output a new file outside data/raw/, for example data/processed/predictions.csv.",
+    )
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells a spreadsheet would run as a formula when it opens the CSV file, kept as text by a
+    leading apostrophe, as OWASP advises against CSV injection."""
+    safe = frame.copy()
+    for column in safe.columns:
+        values = safe[column]
+        if pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values):
+            formula = values.astype(str).str.startswith(FORMULA_STARTS) & values.notna()
+            safe[column] = values.mask(formula, "'" + values.astype(str))
+    return safe
 
 
 def unseen_text(counts: dict[str, int]) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from . import models
 from .files import all_or_nothing, replacing, sha256, write_json
-from .pipeline import OUTPUTS, PACKAGE, Project
+from .pipeline import OUTPUTS, PACKAGE, STAGES, Project
 
 RELEASES = "models/releases"
 HISTORY = f"{RELEASES}/history.json"
@@ -118,6 +118,7 @@ def promote(project: Project) -> list[str]:
             f"{OUTPUTS['metrics']} was not computed for {OUTPUTS['model']} as it is now (version {version}): "
             f"run the Test stage (python -m {PACKAGE} run evaluate), then promote."
         )
+    project.require_current(*STAGES)  # the Test stage's verdict holds for the data and settings it was given
     failures = gate_failures(metrics)
     if failures:
         raise ReleaseError(

@@ -23,6 +23,7 @@ from {{ cookiecutter.module_name }}.train.stage import (
     fingerprint,
     tuned,
 )
+from {{ cookiecutter.module_name }}.train.stage import run as train
 
 # Enough rows for every fold to hold both classes, few enough to train in moments.
 SMALL_TRAINING_ROWS = 400
@@ -100,7 +101,7 @@ def test_every_candidates_hyper_parameter_search_is_recorded_and_the_best_settin
     small.settings["model"]["cv_folds"] = 2
     for name, space in SEARCH_SPACES.items():
         monkeypatch.setitem(SEARCH_SPACES, name, {key: [values[0] * 3] for key, values in space.items()})
-    pipeline.run(small, "train")
+    train(small)  # the stage alone: its input no longer follows from Prepare, which pipeline.run refuses
     small_card = read_card(small)
     chosen = small_card["algorithm"]
     best_setting = small_card["hyper_parameter_search"][chosen]["best"]
