@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from . import benchmark, checklist, config, monitor, owners, pipeline, predict, readiness, releases, value
+from .conflicts import UnmergedError
 from .data import DataError
 from .markdown import MissingBlockError
 from .models import UntrustedModelError
@@ -23,6 +24,7 @@ USER_ERRORS = (
     pipeline.StageOrderError,
     readiness.ReadinessError,
     releases.ReleaseError,
+    UnmergedError,
     UntrustedModelError,
 )
 
