@@ -271,6 +271,9 @@ HOOK_COMMANDS = {
     "check-json": (["check-json"], (".json",)),
     "detect-private-key": (["detect-private-key"], None),
     "check-added-large-files": (["check-added-large-files", "--enforce-all"], None),
+    "check-merge-conflict": (["check-merge-conflict"], None),
+    # A `language: fail` hook fails on any file it gets; a baked project has none it takes.
+    "no-rejected-template-change": (None, (".rej",)),
     "ruff-check": (["ruff", "check"], (".py",)),
     "ruff-format": (["ruff", "format", "--check"], (".py",)),
     "jupytext": (["jupytext", "--pre-commit-mode"], (".ipynb",)),
@@ -298,10 +301,10 @@ def test_pre_commit_config_is_valid_and_every_hook_passes_as_baked(cookies, ci):
     files = tracked_files(root)
     for hook in hooks:
         command, suffixes = HOOK_COMMANDS[hook["id"]]
-        arguments = [*command, *[arg for arg in hook.get("args", []) if arg != "--fix"]]
         chosen = [name for name in files if suffixes is None or name.endswith(suffixes)]
         if not chosen:  # pre-commit skips a hook that matches no file, as a new project's notebook hooks
             continue
+        arguments = [*command, *[arg for arg in hook.get("args", []) if arg != "--fix"]]
         result = tool(arguments[0], *arguments[1:], *chosen, cwd=root)
         assert result.returncode == 0, f"{hook['id']}: {result.stdout}{result.stderr}"
 

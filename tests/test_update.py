@@ -29,6 +29,8 @@ TRAIN_CODE = f"{MODULE}/train/stage.py"
 PLACEHOLDER = re.compile(r"\[TODO: [^\]]*\]")
 # Git starts a conflict with this at the start of a line; the README only quotes it mid-line.
 CONFLICT_MARKER = re.compile(r"^<<<<<<< ", re.MULTILINE)
+# A whole conflict: from its first marker line to its last.
+CONFLICT = re.compile(r"^<{7} .*?^>{7} .*?\n", re.MULTILINE | re.DOTALL)
 
 # The team's words and the template's change, per document language. The template adds a
 # checklist item in the "Good quality" section and a line at the end of the Train README, far
@@ -259,7 +261,7 @@ def test_an_update_brings_the_template_change_and_keeps_the_teams_work(template,
 
 @pytest.mark.parametrize("in_git", [True, False], ids=["git", "no-git"])
 def test_a_line_both_sides_changed_is_left_for_a_person_to_merge(template, tmp_path, env, in_git):
-    """cruft exits 0 even so: look for conflict markers (in git) or `*.rej` files (outside git)."""
+    """cruft exits 0 even so: the project's commands refuse to read past the conflict until it is resolved."""
     root = create(template, tmp_path, env, in_git=in_git)
     shared = next(line for line in read(root, CHECKLIST).splitlines() if line.startswith(SHARED_LINE))
     ticked = shared.replace("- [ ] ", "- [x] ", 1)
@@ -292,6 +294,24 @@ def test_a_line_both_sides_changed_is_left_for_a_person_to_merge(template, tmp_p
         assert marked == [] and rejected == [CHECKLIST + ".rej"]
         assert ticked in checklist and reworded not in checklist
         assert "+" + reworded in read(root, CHECKLIST + ".rej")
+
+    # The checklist would count the item twice, `owners --check` would pass: both refuse, by name.
+    unresolved = f"{CHECKLIST} has unresolved merge conflict markers" if in_git else f"{CHECKLIST}.rej holds"
+    for command in (["owners", "--check"], ["checklist"]):
+        refused = run(["-m", MODULE, *command], root)
+        assert refused.returncode == 2, refused.stdout + refused.stderr
+        assert unresolved in refused.stderr and "Traceback" not in refused.stderr, refused.stderr
+    # The team keeps its ticked line and drops the template's rewording.
+    if in_git:
+        resolved = checklist.replace(CONFLICT.search(checklist)[0], ticked + "\n")
+        (root / CHECKLIST).write_text(resolved, encoding="utf-8")
+        git("add", CHECKLIST, cwd=root, env=env)
+    else:
+        (root / f"{CHECKLIST}.rej").unlink()
+    assert conflicts(root) == ([], [])
+    for command in (["owners", "--check"], ["checklist"]):
+        passed = run(["-m", MODULE, *command], root)
+        assert passed.returncode == 0, passed.stdout + passed.stderr
 
 
 def test_owners_set_in_params_yaml_stay_and_the_owners_command_fills_new_lines(template, tmp_path, env):

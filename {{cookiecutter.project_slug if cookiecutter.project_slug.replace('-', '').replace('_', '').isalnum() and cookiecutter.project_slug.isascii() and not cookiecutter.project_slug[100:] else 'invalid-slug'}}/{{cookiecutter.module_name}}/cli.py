@@ -21,6 +21,7 @@ from . import (
     threads,
     value,
 )
+from .conflicts import UnmergedError
 from .data import DataError
 from .files import ProjectBusyError, exclusive
 from .markdown import MissingBlockError
@@ -37,6 +38,7 @@ USER_ERRORS = (
     pipeline.StageOrderError,
     readiness.ReadinessError,
     releases.ReleaseError,
+    UnmergedError,
     UntrustedModelError,
 )
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from .conflicts import documents, refuse_unmerged
 from .roles import LANGUAGES, ROLE_BY_KEY
 
 CONFIG_FILE = "params.yaml"
@@ -81,8 +82,13 @@ def find_root(start: Path | None = None) -> Path:
 
 
 def load(root: Path | None = None) -> dict[str, Any]:
-    """Read params.yaml from the project folder and return it once it passes every check."""
-    path = (root or find_root()) / CONFIG_FILE
+    """Read params.yaml from the project folder and return it once it passes every check.
+
+    A project that a template update left half-merged is refused first, whatever the command.
+    """
+    root = root or find_root()
+    path = root / CONFIG_FILE
+    refuse_unmerged(root, [path, *documents(root)])
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)
     except FileNotFoundError:

@@ -8,10 +8,10 @@ change in params.yaml reaches all of them at once. The project's creation runs t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 from . import config
+from .conflicts import documents
 from .files import write_text
 from .markdown import MissingBlockError, replace_block
 from .roles import DEFAULT_OWNER_ROLE, PATH_OWNERS, ROLE_BY_KEY, ROLES, STAGES, UNASSIGNED, Stage, Text
@@ -166,13 +166,6 @@ def render_codeowners(team: Team, root: Path) -> str:
         else:
             lines.append(f"# {pattern} {team.tag(role)}")
     return "\n".join(lines) + "\n"
-
-
-def documents(root: Path) -> Iterator[Path]:
-    """The Markdown files that carry owner tags."""
-    yield root / "README.md"
-    yield from sorted((root / "docs").rglob("*.md"))
-    yield from sorted((root / PACKAGE).rglob("*.md"))
 
 
 def render(root: Path, team: Team) -> dict[Path, str]:
