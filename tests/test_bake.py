@@ -73,6 +73,7 @@ TOP_LEVEL_FILES = [
     "tests/test_environment.py",
     "tests/test_expectations.py",
     "tests/test_interrupt.py",
+    "tests/test_model_files.py",
     "tests/test_monitor.py",
     "tests/test_new_columns.py",
     "tests/test_notebooks.py",

@@ -9,12 +9,10 @@ import contextlib
 import copy
 import gzip
 import shutil
-from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-import skops.io
 import yaml
 
 from {{ cookiecutter.module_name }}.cli import main
@@ -445,15 +443,6 @@ def test_no_data_yet_says_where_to_put_it(scratch, refused):
     scratch.settings["data"].update(path="data/raw/missing.csv", example="none")
     write_params(scratch.root, scratch.settings)
     refused(scratch.root, ["run", "analyze"], "Copy your CSV or Parquet file there")
-
-
-def test_a_model_file_with_foreign_types_is_refused(trained, tmp_path, monkeypatch, refused):
-    root = tmp_path / "project"
-    shutil.copytree(trained.root, root)
-    skops.io.dump({"payload": pd.Timestamp("2020-01-01")}, root / "models" / "model.skops")
-    monkeypatch.chdir(root)
-    holdout = Path(trained.path("holdout"))
-    refused(root, ["predict", "--input", str(holdout), "--output", "out.csv"], "could run code")
 
 
 def test_an_output_folder_that_cannot_be_written_is_named_and_nothing_changes(scratch, refused):

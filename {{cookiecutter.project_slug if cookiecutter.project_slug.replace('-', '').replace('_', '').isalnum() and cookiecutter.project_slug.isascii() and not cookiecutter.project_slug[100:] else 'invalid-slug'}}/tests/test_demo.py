@@ -155,6 +155,16 @@ def test_without_a_tested_model_the_demo_says_which_command_to_run(evaluated, tm
     assert not app.metric and not app.file_uploader
 
 
+def test_a_model_file_changed_after_training_is_refused_with_the_reason(evaluated, tmp_path, monkeypatch):
+    root = scratch_project(evaluated, tmp_path, ("model", "model_card", "metrics"))
+    (root / OUTPUTS["model"]).write_bytes(b"not the trained model")
+    app = open_demo(root, monkeypatch)
+    assert not app.exception
+    (error,) = app.error
+    assert "is not the file the train stage wrote" in error.value
+    assert not app.metric and not app.file_uploader
+
+
 @pytest.mark.parametrize("language", ["en", "ja"])
 def test_the_demo_speaks_the_projects_language(evaluated, tmp_path, monkeypatch, language):
     app = open_demo(scratch_project(evaluated, tmp_path, language=language), monkeypatch)

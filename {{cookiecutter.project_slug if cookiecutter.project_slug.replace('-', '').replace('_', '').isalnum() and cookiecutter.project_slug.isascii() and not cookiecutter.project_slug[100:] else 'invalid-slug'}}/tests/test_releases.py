@@ -42,7 +42,8 @@ def retrained(evaluated, tmp_path_factory):
     model = models.load(project.path("model"))
     features = model.named_steps["preprocess"].transform(rows[project.feature_columns(rows)])
     model.named_steps["model"].fit(features, rows[project.data["target"]])
-    models.save(model, project.path("model"))
+    card = json.loads(project.path("model_card").read_text(encoding="utf-8"))
+    models.save(model, project.path("model"), card)
     return project
 
 
@@ -105,7 +106,8 @@ def test_rollback_serves_the_previous_release_again(
     command(["promote"])
 
     # The second model passes the same Test stage and gate before it is served.
-    shutil.copy(retrained.path("model"), project.path("model"))
+    for name in ("model", "model_card"):
+        shutil.copy(retrained.path(name), project.path(name))
     pipeline.run(project, "evaluate")
     command(["promote"])
     model, card, second_version = releases.served(project)

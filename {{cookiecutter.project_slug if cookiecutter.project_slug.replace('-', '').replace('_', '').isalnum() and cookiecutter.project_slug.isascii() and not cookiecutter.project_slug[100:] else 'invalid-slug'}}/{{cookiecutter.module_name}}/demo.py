@@ -175,7 +175,11 @@ def main() -> None:
         st.stop()
     card = json.loads(project.path("model_card").read_text(encoding="utf-8"))
     results = json.loads(project.path("metrics").read_text(encoding="utf-8"))
-    model = load_model(project.path("model"), project.path("model").stat().st_mtime)
+    try:
+        model = load_model(project.path("model"), project.path("model").stat().st_mtime)
+    except models.UntrustedModelError as error:
+        st.error(str(error))
+        st.stop()
 
     show_requirement(results, say)
     show_value(project.settings["value"], results["value"]["share_correct"], language, say)

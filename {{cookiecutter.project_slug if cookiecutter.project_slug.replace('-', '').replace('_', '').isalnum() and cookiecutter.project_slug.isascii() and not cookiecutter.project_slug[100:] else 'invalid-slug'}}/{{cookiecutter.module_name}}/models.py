@@ -1,38 +1,139 @@
-"""Save and load models in skops format, which loads without running arbitrary code.
+"""Save and load models in skops format, so that opening a model file never runs code from it.
 
-A pickle file runs whatever code it names when it is opened. skops lists every type a file
-holds; `load` accepts the types skops trusts and this project's own, and refuses anything else.
+A pickle file runs whatever code it names when it is opened. skops names every type a file holds
+and builds only the ones it is told to trust, so `load` refuses a file unless:
+
+- its SHA-256 is the one recorded beside it when its stage wrote it (`models/model.json` for the
+  model, `models/preprocessor.json` for the preprocessor, the card in a release's folder for a
+  release): a file swapped or changed since is refused before skops even opens it;
+- every type it holds is one skops trusts or one named in `TRUSTED_TYPES`: exact class names, never
+  a prefix or a function, so that even a file whose record was rewritten to match cannot call
+  anything while it loads;
+- what it holds has the method every use of it calls: a dict saved with skops is not a model.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
 import skops.io as sio
 
-from .files import replacing
+from .files import replacing, sha256, write_json
 
-OWN_TYPES = f"{__package__}."
-# numpy's and scikit-learn's own types that skops does not trust by default; both load as data.
-LIBRARY_TYPES = {"numpy.dtype", "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor"}
+PACKAGE = __package__
+RECORD_KEY = "sha256"
+
+TRUSTED_TYPES = frozenset(
+    {
+        "numpy.dtype",
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+        f"{PACKAGE}.preprocess.stage.AsText",
+        f"{PACKAGE}.preprocess.stage.TextColumn",
+    }
+)
+"""The types this project's model files hold that skops does not trust by default, by full name.
+
+Each is a class whose instances are data, built by setting attributes or by calling the class on
+values already loaded; none is a function or a module attribute that acts when called:
+
+- `numpy.dtype`: the type of an array's values, which the encoders keep.
+- `TreePredictor`: one fitted tree of gradient boosting: arrays of split points and values.
+- `AsText`, `TextColumn`: this project's transformers in the preprocessor; they hold no state
+  beyond scikit-learn's, and their methods run only when the model transforms rows.
+
+When a new step of the pipeline brings a type skops lists as untrusted, add its exact name here
+once you have checked that loading it builds data and calls nothing.
+"""
+
+# Each model file by name: the stage that writes it, and the method every use of what it holds calls.
+WRITERS = {"preprocessor.skops": ("preprocess", "transform"), "model.skops": ("train", "predict")}
 
 
 class UntrustedModelError(RuntimeError):
-    """A model file holds types that could run code when loaded."""
+    """A model file is not the one this project wrote, or could run code when loaded."""
 
 
-def save(model: Any, path: Path) -> None:
+def record_of(path: Path) -> Path:
+    """Where a model file's SHA-256 is recorded: the JSON file of the same name beside it."""
+    return path.with_suffix(".json")
+
+
+def save(model: Any, path: Path, record: dict[str, Any]) -> None:
+    """Write `model` to `path`, and `record` beside it with the SHA-256 of the bytes written."""
     with replacing(path) as temporary:
         sio.dump(model, temporary)
+        digest = sha256(temporary)
+    write_json(record_of(path), {**record, RECORD_KEY: digest})
 
 
-def load(path: Path) -> Any:
-    untrusted = sio.get_untrusted_types(file=path)
-    foreign = [name for name in untrusted if not name.startswith(OWN_TYPES) and name not in LIBRARY_TYPES]
-    if foreign:
+def load(path: Path, fix: str | None = None) -> Any:
+    """What the model file at `path` holds, once it passed every check this module's docstring lists.
+
+    The file is read once, so the bytes checked are the bytes loaded. `fix` says what to do about a
+    refused file; by default, rerun the stage that writes it.
+    """
+    stage, method = WRITERS[path.name]
+    fix = fix or f"Rerun the {stage} stage (python -m {PACKAGE} run {stage}, or run all)."
+    shown, record = shown_path(path), shown_path(record_of(path))
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UntrustedModelError(f"{shown} is missing. {fix}") from None
+    recorded = recorded_sha256(record_of(path))
+    if recorded is None:
         raise UntrustedModelError(
-            f"{path} holds types that could run code when loaded: {', '.join(foreign)}. "
-            "Rebuild the model with this project's stages instead of loading a file from elsewhere."
+            f"{record} does not record the SHA-256 of {shown}, so nothing shows that {shown} is the file "
+            f"the {stage} stage wrote. {fix}"
         )
-    return sio.load(path, trusted=untrusted)
+    if hashlib.sha256(data).hexdigest() != recorded:
+        raise UntrustedModelError(
+            f"{shown} is not the file the {stage} stage wrote (its SHA-256 differs from the one {record} "
+            f"records): it was changed or replaced since. {fix}"
+        )
+    untrusted = untrusted_types(data, shown, fix)
+    if untrusted:
+        raise UntrustedModelError(
+            f"{shown} holds types this project's models never hold, which could run code when loaded: "
+            f"{', '.join(untrusted)}. {fix}"
+        )
+    try:
+        content = sio.loads(data, trusted=sorted(TRUSTED_TYPES))
+    except Exception as error:  # only trusted types are built, so this is a damaged file, not code run
+        raise UntrustedModelError(
+            f"{shown} is damaged: skops cannot build what it holds ({error}). {fix}"
+        ) from None
+    if not callable(getattr(content, method, None)):
+        raise UntrustedModelError(
+            f"{shown} holds a {type(content).__name__}, not a model: it has no {method}(). {fix}"
+        )
+    return content
+
+
+def untrusted_types(data: bytes, shown: Path, fix: str) -> list[str]:
+    """The types in a skops file that neither skops nor `TRUSTED_TYPES` trusts."""
+    if not data:
+        raise UntrustedModelError(f"{shown} is empty. {fix}")
+    try:
+        named = sio.get_untrusted_types(data=data)
+    except Exception as error:
+        # Listing the types builds nothing from the file, so a failure here only says that skops
+        # did not write it: a pickle, a truncated file, another kind of zip, a damaged schema.
+        raise UntrustedModelError(f"{shown} is not a skops model file ({error}). {fix}") from None
+    return [name for name in named if name not in TRUSTED_TYPES]
+
+
+def recorded_sha256(record: Path) -> str | None:
+    """The SHA-256 a record holds; None when there is no record, or it records none."""
+    try:
+        content = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return content.get(RECORD_KEY) if isinstance(content, dict) else None
+
+
+def shown_path(path: Path) -> Path:
+    """A path as the user reads it in a message: from the folder the command runs in, when inside it."""
+    return path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path

@@ -50,7 +50,9 @@ class ModelFiles:
         return json.loads(self.card.read_text(encoding="utf-8"))
 
     def load(self) -> tuple[Any, dict[str, Any], str]:
-        return models.load(self.model), self.read_card(), self.version
+        """The model, checked against its card (see models.load), with the card and the version."""
+        fix = f"Roll back (python -m {PACKAGE} rollback), or {RETRAIN}." if self.release else None
+        return models.load(self.model, fix), self.read_card(), self.version
 
 
 def trained_files(project: Project) -> ModelFiles:
@@ -111,6 +113,7 @@ def gate_failures(metrics: dict[str, Any]) -> list[str]:
 def promote(project: Project) -> list[str]:
     """Make the trained model the current release if the Test stage passed it; write all or nothing."""
     project.require(*RELEASED)
+    models.load(project.path("model"))  # only a model file the train stage wrote, which loads, is released
     version = model_version(project.path("model"))
     metrics = json.loads(project.path("metrics").read_text(encoding="utf-8"))
     if metrics.get("model_version") != version:
@@ -126,7 +129,8 @@ def promote(project: Project) -> list[str]:
             "train and evaluate stages again."
         )
     history = read_history(project)
-    if history["current"] == version:
+    folder = release_folder(project, version)
+    if history["current"] == version and holds_the_trained_files(project, folder):
         return [f"Version {version} is already the current release; nothing changed."]
     entry = {
         "version": version,
@@ -135,7 +139,6 @@ def promote(project: Project) -> list[str]:
         "primary": metrics["value"]["primary"],
     }
     others = [release for release in history["releases"] if release["version"] != version]
-    folder = release_folder(project, version)
     with all_or_nothing():
         for name in RELEASED:
             with replacing(released(folder, name)) as temporary:
@@ -145,6 +148,14 @@ def promote(project: Project) -> list[str]:
         f"promoted version {version} ({entry['metric']} {entry['primary']:.3f}) to {RELEASES}/{version}/",
         "the service answers with it from its next start",
     ]
+
+
+def holds_the_trained_files(project: Project, folder: Path) -> bool:
+    """Whether a release folder holds the trained files as they are: if one changed, promoting copies them again."""
+    return all(
+        released(folder, name).is_file() and sha256(released(folder, name)) == sha256(project.path(name))
+        for name in RELEASED
+    )
 
 
 def rollback(project: Project) -> list[str]:

@@ -172,7 +172,7 @@ def run(project: Project) -> list[str]:
         raise RuntimeError("Preprocessing left missing values; check the imputers in preprocess/stage.py.")
 
     write_table(features, project.path("features"))
-    models.save(preprocessor, project.path("preprocessor"))
+    models.save(preprocessor, project.path("preprocessor"), {})
 
     report = Report(project.report_dir("preprocess"), "Preprocess", project.settings["project"]["language"])
     say = report.say

@@ -34,7 +34,6 @@ from sklearn.model_selection import KFold, ParameterGrid, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
 from .. import metrics, models
-from ..files import write_json
 from ..pipeline import Project
 from ..preprocess.stage import column_kinds
 from ..reports import Report, plt
@@ -155,12 +154,12 @@ def run(project: Project) -> list[str]:
     chosen = best_candidate(results, metric)
     setting = results[chosen]["setting"]
     model = fit_behind(preprocessor, tuned(chosen, setting, project), frame, target)
-    models.save(model, project.path("model"))
 
     report = Report(project.report_dir("train"), "Train", project.settings["project"]["language"])
     write_report(report, tried, results, chosen, model, frame, target, project)
     card = model_card(model, chosen, tried, results, train, columns, project)
-    write_json(project.path("model_card"), {**card, **training_costs(started)})
+    # The card is the model file's record: models.save writes it beside the model with the file's SHA-256.
+    models.save(model, project.path("model"), {**card, **training_costs(started)})
     return [
         f"chose {chosen} ({setting_text(setting)}): cross-validated {metric} {results[chosen]['mean']:.3f} "
         f"(baseline {results[BASELINE]['mean']:.3f})",

@@ -1,0 +1,216 @@
+"""A model file never runs code when it is opened.
+
+Each bad file is built here as an attacker or an accident would leave it and put where the model
+goes; every command that loads the model must refuse it with one message, write nothing, and run
+none of what the file names. The files that name a function are live: loaded with every type
+trusted, each writes a canary file into the folder it runs in, so a check that let one through
+would show.
+"""
+
+import importlib
+import io
+import json
+import pickle
+{%- if cookiecutter.serving == "fastapi" %}
+import re
+{%- endif %}
+import zipfile
+
+import pandas as pd
+import pytest
+import skops.io
+from sklearn.preprocessing import StandardScaler
+
+from {{ cookiecutter.module_name }} import models, releases
+from {{ cookiecutter.module_name }}.files import sha256
+from {{ cookiecutter.module_name }}.pipeline import PACKAGE, Project
+{%- if cookiecutter.serving == "fastapi" %}
+from {{ cookiecutter.module_name }}.serve import create_app
+{%- endif %}
+
+# What the crafted files write, relative to the folder they are opened in: the project's copy.
+CANARY = "ran.txt"
+WRITE_THE_CANARY = f"open({CANARY!r}, 'w').write('ran')"
+# Every command that loads the trained model, run on the test project's holdout rows. (The service
+# is checked through create_app: were its check to fail, `serve` would wait for requests forever.)
+LOADING_COMMANDS = {
+    "predict": ["predict", "--input", "{holdout}", "--output", "predictions.csv"],
+    "trace": ["trace", "--input", "{holdout}", "--row", "0"],
+    "monitor": ["monitor", "--labelled", "{holdout}"],
+    "evaluate": ["run", "evaluate"],
+    "promote": ["promote"],
+}
+NOT_WRITTEN_BY_TRAIN = "is not the file the train stage wrote"
+
+
+def skops_file(tree):
+    """A skops file whose schema is `tree`, under the protocol of the installed skops."""
+    with zipfile.ZipFile(io.BytesIO(skops.io.dumps({}))) as real:
+        header = json.loads(real.read("schema.json"))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        schema = {**tree, "protocol": header["protocol"], "_skops_version": header["_skops_version"]}
+        archive.writestr("schema.json", json.dumps(schema))
+    return buffer.getvalue()
+
+
+def node(loader, module, name, **content):
+    return {"__loader__": loader, "__module__": module, "__class__": name, **content}
+
+
+def text(value):
+    return node("JsonNode", "builtins", "str", content=json.dumps(value), is_json=True)
+
+
+def calling(function, argument):
+    """A skops file that calls `function` (a node) with `argument` as it loads: skops builds a dict's
+    keys by calling its key types on them."""
+    key_types = node("ListNode", "builtins", "list", content=[function])
+    return skops_file(node("DictNode", "builtins", "dict", content={argument: text(1)}, key_types=key_types))
+
+
+def bound_method(module, cls, method, argument):
+    """`module.cls(argument).method` as a node: the project's re-exported `Path(...).write_text`, say."""
+    arguments = node("TupleNode", "builtins", "tuple", content=[text(argument)])
+    instance = node("ConstructorFromReduceNode", module, cls, content=arguments)
+    return node("MethodNode", module, cls, content={"func": method, "obj": instance})
+
+
+class Payload:
+    """Pickled, it writes the canary when it is opened."""
+
+    def __reduce__(self):
+        return eval, (WRITE_THE_CANARY,)
+
+
+# Files that write the canary as they load, with the name the refusal must give.
+CODE_RUNNING_FILES = {
+    f"Path.write_text through {module}": (
+        calling(bound_method(f"{PACKAGE}.{module}", "Path", "write_text", CANARY), "ran"),
+        f"{PACKAGE}.{module}.Path",
+    )
+    for module in ("models", "files")
+} | {
+    "os.system": (calling(node("FunctionNode", "os", "system"), f"echo ran > {CANARY}"), "os.system"),
+    "builtins.eval": (calling(node("FunctionNode", "builtins", "eval"), WRITE_THE_CANARY), "builtins.eval"),
+}
+
+
+def another_zip():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("rows.csv", "a,b\n1,2\n")
+    return buffer.getvalue()
+
+
+A_SKOPS_MODEL = skops.io.dumps(StandardScaler().fit([[0.0], [1.0]]))
+# Every kind of bad model file, with what its refusal says.
+BAD_FILES = {
+    **{
+        name: (content, f"could run code when loaded: {type_name}")
+        for name, (content, type_name) in CODE_RUNNING_FILES.items()
+    },
+    "a pickle": (pickle.dumps(Payload()), "is not a skops model file"),
+    "a truncated skops file": (A_SKOPS_MODEL[: len(A_SKOPS_MODEL) // 2], "is not a skops model file"),
+    "an empty file": (b"", "is empty"),
+    "a zip that is not a skops file": (another_zip(), "is not a skops model file"),
+    "a dict saved with skops": (skops.io.dumps({"predict": "yes"}), "not a model: it has no predict()"),
+}
+
+
+@pytest.fixture()
+def copy(finished):
+    """A copy of the tested project, as the folder the commands run in."""
+    return Project.load(finished)
+
+
+def loading_commands(project):
+    holdout = str(project.path("holdout"))
+    return [
+        [holdout if part == "{holdout}" else part for part in command]
+        for command in LOADING_COMMANDS.values()
+    ]
+
+
+def put_model(project, content, record_it):
+    """`content` as the trained model; with `record_it`, its SHA-256 in the card too, as someone who
+    can write both files would leave them."""
+    project.path("model").write_bytes(content)
+    if record_it:
+        card = json.loads(project.path("model_card").read_text(encoding="utf-8"))
+        card[models.RECORD_KEY] = sha256(project.path("model"))
+        project.path("model_card").write_text(json.dumps(card), encoding="utf-8")
+
+
+def test_the_crafted_files_run_code_when_every_type_is_trusted(tmp_path, monkeypatch):
+    """The refusals below mean something only if these files are live."""
+    monkeypatch.chdir(tmp_path)
+    for name, (content, _) in CODE_RUNNING_FILES.items():
+        skops.io.loads(content, trusted=skops.io.get_untrusted_types(data=content))
+        assert (tmp_path / CANARY).exists(), name
+        (tmp_path / CANARY).unlink()
+    pickle.loads(BAD_FILES["a pickle"][0])
+    assert (tmp_path / CANARY).exists()
+
+
+@pytest.mark.parametrize("bad_file", BAD_FILES)
+def test_a_bad_model_file_is_refused_by_every_command_without_running_code(copy, refused, bad_file):
+    content, message = BAD_FILES[bad_file]
+    # Not the file the card records: refused before skops opens it.
+    put_model(copy, content, record_it=False)
+    for command in loading_commands(copy):
+        refused(copy.root, command, NOT_WRITTEN_BY_TRAIN)
+    # Recorded in the card as if the train stage had written it: refused for what it holds.
+    put_model(copy, content, record_it=True)
+    for command in loading_commands(copy):
+        refused(copy.root, command, message)
+{%- if cookiecutter.serving == "fastapi" %}
+    with pytest.raises(models.UntrustedModelError, match=re.escape(message)):
+        create_app(copy)
+{%- endif %}
+    assert not (copy.root / CANARY).exists()
+
+
+def test_a_model_swapped_after_training_is_refused(copy, refused):
+    """A valid model, but not the one the train stage wrote and the Test stage judged."""
+    model = models.load(copy.path("model"))
+    train = pd.read_parquet(copy.path("train")).iloc[::2]
+    features = model.named_steps["preprocess"].transform(train[copy.feature_columns(train)])
+    model.named_steps["model"].fit(features, train[copy.data["target"]])
+    skops.io.dump(model, copy.path("model"))
+    expected = f"{copy.path('model').relative_to(copy.root)} {NOT_WRITTEN_BY_TRAIN}"
+    for command in loading_commands(copy):
+        refused(copy.root, command, expected)
+{%- if cookiecutter.serving == "fastapi" %}
+    with pytest.raises(models.UntrustedModelError, match=re.escape(expected)):
+        create_app(copy)
+{%- endif %}
+
+
+def test_a_preprocessor_changed_after_preprocess_is_refused_by_train(copy, refused):
+    copy.path("preprocessor").write_bytes(CODE_RUNNING_FILES["builtins.eval"][0])
+    refused(copy.root, ["run", "train"], "is not the file the preprocess stage wrote")
+
+
+def test_a_changed_release_is_refused_until_it_is_promoted_again(copy, command, refused):
+    command(["promote"])
+    released = releases.served_files(copy).model
+    released.write_bytes(CODE_RUNNING_FILES["Path.write_text through models"][0])
+    rollback = f"python -m {PACKAGE} rollback"
+    refused(copy.root, loading_commands(copy)[0], rollback)
+{%- if cookiecutter.serving == "fastapi" %}
+    with pytest.raises(models.UntrustedModelError, match=re.escape(rollback)):
+        create_app(copy)
+{%- endif %}
+    assert not (copy.root / CANARY).exists()
+
+    command(["promote"])  # the trained model is intact, so promoting it again puts the release right
+    assert sha256(released) == sha256(copy.path("model"))
+    assert releases.served(copy)[2] == releases.model_version(copy.path("model"))
+
+
+def test_the_allow_list_names_classes_only():
+    """A name that is a function or a module's attribute could be called while a file loads."""
+    for name in models.TRUSTED_TYPES:
+        module, _, attribute = name.rpartition(".")
+        assert isinstance(getattr(importlib.import_module(module), attribute), type), name
