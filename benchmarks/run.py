@@ -1,4 +1,5 @@
-"""Measure each stage of a baked project: wall time and peak memory at growing row counts.
+"""Measure each stage of a baked project: wall time and peak memory at growing row counts, and the
+prediction service's memory before and after a load test.
 
     python benchmarks/run.py                      # 10k, 100k and 1M rows; updates README.md
     python benchmarks/run.py --rows 10000 20000   # other sizes; --no-readme to only print
@@ -41,9 +42,36 @@ print(json.dumps({"seconds": time.perf_counter() - started,
 """
 
 
-def measure(project: Path, *arguments: str) -> dict[str, float]:
+# Runs inside the baked project after the Test stage: the service's resident memory (Linux's
+# /proc) once it has answered a first request, and again after one-row requests for holdout rows.
+LOAD_TEST = """
+import json, os, sys
+import pandas as pd
+from expense_classifier.evaluate.service import post, request_rows
+from expense_classifier.pipeline import Project
+from expense_classifier.serve import create_app, running
+
+def resident_mb():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+project = Project.load()
+card = json.loads(project.path("model_card").read_text(encoding="utf-8"))
+rows = request_rows(pd.read_parquet(project.path("holdout")), list(card["schema"]))
+with running(create_app(project, trained=True)) as url:
+    post(f"{url}/predict", rows[:1])
+    before = resident_mb()
+    for index in range(int(sys.argv[1])):
+        post(f"{url}/predict", [rows[index % len(rows)]])
+    after = resident_mb()
+print(json.dumps({"before_mb": before, "after_mb": after}))
+"""
+SERVICE_REQUESTS = 2000
+
+
+def measure(project: Path, *arguments: str, script: str = MEASURE) -> dict[str, float]:
     result = subprocess.run(
-        [sys.executable, "-c", MEASURE, *arguments], cwd=project, capture_output=True, text=True, check=True
+        [sys.executable, "-c", script, *arguments], cwd=project, capture_output=True, text=True, check=True
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -58,6 +86,10 @@ def machine() -> str:
 
 def benchmark(row_counts: list[int]) -> str:
     lines = ["| rows | step | seconds | peak memory (MB) |", "| ---: | --- | ---: | ---: |"]
+    service = [
+        f"| rows | service memory before (MB) | after {SERVICE_REQUESTS:,} requests (MB) |",
+        "| ---: | ---: | ---: |",
+    ]
     with tempfile.TemporaryDirectory() as folder:
         project = Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=folder))
         for rows in row_counts:
@@ -66,8 +98,11 @@ def benchmark(row_counts: list[int]) -> str:
                 result = measure(project, *arguments)
                 lines.append(f"| {rows:,} | {step} | {result['seconds']:.1f} | {result['peak_mb']:,.0f} |")
                 print(lines[-1], flush=True)
+            result = measure(project, str(SERVICE_REQUESTS), script=LOAD_TEST)
+            service.append(f"| {rows:,} | {result['before_mb']:,.0f} | {result['after_mb']:,.0f} |")
+            print(service[-1], flush=True)
     today = datetime.datetime.now(datetime.UTC).date().isoformat()
-    return "\n".join([f"Measured on {today}: {machine()}.", "", *lines])
+    return "\n".join([f"Measured on {today}: {machine()}.", "", *lines, "", *service])
 
 
 def main() -> None:

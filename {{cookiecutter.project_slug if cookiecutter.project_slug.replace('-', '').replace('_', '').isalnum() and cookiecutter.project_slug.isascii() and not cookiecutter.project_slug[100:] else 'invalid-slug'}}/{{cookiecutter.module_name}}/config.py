@@ -319,6 +319,9 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "max_model_age_days": Field("integer", minimum=1),
         "benchmark_tolerance": Field("number", minimum=1),
     },
+{%- if cookiecutter.serving == "fastapi" %}
+    "serving": {"max_request_bytes": Field("integer", minimum=1)},
+{%- endif %}
     "readiness": {"minimum_score": Field("number", minimum=0, maximum=7)},
     "gates": {"blocking": FLAG},
     "owners": {role: TEXT for role in ROLE_BY_KEY},

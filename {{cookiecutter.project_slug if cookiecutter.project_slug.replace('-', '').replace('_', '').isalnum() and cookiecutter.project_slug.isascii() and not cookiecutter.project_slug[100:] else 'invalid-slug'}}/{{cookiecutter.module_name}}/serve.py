@@ -2,7 +2,7 @@
 
 Requests are checked against the schema the model was trained on, so a missing column, a value
 of the wrong type or a category the model never saw gets a 422 that says what to fix, never a
-silent, wrong prediction. `python -m {{ cookiecutter.module_name }} serve` runs it with the current release (or, before
+silent, wrong prediction; a body over serving.max_request_bytes gets a 413 before it is read. `python -m {{ cookiecutter.module_name }} serve` runs it with the current release (or, before
 the first promotion, the trained model); the Test stage runs the same app on loopback with the
 trained model to compare its answers with the offline predictions.
 """
@@ -10,16 +10,20 @@ trained model to compare its answers with the offline predictions.
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any, Union
 
 import pandas as pd
 import uvicorn
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, create_model
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import releases
 from .data import DataError
@@ -29,16 +33,32 @@ from .predict import UnstableModelError, predict, unseen_counts
 # Rows per request: large enough for batch scoring, small enough to keep one request's memory low.
 MAX_ROWS_PER_REQUEST = 10_000
 STARTUP_TIMEOUT_SECONDS = 30
-# A JSON value a category or text column may hold; numbers come as floats, never NaN or infinity.
-Scalar = str | int | float | bool | None
+# The JSON type of each kind of training value (train.stage.value_types), taken strictly: true is
+# not the number 1, 1.5 is not text, and a number is never NaN or infinity.
+JSON_TYPES = {
+    "number": Annotated[float, Field(strict=True, allow_inf_nan=False)],
+    "text": StrictStr,
+    "flag": StrictBool,
+}
+
+
+def accepted_types(entry: dict[str, Any]) -> list[str]:
+    """What a column takes besides null: the kinds of value it held in training.
+
+    A card written before it recorded them keeps what serving took then: numbers for a number
+    column, any JSON value for the others.
+    """
+    if "value_types" in entry:
+        return entry["value_types"]
+    return ["number"] if entry["kind"] == "numbers" else list(JSON_TYPES)
 
 
 def row_type(card: dict[str, Any]) -> type[BaseModel]:
     """One request row: every training column is required (null for a missing value); ids may be added."""
     fields = {
         f"column_{index}": (
-            float | None if entry["kind"] == "numbers" else Scalar,
-            Field(alias=column, allow_inf_nan=False) if entry["kind"] == "numbers" else Field(alias=column),
+            Union[(*(JSON_TYPES[kind] for kind in accepted_types(entry)), None)],
+            Field(alias=column),
         )
         for index, (column, entry) in enumerate(card["schema"].items())
     }
@@ -58,7 +78,20 @@ def create_app(project: Project, trained: bool = False) -> FastAPI:
     class Request(BaseModel):
         rows: list[Row] = Field(min_length=1, max_length=MAX_ROWS_PER_REQUEST)
 
+    limit = int(project.settings["serving"]["max_request_bytes"])
+
+    def too_large(*_: Any) -> JSONResponse:
+        return JSONResponse(
+            status_code=413,
+            content={
+                "detail": f"The request body is over {limit:,} bytes (serving.max_request_bytes in "
+                "params.yaml). Send fewer rows per request, or raise that setting."
+            },
+        )
+
     app = FastAPI(title=project.settings["project"]["name"], version=version)
+    app.add_middleware(BodyLimit, limit=limit, refusal=too_large)
+    app.add_exception_handler(413, too_large)
 
     @app.exception_handler(RequestValidationError)
     def refuse(request: Any, error: RequestValidationError) -> JSONResponse:
@@ -105,6 +138,38 @@ def create_app(project: Project, trained: bool = False) -> FastAPI:
         }
 
     return app
+
+
+class BodyLimit:
+    """Refuse a request body over `limit` bytes before it is parsed, so none is held in memory whole.
+
+    A body that declares a longer length is refused unread; one of unannounced length (chunked) is
+    counted as it arrives and refused once it passes the limit. FastAPI's own max_body_size does the
+    same, but answers a declared length in plain text that neither names the limit nor the fix.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, refusal: Callable[[], Response]) -> None:
+        self.app, self.limit, self.refusal = app, limit, refusal
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.limit:
+            await self.refusal()(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise HTTPException(413)  # answered by the app's handler for 413
+            return message
+
+        await self.app(scope, counted, send)
 
 
 def unprocessable(problems: list[dict[str, Any]]) -> JSONResponse:

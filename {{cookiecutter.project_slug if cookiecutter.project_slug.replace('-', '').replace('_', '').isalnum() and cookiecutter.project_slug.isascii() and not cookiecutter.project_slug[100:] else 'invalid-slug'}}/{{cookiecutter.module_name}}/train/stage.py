@@ -10,6 +10,7 @@ time and memory training took.
 from __future__ import annotations
 
 import hashlib
+import numbers
 import platform
 import sys
 import time
@@ -205,6 +206,27 @@ def fingerprint(frame: pd.DataFrame) -> str:
     return hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()).hexdigest()
 
 
+def value_types(values: pd.Series) -> list[str]:
+    """Which JSON types the column's values take: number, text or flag (true/false).
+
+    Serving takes these and no other, so true is not read as 1 and a number not as a category,
+    unless the training data really held them. A value of any other type is sent as text.
+    """
+    if pd.api.types.is_bool_dtype(values):
+        return ["flag"]
+    if pd.api.types.is_numeric_dtype(values):
+        return ["number"]
+    # Types, not values: True and 1 are equal, so unique values would lose one of them.
+    return sorted({json_type(kind) for kind in values.dropna().map(type).unique()}) or ["text"]
+
+
+def json_type(kind: type) -> str:
+    """A Python type as JSON carries its values; bool first, since True is also the number 1."""
+    if issubclass(kind, (bool, np.bool_)):
+        return "flag"
+    return "number" if issubclass(kind, numbers.Number) else "text"
+
+
 def model_card(
     model: Pipeline,
     chosen: str,
@@ -223,6 +245,7 @@ def model_card(
     for kind, names in kinds.items():
         for column in names:
             entry = {"kind": kind, "dtype": str(train[column].dtype)}
+            entry["value_types"] = value_types(train[column])
             known = train[column].dropna().astype(str).unique()
             if kind in ("categories", "ordered") and len(known) <= MAX_KNOWN_CATEGORIES:
                 entry["known_values"] = sorted(known.tolist())
