@@ -28,10 +28,14 @@ def load_hook(name, context):
     return module
 
 
-def load_generated_config():
-    """The generated project's config module, straight from the template (it has no Jinja)."""
+def load_generated_config(folder):
+    """The generated project's config module, rendered in `folder` with the default answers; the
+    modules it imports come straight from the template."""
+    source = PROJECT_TEMPLATE / "{{cookiecutter.module_name}}"
+    text = jinja2.Template((source / "config.py").read_text(encoding="utf-8")).render(cookiecutter=DEFAULTS)
+    (folder / "config.py").write_text(text, encoding="utf-8")
     package = types.ModuleType("generated_package")
-    package.__path__ = [str(PROJECT_TEMPLATE / "{{cookiecutter.module_name}}")]
+    package.__path__ = [str(folder), str(source)]
     sys.modules[package.__name__] = package
     return importlib.import_module("generated_package.config")
 
@@ -55,9 +59,9 @@ def test_all_problems_are_reported_at_once(pre_gen):
     assert len(found) == 2
 
 
-def test_hook_rules_match_the_generated_projects_config_checks(pre_gen):
+def test_hook_rules_match_the_generated_projects_config_checks(pre_gen, tmp_path):
     """The hook cannot import the project it is about to write, so it keeps a copy of the rules."""
-    config = load_generated_config()
+    config = load_generated_config(tmp_path)
     assert pre_gen.OWNER_PATTERN.pattern == config.OWNER_PATTERN.pattern
     metrics = {name: (spec.problem_type, spec.lowest, spec.highest) for name, spec in config.METRICS.items()}
     assert metrics == pre_gen.METRICS

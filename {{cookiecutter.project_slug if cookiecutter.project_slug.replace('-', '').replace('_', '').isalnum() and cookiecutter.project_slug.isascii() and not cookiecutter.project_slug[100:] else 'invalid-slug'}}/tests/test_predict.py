@@ -79,14 +79,19 @@ def test_without_a_positive_class_each_prediction_has_a_score_per_class():
     assert (scores.idxmax(axis=1).str.removeprefix("score_") == output["prediction"]).all()
 
 
-def test_serving_rows_with_text_in_a_number_column_are_refused(served):
+# (value in a number column, the requirement named, what the message says of it)
+NOT_A_NUMBER = [("twelve", "numeric columns hold numbers", "holds 'twelve'"), ("inf", "numbers are finite", "infinity")]
+
+
+@pytest.mark.parametrize(("value", "requirement", "said"), NOT_A_NUMBER, ids=["text", "infinity"])
+def test_serving_rows_with_text_or_infinity_in_a_number_column_are_refused(served, value, requirement, said):
     model, card, rows = served
     column = next((name for name, entry in card["schema"].items() if entry["kind"] == "numbers"), None)
     if column is None:
         pytest.skip(f"{NOT_APPLICABLE}the model has no number columns")
-    with pytest.raises(DataError, match="numeric columns hold numbers") as refused:
-        predict(with_first(rows, column, "twelve"), model, card)
-    assert f"Column '{column}' holds 'twelve'" in str(refused.value)
+    with pytest.raises(DataError, match=requirement) as refused:
+        predict(with_first(rows, column, value), model, card)
+    assert f"Column '{column}' " in str(refused.value) and said in str(refused.value)
 
 
 def test_serving_computes_the_same_features_as_training(trained, served):

@@ -2,9 +2,10 @@
 
 Requests are checked against the schema the model was trained on, so a missing column, a value
 of the wrong type or a category the model never saw gets a 422 that says what to fix, never a
-silent, wrong prediction; a body over serving.max_request_bytes gets a 413 before it is read. `python -m {{ cookiecutter.module_name }} serve` runs it with the current release (or, before
-the first promotion, the trained model); the Test stage runs the same app on loopback with the
-trained model to compare its answers with the offline predictions.
+silent, wrong prediction; a body over serving.max_request_bytes gets a 413 before it is read.
+`python -m {{ cookiecutter.module_name }} serve` runs it with the current release (or, before the first promotion, the
+trained model); the Test stage runs the same app on loopback with the trained model to compare
+its answers with the offline predictions.
 """
 
 import socket
