@@ -80,7 +80,10 @@ def test_without_a_positive_class_each_prediction_has_a_score_per_class():
 
 
 # (value in a number column, the requirement named, what the message says of it)
-NOT_A_NUMBER = [("twelve", "numeric columns hold numbers", "holds 'twelve'"), ("inf", "numbers are finite", "infinity")]
+NOT_A_NUMBER = [
+    ("twelve", "numeric columns hold numbers", "holds 'twelve'"),
+    ("inf", "numbers are finite", "infinity"),
+]
 
 
 @pytest.mark.parametrize(("value", "requirement", "said"), NOT_A_NUMBER, ids=["text", "infinity"])
