@@ -244,7 +244,7 @@ MUTATIONS = {
         "Data requirement not met: {requirement}. {fix}",
         (
             "tests/test_predict.py::test_serving_rows_outside_an_expected_range_are_refused",
-            "tests/test_predict.py::test_serving_rows_with_text_in_a_number_column_are_refused",
+            "tests/test_predict.py::test_serving_rows_with_text_or_infinity_in_a_number_column_are_refused",
             EVALUATE + "test_input_without_a_trained_column_is_refused",
         ),
     ),

@@ -297,7 +297,7 @@ TESTS = (
             "予測は、列の欠落・数値列のテキスト・期待範囲外の値を含む行を拒否する。",
         ),
         "tests/test_predict.py::test_serving_rows_outside_an_expected_range_are_refused",
-        "tests/test_predict.py::test_serving_rows_with_text_in_a_number_column_are_refused",
+        "tests/test_predict.py::test_serving_rows_with_text_or_infinity_in_a_number_column_are_refused",
         "{package}/evaluate/test_evaluate.py::test_input_without_a_trained_column_is_refused",
     ),
     rubric(
