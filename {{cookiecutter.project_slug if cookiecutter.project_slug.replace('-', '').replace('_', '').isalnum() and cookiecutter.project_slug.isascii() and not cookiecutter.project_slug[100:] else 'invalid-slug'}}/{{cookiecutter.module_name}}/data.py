@@ -403,6 +403,7 @@ def check_range(values: pd.Series, bounds: Sequence[float | None], fix: str) -> 
     """
     lowest, highest = bounds
     numbers = pd.to_numeric(values, errors="coerce")
+    numbers = numbers[np.isfinite(numbers)]  # infinity is refused on its own, as no measurement at all
     low = -math.inf if lowest is None else lowest
     high = math.inf if highest is None else highest
     outside = numbers[(numbers < low) | (numbers > high)]
