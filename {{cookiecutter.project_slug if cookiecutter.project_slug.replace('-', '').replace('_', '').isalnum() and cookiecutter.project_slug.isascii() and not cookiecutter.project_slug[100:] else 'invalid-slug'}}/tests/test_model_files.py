@@ -153,21 +153,25 @@ def test_the_crafted_files_run_code_when_every_type_is_trusted(tmp_path, monkeyp
     assert (tmp_path / CANARY).exists()
 
 
+def refused_by_every_loader(project, refused, expected):
+    """Every command that loads the model refuses it with `expected`{% if cookiecutter.serving == "fastapi" %}, and so does the service{% endif %}."""
+    for command in loading_commands(project):
+        refused(project.root, command, expected)
+{%- if cookiecutter.serving == "fastapi" %}
+    with pytest.raises(models.UntrustedModelError, match=re.escape(expected)):
+        create_app(project)
+{%- endif %}
+
+
 @pytest.mark.parametrize("bad_file", BAD_FILES)
 def test_a_bad_model_file_is_refused_by_every_command_without_running_code(copy, refused, bad_file):
     content, message = BAD_FILES[bad_file]
     # Not the file the card records: refused before skops opens it.
     put_model(copy, content, record_it=False)
-    for command in loading_commands(copy):
-        refused(copy.root, command, NOT_WRITTEN_BY_TRAIN)
+    refused_by_every_loader(copy, refused, NOT_WRITTEN_BY_TRAIN)
     # Recorded in the card as if the train stage had written it: refused for what it holds.
     put_model(copy, content, record_it=True)
-    for command in loading_commands(copy):
-        refused(copy.root, command, message)
-{%- if cookiecutter.serving == "fastapi" %}
-    with pytest.raises(models.UntrustedModelError, match=re.escape(message)):
-        create_app(copy)
-{%- endif %}
+    refused_by_every_loader(copy, refused, message)
     assert not (copy.root / CANARY).exists()
 
 
@@ -178,13 +182,8 @@ def test_a_model_swapped_after_training_is_refused(copy, refused):
     features = model.named_steps["preprocess"].transform(train[copy.feature_columns(train)])
     model.named_steps["model"].fit(features, train[copy.data["target"]])
     skops.io.dump(model, copy.path("model"))
-    expected = f"{copy.path('model').relative_to(copy.root)} {NOT_WRITTEN_BY_TRAIN}"
-    for command in loading_commands(copy):
-        refused(copy.root, command, expected)
-{%- if cookiecutter.serving == "fastapi" %}
-    with pytest.raises(models.UntrustedModelError, match=re.escape(expected)):
-        create_app(copy)
-{%- endif %}
+    swapped = copy.path("model").relative_to(copy.root)
+    refused_by_every_loader(copy, refused, f"{swapped} {NOT_WRITTEN_BY_TRAIN}")
 
 
 def test_a_preprocessor_changed_after_preprocess_is_refused_by_train(copy, refused):
