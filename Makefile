@@ -31,8 +31,8 @@ test-slow: setup
 	$(RUN) pytest -m slow --durations=10
 
 lint: setup
-	$(RUN) ruff check hooks tests scripts benchmarks
-	$(RUN) ruff format --check hooks tests scripts benchmarks
+	$(RUN) ruff check hooks tests scripts benchmarks local_extensions.py
+	$(RUN) ruff format --check hooks tests scripts benchmarks local_extensions.py
 
 # Move every lock to the newest releases: the template's and the one each project is baked with.
 lock: setup

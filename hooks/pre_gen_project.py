@@ -14,7 +14,6 @@ import sys
 # newlines or template syntax in an answer are data here, never code.
 CONTEXT = json.loads({{cookiecutter | tojson | tojson}})
 
-SLUG_PATTERN = re.compile(r"[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*")
 OWNER_PATTERN = re.compile(
     r"@[A-Za-z0-9_.][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*"
     r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
@@ -59,16 +58,15 @@ def check_text(name, value):
 
 
 def check_identifier(name, value):
-    """A folder or package name must be safe as a path and must not shadow Python's own modules."""
+    """A folder or package name must be safe as a path and must not shadow Python's own modules.
+
+    The project folder's own name is checked earlier, before cookiecutter creates it, by
+    local_extensions.py; this check still keeps its identifier form from shadowing a module.
+    """
     if len(value) > MAX_NAME_LENGTH:
         return f"{name} is {len(value)} characters long; use at most {MAX_NAME_LENGTH}."
     if "/" in value or "\\" in value or ".." in value:
         return f"{name} {value!r} contains a path separator or '..'; use a plain name such as 'expenses'."
-    if name == "project_slug" and not SLUG_PATTERN.fullmatch(value):
-        return (
-            f"project_slug {value!r} is not a valid folder and distribution name; use ASCII letters, "
-            "digits, '-', '_' and '.', starting and ending with a letter or digit."
-        )
     identifier = value.replace("-", "_") if name == "project_slug" else value
     if name == "module_name" and not (identifier.isascii() and identifier.isidentifier()):
         return (

@@ -15,7 +15,7 @@ from pathlib import Path
 from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parents[1]
-PROJECT_TEMPLATE = next(TEMPLATE.glob("{{cookiecutter.project_slug*"))
+PROJECT_TEMPLATE = TEMPLATE / "{{cookiecutter.project_slug}}"
 LOCKS = PROJECT_TEMPLATE / ".locks"
 # Every part that adds a package: the Japanese font, the prediction service and the demo app.
 EVERY_PART = {"language": "ja", "serving": "fastapi", "demo": "streamlit"}

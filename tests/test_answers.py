@@ -13,8 +13,8 @@ LONG = "a" * 300
 BAD_ANSWERS = [
     ({"project_slug": ""}, "project_slug '' is not a valid folder and distribution name"),
     ({"project_slug": LONG}, "project_slug is 300 characters long; use at most 100"),
-    ({"project_slug": "my/project"}, "contains a path separator or '..'"),
-    ({"project_slug": "..", "module_name": "dots"}, "contains a path separator or '..'"),
+    ({"project_slug": "my/project"}, "project_slug 'my/project' is not a valid folder"),
+    ({"project_slug": "..", "module_name": "dots"}, "project_slug '..' is not a valid folder"),
     ({"project_slug": "-leading-dash"}, "is not a valid folder and distribution name"),
     ({"project_slug": "class"}, "is a Python keyword"),
     ({"module_name": ""}, "module_name '' is not a valid Python identifier"),
@@ -69,3 +69,19 @@ def test_a_bad_answer_fails_with_its_message_and_leaves_nothing(cookies, capfd, 
     assert errors.count("error: ") <= 1
     output = tmp_path / "cookies" / "bake00"
     assert not output.exists() or list(output.iterdir()) == []
+
+
+@pytest.mark.parametrize("place", ["nested/folder", "../outside", "absolute"])
+def test_a_slug_naming_another_place_creates_nothing_anywhere(cookies, tmp_path, place):
+    """Cookiecutter would create the project folder and its parents before any hook could object."""
+    slug = str(tmp_path / "elsewhere" / "project") if place == "absolute" else place
+    before = sorted(tmp_path.rglob("*"))
+
+    result = cookies.bake(extra_context={"project_slug": slug, "module_name": "project"})
+
+    assert result.exit_code != 0
+    assert f"project_slug {slug!r} is not a valid folder" in str(result.exception)
+    # pytest-cookies creates the output directory, empty, before cookiecutter runs.
+    output = tmp_path / "cookies" / "bake00"
+    assert not output.exists() or list(output.iterdir()) == []
+    assert sorted(set(tmp_path.rglob("*")) - {output}) == before

@@ -9,7 +9,7 @@ import pytest
 from binaryornot.check import is_binary
 from conftest import CONTEXT, TEMPLATE
 
-PROJECT_TEMPLATE = next(TEMPLATE.glob("{{cookiecutter.project_slug*"))
+PROJECT_TEMPLATE = TEMPLATE / "{{cookiecutter.project_slug}}"
 DEFAULTS = {
     **{name: value[0] if isinstance(value, list) else value for name, value in CONTEXT.items()},
     "project_slug": "expense-classifier",

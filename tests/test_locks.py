@@ -14,7 +14,7 @@ import tomllib
 import pytest
 from conftest import CONTEXT, TEMPLATE, bake, locked_packages, read, tool
 
-PROJECT_TEMPLATE = next(TEMPLATE.glob("{{cookiecutter.project_slug*"))
+PROJECT_TEMPLATE = TEMPLATE / "{{cookiecutter.project_slug}}"
 PYTHON_VERSIONS = CONTEXT["python_version"]
 OPTIONS = list(itertools.product(("en", "ja"), ("fastapi", "none"), ("streamlit", "none")))
 # The package each choice adds, and only that choice.
