@@ -24,13 +24,13 @@ from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 README = TEMPLATE / "README.md"
-STAGES = ("analyze", "prepare", "preprocess", "train", "evaluate")
+STAGES = ("analyze", "prepare", "preprocess", "train", "test")
 
 # Runs inside the baked project: one step, then its own time and peak memory as JSON.
 MEASURE = """
 import json, resource, sys, time
 started = time.perf_counter()
-from expense_classifier import example_data, pipeline
+from expense_classifier.kit.core import example_data, pipeline
 step = sys.argv[1]
 if step == "generate":
     project = pipeline.Project.load()
@@ -47,9 +47,9 @@ print(json.dumps({"seconds": time.perf_counter() - started,
 LOAD_TEST = """
 import json, os, sys
 import pandas as pd
-from expense_classifier.evaluate.service import post, request_rows
-from expense_classifier.pipeline import Project
-from expense_classifier.serve import create_app, running
+from expense_classifier.test.service import post, request_rows
+from expense_classifier.kit.core.pipeline import Project
+from expense_classifier.kit.operations.serve import create_app, running
 
 def resident_mb():
     with open("/proc/self/statm") as statm:

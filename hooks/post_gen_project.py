@@ -19,8 +19,10 @@ LANGUAGES = ("en", "ja")
 # Files that only one choice of an option uses; the other choices' projects do without them.
 OPTION_FILES = {
     "ci": {"github": (".github",), "gitlab": (".gitlab-ci.yml", ".gitlab", "renovate.json")},
-    "serving": {"fastapi": ("{module}/serve.py", "{module}/evaluate/service.py", "tests/test_serve.py")},
-    "demo": {"streamlit": ("{module}/demo.py", "tests/test_demo.py")},
+    "serving": {
+        "fastapi": ("{module}/kit/operations/serve.py", "{module}/test/service.py", "tests/test_serve.py")
+    },
+    "demo": {"streamlit": ("{module}/kit/operations/demo.py", "tests/test_demo.py")},
 }
 
 
@@ -147,7 +149,7 @@ def with_chosen_extras(line, chosen):
 def write_owners(root, module_name):
     sys.dont_write_bytecode = True  # leave no __pycache__ in the new project
     sys.path.insert(0, str(root))
-    owners = importlib.import_module(f"{module_name}.owners")
+    owners = importlib.import_module(f"{module_name}.kit.process.owners")
     owners.update(root)
 
 

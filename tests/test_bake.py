@@ -23,32 +23,35 @@ DOCUMENTS = [
     "docs/model-card.md",
     "docs/roles.md",
 ]
-STAGE_FOLDERS = ["analyze", "prepare", "preprocess", "train", "evaluate"]
+STAGE_FOLDERS = ["analyze", "prepare", "preprocess", "train", "test"]
+# The package beside the stage folders: the entry point and the template's kit, grouped by concern.
 PACKAGE_FILES = [
     "__init__.py",
     "__main__.py",
-    "benchmark.py",
-    "checklist.py",
-    "cli.py",
-    "config.py",
-    "conflicts.py",
-    "data.py",
-    "example_data.py",
-    "files.py",
-    "markdown.py",
-    "metrics.py",
-    "models.py",
-    "monitor.py",
-    "owners.py",
-    "pipeline.py",
-    "predict.py",
-    "readiness.py",
-    "releases.py",
-    "reports.py",
-    "review.py",
-    "roles.py",
-    "threads.py",
-    "value.py",
+    "kit/README.md",
+    "kit/__init__.py",
+    "kit/cli.py",
+    *(
+        f"kit/core/{name}.py"
+        for name in (
+            "__init__",
+            "config",
+            "conflicts",
+            "data",
+            "example_data",
+            "files",
+            "metrics",
+            "models",
+            "pipeline",
+            "threads",
+        )
+    ),
+    *(
+        f"kit/process/{name}.py"
+        for name in ("__init__", "checklist", "owners", "readiness", "review", "roles", "value")
+    ),
+    *(f"kit/operations/{name}.py" for name in ("__init__", "benchmark", "monitor", "predict", "releases")),
+    *(f"kit/reports/{name}.py" for name in ("__init__", "markdown", "report")),
 ]
 TOP_LEVEL_FILES = [
     ".gitignore",
@@ -93,8 +96,8 @@ NOTEBOOKS = [
 ]
 # The files each optional part adds when it is chosen (the default), and only then.
 OPTION_FILES = {
-    "serving": ["{module}/serve.py", "{module}/evaluate/service.py", "tests/test_serve.py"],
-    "demo": ["{module}/demo.py", "tests/test_demo.py"],
+    "serving": ["{module}/kit/operations/serve.py", "{module}/test/service.py", "tests/test_serve.py"],
+    "demo": ["{module}/kit/operations/demo.py", "tests/test_demo.py"],
 }
 # The extra each optional part is, and the packages it adds.
 OPTION_EXTRAS = {"serving": ("serve", ("fastapi", "uvicorn")), "demo": ("demo", ("streamlit",))}

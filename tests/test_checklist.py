@@ -52,10 +52,10 @@ def test_gates_open_one_by_one_as_the_team_does_its_part(cookies, language):
 
     for stage in ("analyze", "prepare"):
         assert run(["-m", "expense_classifier", "run", stage], root).returncode == 0
-    assert gate_is_open(root, "train") and not gate_is_open(root, "evaluate")
+    assert gate_is_open(root, "train") and not gate_is_open(root, "test")
 
     tick_all(root, "docs/checklists/timeline.md")
-    assert gate_is_open(root, "evaluate")
+    assert gate_is_open(root, "test")
 
 
 def test_the_report_counts_ticked_items_and_names_unassigned_roles_sponsor_first(cookies):

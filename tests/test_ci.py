@@ -8,7 +8,7 @@ import pytest
 import yaml
 from conftest import TOOLS, bake, parse_structured, read, tool
 
-STAGES = ["analyze", "prepare", "preprocess", "train", "evaluate"]
+STAGES = ["analyze", "prepare", "preprocess", "train", "test"]
 WORKFLOW = ".github/workflows/ci.yml"
 PINNED_ACTION = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
 # The one kind of file test the workflow uses: "is this one file in the repository?"
@@ -239,7 +239,7 @@ def test_the_github_steps_pass_in_order_and_leave_reports_and_a_job_summary(gith
 def test_the_gitlab_steps_pass_in_order_on_the_regression_example(cookies):
     root = bake(cookies, ci="gitlab", problem_type="regression")
     run_steps(root, gitlab_steps(root))
-    assert (root / "reports" / "evaluate" / "metrics.json").is_file()
+    assert (root / "reports" / "test" / "metrics.json").is_file()
     assert "| Analyze |" in read(root, "checklist.md")
 
 

@@ -137,7 +137,7 @@ def bake_and_run(name, cookies):
     # For `pytest -s -n 0`: what a team would see.
     print(f"\n{name}: run all {ran - started:.0f} s, own tests {tested - ran:.0f} s", end="")
     if stages.returncode == 0 and readiness.stdout:
-        holdout = json.loads(read(root, "reports/evaluate/metrics.json"))["value"]["primary"]
+        holdout = json.loads(read(root, "reports/test/metrics.json"))["value"]["primary"]
         sections = json.loads(readiness.stdout)["sections"]
         print(f"; holdout {dataset.answers['metric']} {holdout:.3f}; readiness {sections}")
     return name, root, stages, tests, readiness
@@ -159,7 +159,7 @@ def team_project(request, cookies_session):
 def test_every_stage_runs_and_the_model_meets_its_requirement(team_project):
     _, root, stages, _, _ = team_project
     assert stages.returncode == 0, stages.stdout[-3000:] + stages.stderr[-3000:]
-    metrics = json.loads(read(root, "reports/evaluate/metrics.json"))
+    metrics = json.loads(read(root, "reports/test/metrics.json"))
     assert metrics["value"]["meets_requirement"], metrics["holdout"]
 
 
@@ -193,7 +193,7 @@ def test_clean_tables_lose_no_value_to_missing_markers_and_no_column_to_personal
     assert {column: info["missing_share"] for column, info in diagnosis["columns"].items()} == {
         column: round(float(share), 4) for column, share in raw.isna().mean().items()
     }
-    metrics = json.loads(read(root, "reports/evaluate/metrics.json"))
+    metrics = json.loads(read(root, "reports/test/metrics.json"))
     assert metrics["unseen_categories"]["rows"] == {} and metrics["holdout_rows"] > 0
 
 
@@ -225,7 +225,7 @@ def test_missing_markers_rare_categories_and_personal_data_on_the_messy_table(te
                 assert not phone_numbers & set(strings_in(path)), path
 
     # One-row categories that only the holdout holds are counted, not refused.
-    metrics = json.loads(read(root, "reports/evaluate/metrics.json"))
+    metrics = json.loads(read(root, "reports/test/metrics.json"))
     holdout = pd.read_parquet(root / "data" / "processed" / "holdout.parquet")
     train = pd.read_parquet(root / "data" / "processed" / "train.parquet")
     only_in_holdout = {

@@ -11,6 +11,8 @@ import os
 import re
 import shutil
 import subprocess
+import zipfile
+from pathlib import Path
 
 import pytest
 from conftest import CONTEXT, TOOLS, bake, locked_packages, read
@@ -47,7 +49,7 @@ def test_the_readme_commands_install_from_the_lock_run_and_test_a_fresh_project(
     for command in commands:
         result = in_project(root, *command.split())
     assert re.search(r"\d+ passed", result.stdout)
-    assert (root / "reports" / "evaluate" / "metrics.json").is_file()
+    assert (root / "reports" / "test" / "metrics.json").is_file()
     assert not (root / ".locks").exists()
 
     # The environment is the lock: the project's own check says so, and the lock did not move.
@@ -56,6 +58,12 @@ def test_the_readme_commands_install_from_the_lock_run_and_test_a_fresh_project(
     assert read(root, "uv.lock") == lock
     installed = in_project(root / "docs", "uv", "run", "python", "-m", PACKAGE, "owners", "--check")
     assert "up to date" in installed.stdout
+
+    # A wheel holds the code the project runs, the stages and the kit, not the tests beside them.
+    in_project(root, "uv", "build", "--wheel", "--out-dir", "dist")
+    names = zipfile.ZipFile(next((root / "dist").glob("*.whl"))).namelist()
+    assert {f"{PACKAGE}/test/stage.py", f"{PACKAGE}/kit/cli.py"} <= set(names)
+    assert [name for name in names if Path(name).name.startswith("test_")] == []
 
 
 @pytest.mark.slow
@@ -90,7 +98,7 @@ def test_two_fresh_installs_from_the_lock_give_the_same_results(cookies, tmp_pat
             root, "uv", "run", "--locked", "python", "-m", PACKAGE, "predict",
             "--input", "data/raw/expenses.csv", "--output", "predictions.csv",
         )  # fmt: skip
-        metrics = json.loads(read(root, "reports/evaluate/metrics.json"))
+        metrics = json.loads(read(root, "reports/test/metrics.json"))
         results.append(
             (
                 {key: value for key, value in metrics.items() if key not in NOT_COMPUTED},

@@ -1,6 +1,7 @@
 """The hooks' functions on their own, and the template files cookiecutter must render."""
 
 import importlib
+import shutil
 import sys
 import types
 
@@ -29,15 +30,14 @@ def load_hook(name, context):
 
 
 def load_generated_config(folder):
-    """The generated project's config module, rendered in `folder` with the default answers; the
-    modules it imports come straight from the template."""
-    source = PROJECT_TEMPLATE / "{{cookiecutter.module_name}}"
-    text = jinja2.Template((source / "config.py").read_text(encoding="utf-8")).render(cookiecutter=DEFAULTS)
-    (folder / "config.py").write_text(text, encoding="utf-8")
-    package = types.ModuleType("generated_package")
-    package.__path__ = [str(folder), str(source)]
-    sys.modules[package.__name__] = package
-    return importlib.import_module("generated_package.config")
+    """The generated project's config module, in a copy of the package in `folder` with config.py
+    rendered with the default answers; the modules it imports need no rendering."""
+    package = folder / "generated_package"
+    shutil.copytree(PROJECT_TEMPLATE / "{{cookiecutter.module_name}}", package)
+    config = package / "kit" / "core" / "config.py"
+    config.write_text(jinja2.Template(config.read_text(encoding="utf-8")).render(cookiecutter=DEFAULTS))
+    sys.path.insert(0, str(folder))
+    return importlib.import_module("generated_package.kit.core.config")
 
 
 @pytest.fixture(scope="module")
@@ -87,8 +87,8 @@ def test_keep_chosen_options_removes_the_files_of_choices_not_taken(tmp_path):
     post_gen = load_hook("post_gen_project", DEFAULTS)
     (tmp_path / ".github" / "workflows").mkdir(parents=True)
     (tmp_path / ".gitlab-ci.yml").write_text("stages: []\n", encoding="utf-8")
-    (tmp_path / "pkg").mkdir()
-    for name in ("pkg/serve.py", "pkg/demo.py", "pkg/cli.py"):
+    (tmp_path / "pkg" / "kit" / "operations").mkdir(parents=True)
+    for name in ("pkg/kit/operations/serve.py", "pkg/kit/operations/demo.py", "pkg/kit/cli.py"):
         (tmp_path / name).write_text("", encoding="utf-8")
     answers = {"module_name": "pkg", "ci": "github", "serving": "none", "demo": "streamlit"}
 
@@ -96,8 +96,8 @@ def test_keep_chosen_options_removes_the_files_of_choices_not_taken(tmp_path):
 
     assert (tmp_path / ".github" / "workflows").is_dir()
     assert [str(path.relative_to(tmp_path)) for path in sorted(tmp_path.rglob("*")) if path.is_file()] == [
-        "pkg/cli.py",
-        "pkg/demo.py",
+        "pkg/kit/cli.py",
+        "pkg/kit/operations/demo.py",
     ]
 
 

@@ -48,10 +48,10 @@ def test_codeowners_maps_documents_and_stage_folders_to_their_owners(cookies, ci
     # The Test stage's ML Engineer is unassigned: the path falls to the default owner.
     if ci == "gitlab":
         assert "[Owner] @pm-alice" in read(root, CODEOWNERS[ci])
-        assert rules["/expense_classifier/evaluate/"] == []
+        assert rules["/expense_classifier/test/"] == []
     else:
         assert rules["*"] == ["@pm-alice"]
-        assert "/expense_classifier/evaluate/" not in rules
+        assert "/expense_classifier/test/" not in rules
     for other in set(CODEOWNERS.values()) - {CODEOWNERS[ci]}:
         assert not (root / other).exists()
 

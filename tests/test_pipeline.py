@@ -8,7 +8,7 @@ import yaml
 from conftest import bake, read, run
 from sklearn.datasets import load_breast_cancer
 
-STAGE_REPORTS = ["analyze", "prepare", "preprocess", "train", "evaluate", "value"]
+STAGE_REPORTS = ["analyze", "prepare", "preprocess", "train", "test", "value"]
 
 
 def run_all(root):
@@ -30,7 +30,7 @@ def test_the_examples_run_every_stage_and_fill_reports_and_cards(cookies, exampl
         for figure in (root / "reports" / stage / "figures").glob("*.png"):
             assert f"figures/{figure.name}" in report
     assert len(list((root / "reports").rglob("*.png"))) >= 6
-    metrics = json.loads(read(root, "reports/evaluate/metrics.json"))
+    metrics = json.loads(read(root, "reports/test/metrics.json"))
     assert metrics["value"]["meets_requirement"] and metrics["value"]["beats_baseline"]
     assert "rows:" in read(root, "docs/data-card.md").split("<!-- begin:statistics -->")[1]
     assert metrics["requirement"] in read(root, "docs/model-card.md").split("<!-- begin:results -->")[1]
@@ -62,7 +62,7 @@ def test_a_teams_own_file_runs_after_editing_the_config_alone(cookies, suffix):
     (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False), encoding="utf-8")
 
     run_all(root)
-    metrics = json.loads(read(root, "reports/evaluate/metrics.json"))
+    metrics = json.loads(read(root, "reports/test/metrics.json"))
     assert metrics["value"]["meets_requirement"]
     predictions = root / "predictions.csv"
     result = run(

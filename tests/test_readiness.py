@@ -20,11 +20,11 @@ import pytest
 from conftest import TEMPLATE, bake, run
 
 PACKAGE = "expense_classifier"
-STAGES = ("analyze", "prepare", "preprocess", "train", "evaluate")
+STAGES = ("analyze", "prepare", "preprocess", "train", "test")
 ANALYZE = f"{PACKAGE}/analyze/test_analyze.py::"
 PREPROCESS = f"{PACKAGE}/preprocess/test_preprocess.py::"
 TRAIN = f"{PACKAGE}/train/test_train.py::"
-EVALUATE = f"{PACKAGE}/evaluate/test_evaluate.py::"
+TEST_STAGE = f"{PACKAGE}/test/test_test.py::"
 
 
 class Mutation(NamedTuple):
@@ -39,7 +39,7 @@ class Mutation(NamedTuple):
 MUTATIONS = {
     # Data
     "raw-data-not-checked-against-expected-ranges": Mutation(
-        f"{PACKAGE}/data.py",
+        f"{PACKAGE}/kit/core/data.py",
         "        *(partial(check_expected_range, frame[name], bounds) for name, bounds in ranges),\n",
         "",
         ("tests/test_expectations.py::test_raw_data_outside_an_expected_range_is_refused",),
@@ -59,16 +59,16 @@ MUTATIONS = {
         (ANALYZE + "test_a_constant_column_is_flagged_to_drop",),
     ),
     "contribution-table-leaves-out-the-top-column": Mutation(
-        f"{PACKAGE}/evaluate/stage.py",
+        f"{PACKAGE}/test/stage.py",
         'for column, part in sorted(found.items(), key=lambda item: -item[1]["contribution"])',
         'for column, part in sorted(found.items(), key=lambda item: -item[1]["contribution"])[1:]',
-        (EVALUATE + "test_the_report_shows_what_each_column_contributes",),
+        (TEST_STAGE + "test_the_report_shows_what_each_column_contributes",),
     ),
     "every-column-said-to-help": Mutation(
-        f"{PACKAGE}/evaluate/stage.py",
+        f"{PACKAGE}/test/stage.py",
         '"helps": bool(part["contribution"] > 0),',
         '"helps": True,',
-        (EVALUATE + "test_a_column_that_tells_nothing_is_found_not_to_help",),
+        (TEST_STAGE + "test_a_column_that_tells_nothing_is_found_not_to_help",),
     ),
     "leakage-not-scored-for-two-valued-columns": Mutation(
         f"{PACKAGE}/analyze/stage.py",
@@ -132,7 +132,7 @@ MUTATIONS = {
     ),
     # Model
     "model-spec-reviewed-by-the-wrong-role": Mutation(
-        f"{PACKAGE}/roles.py",
+        f"{PACKAGE}/kit/process/roles.py",
         '("/params.yaml", "product_manager"),',
         '("/params.yaml", "data_scientist"),',
         ("tests/test_owners.py::test_the_model_spec_needs_a_review_by_its_owners",),
@@ -144,35 +144,35 @@ MUTATIONS = {
         (TRAIN + "test_every_candidates_hyper_parameter_search_is_recorded_and_the_best_setting_is_used",),
     ),
     "staleness-measured-on-the-holdout-only": Mutation(
-        f"{PACKAGE}/evaluate/stage.py",
+        f"{PACKAGE}/test/stage.py",
         "staleness(pd.concat([train, holdout], ignore_index=True), card, project)",
         "staleness(holdout, card, project)",
-        (EVALUATE + "test_a_model_trained_on_older_rows_still_meets_the_requirement_on_the_newest",),
+        (TEST_STAGE + "test_a_model_trained_on_older_rows_still_meets_the_requirement_on_the_newest",),
     ),
     "simpler-candidate-comparison-swapped": Mutation(
-        f"{PACKAGE}/evaluate/stage.py",
+        f"{PACKAGE}/test/stage.py",
         "metrics.better(metric, scored[name][metric], scored[chosen][metric])",
         "metrics.better(metric, scored[chosen][metric], scored[name][metric])",
-        (EVALUATE + "test_no_simpler_candidate_is_better_on_the_holdout",),
+        (TEST_STAGE + "test_no_simpler_candidate_is_better_on_the_holdout",),
     ),
     "slice-judged-against-the-overall-metric": Mutation(
-        f"{PACKAGE}/evaluate/stage.py",
+        f"{PACKAGE}/test/stage.py",
         "meets(model_settings, value_score) if judged",
         "metrics.better(metric, value_score, overall) if judged",
-        (EVALUATE + "test_every_slice_meets_the_requirement",),
+        (TEST_STAGE + "test_every_slice_meets_the_requirement",),
     ),
     "slice-gap-comparison-flipped": Mutation(
-        f"{PACKAGE}/evaluate/stage.py",
+        f"{PACKAGE}/test/stage.py",
         'gap <= model_settings["max_slice_gap"]',
         'gap >= model_settings["max_slice_gap"]',
-        (EVALUATE + "test_no_slice_falls_more_than_the_allowed_gap_below_the_overall_metric",),
+        (TEST_STAGE + "test_no_slice_falls_more_than_the_allowed_gap_below_the_overall_metric",),
     ),
     "baseline-trained-as-the-model": Mutation(
         f"{PACKAGE}/train/stage.py",
         "return best(",
         "return BASELINE or best(",
         (
-            EVALUATE + "test_the_model_beats_the_baseline_on_the_holdout",
+            TEST_STAGE + "test_the_model_beats_the_baseline_on_the_holdout",
             TRAIN + "test_best_candidate_never_picks_the_baseline_and_follows_the_metric_direction",
         ),
     ),
@@ -208,25 +208,25 @@ MUTATIONS = {
         ("tests/test_pipeline.py::test_run_all_gives_the_same_outputs_as_the_stages_one_by_one",),
     ),
     "quality-gate-forgets-the-baseline": Mutation(
-        f"{PACKAGE}/releases.py",
+        f"{PACKAGE}/kit/operations/releases.py",
         '        "beats_baseline": "it does not beat the baseline",\n',
         "",
         ("tests/test_releases.py::test_promote_refuses_a_model_below_the_requirement_or_the_baseline",),
     ),
     "promote-accepts-any-evaluated-version": Mutation(
-        f"{PACKAGE}/releases.py",
+        f"{PACKAGE}/kit/operations/releases.py",
         'if metrics.get("model_version") != version:',
         'if "model_version" not in metrics:',
         ("tests/test_releases.py::test_promote_refuses_a_model_the_test_stage_has_not_evaluated",),
     ),
     "trace-shows-the-raw-row-as-model-input": Mutation(
-        f"{PACKAGE}/predict.py",
+        f"{PACKAGE}/kit/operations/predict.py",
         "first_row(inputs)",
         "first_row(row)",
         ("tests/test_predict.py::test_one_row_can_be_stepped_through_preprocess_and_predict",),
     ),
     "rollback-to-the-newest-release": Mutation(
-        f"{PACKAGE}/releases.py",
+        f"{PACKAGE}/kit/operations/releases.py",
         "previous = versions[position - 1]",
         "previous = versions[-1]",
         ("tests/test_releases.py::test_rollback_serves_the_previous_release_again",),
@@ -239,41 +239,41 @@ MUTATIONS = {
         ("tests/test_dependency_updates.py::test_dependency_updates_watch_the_packages_and_the_ci_file",),
     ),
     "refused-input-not-told-what-is-wrong": Mutation(
-        f"{PACKAGE}/data.py",
+        f"{PACKAGE}/kit/core/data.py",
         "Data requirement not met: {requirement}. {problem} {fix}",
         "Data requirement not met: {requirement}. {fix}",
         (
             "tests/test_predict.py::test_serving_rows_outside_an_expected_range_are_refused",
             "tests/test_predict.py::test_serving_rows_with_text_or_infinity_in_a_number_column_are_refused",
-            EVALUATE + "test_input_without_a_trained_column_is_refused",
+            TEST_STAGE + "test_input_without_a_trained_column_is_refused",
         ),
     ),
     "serving-fills-missing-numbers-with-zero": Mutation(
-        f"{PACKAGE}/predict.py",
+        f"{PACKAGE}/kit/operations/predict.py",
         "features[column] = pd.to_numeric(features[column])",
         "features[column] = pd.to_numeric(features[column]).fillna(0)",
         ("tests/test_predict.py::test_serving_computes_the_same_features_as_training",),
     ),
     "model-age-counts-only-the-seconds-part": Mutation(
-        f"{PACKAGE}/releases.py",
+        f"{PACKAGE}/kit/operations/releases.py",
         "(now() - trained_at).total_seconds() / 86400",
         "(now() - trained_at).seconds / 86400",
         ("tests/test_releases.py::test_a_model_older_than_the_age_limit_fails_the_age_check",),
     ),
     "stability-check-misses-infinity": Mutation(
-        f"{PACKAGE}/predict.py",
+        f"{PACKAGE}/kit/operations/predict.py",
         "finite = np.isfinite(np.asarray(answer, dtype=float))",
         "finite = ~np.isnan(np.asarray(answer, dtype=float))",
         ("tests/test_predict.py::test_a_model_that_predicts_nan_or_infinity_is_stopped",),
     ),
     "benchmark-forgets-that-throughput-is-better-higher": Mutation(
-        f"{PACKAGE}/benchmark.py",
+        f"{PACKAGE}/kit/operations/benchmark.py",
         "return self.baseline / self.now if self.figure.higher_is_better else self.now / self.baseline",
         "return self.now / self.baseline",
         ("tests/test_benchmark.py::test_a_figure_beyond_the_tolerance_fails_the_benchmark",),
     ),
     "requirement-compared-the-wrong-way": Mutation(
-        f"{PACKAGE}/config.py",
+        f"{PACKAGE}/kit/core/config.py",
         'return value >= model["threshold"]',
         'return value <= model["threshold"]',
         (
@@ -282,11 +282,11 @@ MUTATIONS = {
         ),
     ),
     "nan-in-predictions": Mutation(
-        f"{PACKAGE}/metrics.py",
+        f"{PACKAGE}/kit/core/metrics.py",
         "    predictions = model.predict(frame)\n",
         "    predictions = model.predict(frame).astype(float)\n    predictions[0] = np.nan\n",
         (
-            EVALUATE + "test_the_model_beats_the_baseline_on_the_holdout",
+            TEST_STAGE + "test_the_model_beats_the_baseline_on_the_holdout",
             "tests/test_monitor.py::test_newly_labelled_rows_that_meet_the_requirement_pass",
         ),
     ),
@@ -328,7 +328,7 @@ def recorded_run(reviewed_project, tmp_path_factory):
     shutil.copytree(reviewed_project, root)
     recording = in_project(
         root,
-        ["-m", "pytest", "-q", EVALUATE + "test_the_model_beats_the_baseline_on_the_holdout"],
+        ["-m", "pytest", "-q", TEST_STAGE + "test_the_model_beats_the_baseline_on_the_holdout"],
         SNAPSHOT_FOLDER=str(folder),
         SNAPSHOT_RECORD="1",
     )
@@ -359,7 +359,7 @@ def stage_code(root, stage):
     """Every file of the project a stage's run executes: its module, the pipeline, what they import."""
     todo = [
         root / PACKAGE / "__init__.py",
-        root / PACKAGE / "pipeline.py",
+        root / PACKAGE / "kit" / "core" / "pipeline.py",
         root / PACKAGE / stage / "stage.py",
     ]
     seen = set()
@@ -443,7 +443,7 @@ def test_a_small_bug_fails_the_checks_that_guard_against_it(reviewed_project, re
     _, report = readiness(root, "--results", "results.xml")
 
     assert set(checks) <= failing_checks(report), tests.stdout[-3000:]
-    if any(check.startswith(EVALUATE) for check in checks):  # the scratch run went through every stage
+    if any(check.startswith(TEST_STAGE) for check in checks):  # the scratch run went through every stage
         reused = (tmp_path / "reused.txt").read_text(encoding="utf-8").split()
         assert reused == snapshots["SNAPSHOT_REUSE"].split()[: len(STAGES) - 1], (
             "the recorded stages went unused"
@@ -474,6 +474,6 @@ def test_a_stage_whose_code_a_mutation_touches_is_never_reused(reviewed_project)
             == STAGES[: STAGES.index(stage)]
         )
     # Shared code: the pipeline and data checks run in every stage; metrics first in Train.
-    assert stages_before_the_mutation(reviewed_project, f"{PACKAGE}/data.py") == ()
-    assert stages_before_the_mutation(reviewed_project, f"{PACKAGE}/metrics.py") == STAGES[:3]
+    assert stages_before_the_mutation(reviewed_project, f"{PACKAGE}/kit/core/data.py") == ()
+    assert stages_before_the_mutation(reviewed_project, f"{PACKAGE}/kit/core/metrics.py") == STAGES[:3]
     assert stages_before_the_mutation(reviewed_project, ".github/dependabot.yml") == STAGES

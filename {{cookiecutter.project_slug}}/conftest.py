@@ -9,10 +9,10 @@ import pytest
 # busy CI runner, threads fighting over the cores made training many times slower.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from {{ cookiecutter.module_name }} import example_data, pipeline  # noqa: E402
-from {{ cookiecutter.module_name }}.cli import main  # noqa: E402
-from {{ cookiecutter.module_name }}.files import LOCK_FILE, sha256  # noqa: E402
-from {{ cookiecutter.module_name }}.pipeline import Project  # noqa: E402
+from {{ cookiecutter.module_name }}.kit.cli import main  # noqa: E402
+from {{ cookiecutter.module_name }}.kit.core import example_data, pipeline  # noqa: E402
+from {{ cookiecutter.module_name }}.kit.core.files import LOCK_FILE, sha256  # noqa: E402
+from {{ cookiecutter.module_name }}.kit.core.pipeline import Project  # noqa: E402
 
 # Rows of the expenses example the tests use: enough to meet the requirement, quick to train on.
 TEST_ROWS = 8000
@@ -68,7 +68,7 @@ def trained(preprocessed):
 
 @pytest.fixture(scope="session")
 def evaluated(trained):
-    return run_stage(trained, "evaluate")
+    return run_stage(trained, "test")
 
 
 @pytest.fixture()

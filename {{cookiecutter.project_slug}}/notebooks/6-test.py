@@ -1,5 +1,5 @@
 {% from "review_notebook.j2" import stage_notebook with context -%}
-{% call stage_notebook("evaluate") -%}
+{% call stage_notebook("test") -%}
 {%- if cookiecutter.language != "ja" %}
 # # Test review: does the model create the value?
 #

@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from {{ cookiecutter.module_name }}.cli import main
-from {{ cookiecutter.module_name }}.data import LONGEST_LINE, DataError, check_target
-from {{ cookiecutter.module_name }}.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.cli import main
+from {{ cookiecutter.module_name }}.kit.core.data import LONGEST_LINE, DataError, check_target
+from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 
 THIS_PROJECT = Project.load()
 PROBLEM_TYPE = THIS_PROJECT.problem_type

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from {{ cookiecutter.module_name }} import benchmark
-from {{ cookiecutter.module_name }}.cli import USER_ERRORS, main
-from {{ cookiecutter.module_name }}.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.cli import USER_ERRORS, main
+from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.operations import benchmark
 
 # The figures every evaluated run measures; peak memory is missing where the platform cannot tell.
 ALWAYS_MEASURED = {"training_seconds", "p95_ms", "rows_per_second"}

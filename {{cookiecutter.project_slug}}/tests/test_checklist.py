@@ -4,9 +4,9 @@ import shutil
 
 import pytest
 
-from {{ cookiecutter.module_name }} import checklist
-from {{ cookiecutter.module_name }}.pipeline import STAGES, Project
-from {{ cookiecutter.module_name }}.roles import ROLE_BY_KEY
+from {{ cookiecutter.module_name }}.kit.core.pipeline import STAGES, Project
+from {{ cookiecutter.module_name }}.kit.process import checklist
+from {{ cookiecutter.module_name }}.kit.process.roles import ROLE_BY_KEY
 
 
 @pytest.fixture()

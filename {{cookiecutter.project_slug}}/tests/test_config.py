@@ -1,6 +1,6 @@
 """params.yaml is read by every command; the ways to break it are in test_bad_input.py."""
 
-from {{ cookiecutter.module_name }} import config
+from {{ cookiecutter.module_name }}.kit.core import config
 
 
 def test_the_project_config_passes_its_own_checks():

@@ -10,8 +10,9 @@ import shutil
 
 import pytest
 
-from {{ cookiecutter.module_name }} import checklist, config
-from {{ cookiecutter.module_name }}.cli import main
+from {{ cookiecutter.module_name }}.kit.cli import main
+from {{ cookiecutter.module_name }}.kit.core import config
+from {{ cookiecutter.module_name }}.kit.process import checklist
 
 # Built from parts, so that this file holds no line git or pre-commit would take for a conflict.
 START, MIDDLE, END = "<" * 7, "=" * 7, ">" * 7

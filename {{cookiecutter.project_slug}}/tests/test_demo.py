@@ -12,10 +12,11 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from {{ cookiecutter.module_name }} import demo, models
-from {{ cookiecutter.module_name }}.pipeline import OUTPUTS, PACKAGE, Project
-from {{ cookiecutter.module_name }}.predict import predict, unseen_categories
-from {{ cookiecutter.module_name }}.value import outlook
+from {{ cookiecutter.module_name }}.kit.core import models
+from {{ cookiecutter.module_name }}.kit.core.pipeline import OUTPUTS, PACKAGE, Project
+from {{ cookiecutter.module_name }}.kit.operations import demo
+from {{ cookiecutter.module_name }}.kit.operations.predict import predict, unseen_categories
+from {{ cookiecutter.module_name }}.kit.process.value import outlook
 
 # Seconds one run of the app may take; the first one loads the model.
 TIMEOUT = 60

@@ -10,7 +10,7 @@ import json
 import pytest
 import yaml
 
-from {{ cookiecutter.module_name }}.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 
 # Each CI host's bot: where its settings live, and what must be watched with the file it reads.
 CONFIG_FILES = {"github": ".github/dependabot.yml", "gitlab": "renovate.json"}

@@ -8,7 +8,7 @@ import re
 import tomllib
 from importlib import metadata
 
-from {{ cookiecutter.module_name }}.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 
 
 def canonical(name):

@@ -7,9 +7,9 @@ from copy import deepcopy as copy_of
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }}.data import DataError
-from {{ cookiecutter.module_name }}.pipeline import Project
-from {{ cookiecutter.module_name }}.readiness import NOT_APPLICABLE
+from {{ cookiecutter.module_name }}.kit.core.data import DataError
+from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.process.readiness import NOT_APPLICABLE
 from {{ cookiecutter.module_name }}.train.stage import MAX_KNOWN_CATEGORIES
 
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import {{ cookiecutter.module_name }}
-from {{ cookiecutter.module_name }}.cli import main
+from {{ cookiecutter.module_name }}.kit.cli import main
 from {{ cookiecutter.module_name }}.prepare import stage as prepare_stage
 
 

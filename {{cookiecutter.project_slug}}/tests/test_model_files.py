@@ -21,11 +21,12 @@ import pytest
 import skops.io
 from sklearn.preprocessing import StandardScaler
 
-from {{ cookiecutter.module_name }} import models, releases
-from {{ cookiecutter.module_name }}.files import sha256
-from {{ cookiecutter.module_name }}.pipeline import PACKAGE, Project
+from {{ cookiecutter.module_name }}.kit.core import models
+from {{ cookiecutter.module_name }}.kit.core.files import sha256
+from {{ cookiecutter.module_name }}.kit.core.pipeline import PACKAGE, Project
+from {{ cookiecutter.module_name }}.kit.operations import releases
 {%- if cookiecutter.serving == "fastapi" %}
-from {{ cookiecutter.module_name }}.serve import create_app
+from {{ cookiecutter.module_name }}.kit.operations.serve import create_app
 {%- endif %}
 
 # What the crafted files write, relative to the folder they are opened in: the project's copy.
@@ -37,7 +38,7 @@ LOADING_COMMANDS = {
     "predict": ["predict", "--input", "{holdout}", "--output", "predictions.csv"],
     "trace": ["trace", "--input", "{holdout}", "--row", "0"],
     "monitor": ["monitor", "--labelled", "{holdout}"],
-    "evaluate": ["run", "evaluate"],
+    "test": ["run", "test"],
     "promote": ["promote"],
 }
 NOT_WRITTEN_BY_TRAIN = "is not the file the train stage wrote"
@@ -89,7 +90,7 @@ CODE_RUNNING_FILES = {
         calling(bound_method(f"{PACKAGE}.{module}", "Path", "write_text", CANARY), "ran"),
         f"{PACKAGE}.{module}.Path",
     )
-    for module in ("models", "files")
+    for module in ("kit.core.models", "kit.core.files")
 } | {
     "os.system": (calling(node("FunctionNode", "os", "system"), f"echo ran > {CANARY}"), "os.system"),
     "builtins.eval": (calling(node("FunctionNode", "builtins", "eval"), WRITE_THE_CANARY), "builtins.eval"),
@@ -194,7 +195,7 @@ def test_a_preprocessor_changed_after_preprocess_is_refused_by_train(copy, refus
 def test_a_changed_release_is_refused_until_it_is_promoted_again(copy, command, refused):
     command(["promote"])
     released = releases.served_files(copy).model
-    released.write_bytes(CODE_RUNNING_FILES["Path.write_text through models"][0])
+    released.write_bytes(CODE_RUNNING_FILES["Path.write_text through kit.core.models"][0])
     rollback = f"python -m {PACKAGE} rollback"
     refused(copy.root, loading_commands(copy)[0], rollback)
 {%- if cookiecutter.serving == "fastapi" %}

@@ -6,9 +6,9 @@ import re
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }} import monitor
-from {{ cookiecutter.module_name }}.data import DataError
-from {{ cookiecutter.module_name }}.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.core.data import DataError
+from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.operations import monitor
 
 
 @pytest.fixture()

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }} import pipeline
-from {{ cookiecutter.module_name }}.pipeline import STAGES, Project
+from {{ cookiecutter.module_name }}.kit.core import pipeline
+from {{ cookiecutter.module_name }}.kit.core.pipeline import STAGES, Project
 
 ROWS = 600
 OUTPUT_FOLDERS = ("data/interim", "data/processed", "models", "reports", "docs")

@@ -15,10 +15,11 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbformat.v4 import new_code_cell, new_notebook
 
-from {{ cookiecutter.module_name }} import checklist, config, review, value
-from {{ cookiecutter.module_name }}.pipeline import STAGES, Project, StageOrderError
-from {{ cookiecutter.module_name }}.reports import format_cell
-from {{ cookiecutter.module_name }}.roles import ROLE_BY_KEY
+from {{ cookiecutter.module_name }}.kit.core import config
+from {{ cookiecutter.module_name }}.kit.core.pipeline import STAGES, Project, StageOrderError
+from {{ cookiecutter.module_name }}.kit.process import checklist, review, value
+from {{ cookiecutter.module_name }}.kit.process.roles import ROLE_BY_KEY
+from {{ cookiecutter.module_name }}.kit.reports.report import format_cell
 
 ROOT = config.find_root(Path(__file__).parent)
 # Each notebook and the meeting it holds, in the order of the process.
@@ -28,7 +29,7 @@ NOTEBOOKS = {
     "3-prepare": "prepare",
     "4-preprocess": "preprocess",
     "5-train": "train",
-    "6-test": "evaluate",
+    "6-test": "test",
 }
 # What every notebook shows, each from exactly one code cell.
 INVITATION, RUN, REPORT, OPEN_ITEMS = (

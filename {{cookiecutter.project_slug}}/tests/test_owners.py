@@ -6,9 +6,10 @@ import subprocess
 import pytest
 import yaml
 
-from {{ cookiecutter.module_name }} import config, owners
-from {{ cookiecutter.module_name }}.markdown import MissingBlockError, replace_block
-from {{ cookiecutter.module_name }}.roles import ROLES, STAGES
+from {{ cookiecutter.module_name }}.kit.core import config
+from {{ cookiecutter.module_name }}.kit.process import owners
+from {{ cookiecutter.module_name }}.kit.process.roles import ROLES, STAGES
+from {{ cookiecutter.module_name }}.kit.reports.markdown import MissingBlockError, replace_block
 
 
 @pytest.fixture()

@@ -10,9 +10,9 @@ import pandas as pd
 import yaml
 from threadpoolctl import threadpool_info
 
-from {{ cookiecutter.module_name }} import metrics, models, threads
-from {{ cookiecutter.module_name }}.files import exclusive, sha256
-from {{ cookiecutter.module_name }}.pipeline import STAGES, Project
+from {{ cookiecutter.module_name }}.kit.core import metrics, models, threads
+from {{ cookiecutter.module_name }}.kit.core.files import exclusive, sha256
+from {{ cookiecutter.module_name }}.kit.core.pipeline import STAGES, Project
 
 DATA_FILES = ("cleaned", "train", "holdout", "features")
 
@@ -58,7 +58,7 @@ def test_after_a_new_seed_the_test_stage_and_promote_refuse_the_model_of_the_old
     seed = Project.load(finished).settings["split"]["seed"]
     changed_settings(finished, "split", "seed", seed + 1)
     expected = "The prepare stage's outputs are out of date: split.seed in params.yaml changed since it ran"
-    refused(finished, ["run", "evaluate"], expected)
+    refused(finished, ["run", "test"], expected)
     refused(finished, ["run", "train"], expected)
     refused(finished, ["promote"], expected)
 
@@ -70,8 +70,8 @@ def test_a_stage_rerun_alone_makes_the_stages_after_it_out_of_date_until_they_ru
     changed_settings(finished, "split", "holdout_size", share + 0.05 if share <= 0.45 else share - 0.05)
     command(["run", "prepare"])
     assert project.path("train").read_bytes() != before
-    refused(finished, ["run", "evaluate"], "The preprocess stage's outputs are out of date: data/processed/")
-    for stage in ("preprocess", "train", "evaluate"):
+    refused(finished, ["run", "test"], "The preprocess stage's outputs are out of date: data/processed/")
+    for stage in ("preprocess", "train", "test"):
         command(["run", stage])
     Project.load(finished).require_current(*STAGES)
 
@@ -82,7 +82,7 @@ def test_a_second_command_is_refused_while_one_runs_and_leftovers_of_a_killed_on
     leftover = finished / "models" / ".model.skops.k1ll3d_0.tmp"
     leftover.write_bytes(b"half a model")
     with exclusive(finished):
-        refused(finished, ["run", "evaluate"], f"Another command is running here (process {os.getpid()})")
+        refused(finished, ["run", "test"], f"Another command is running here (process {os.getpid()})")
         assert not leftover.exists()
     leftover.write_bytes(b"half a model")
     unrelated = finished / "models" / "notes.tmp"

@@ -12,11 +12,17 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from {{ cookiecutter.module_name }} import models, pipeline
-from {{ cookiecutter.module_name }}.cli import main
-from {{ cookiecutter.module_name }}.data import DataError
-from {{ cookiecutter.module_name }}.predict import UnstableModelError, model_input, predict, spreadsheet_safe, trace
-from {{ cookiecutter.module_name }}.readiness import NOT_APPLICABLE
+from {{ cookiecutter.module_name }}.kit.cli import main
+from {{ cookiecutter.module_name }}.kit.core import models, pipeline
+from {{ cookiecutter.module_name }}.kit.core.data import DataError
+from {{ cookiecutter.module_name }}.kit.operations.predict import (
+    UnstableModelError,
+    model_input,
+    predict,
+    spreadsheet_safe,
+    trace,
+)
+from {{ cookiecutter.module_name }}.kit.process.readiness import NOT_APPLICABLE
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +140,7 @@ def test_a_model_that_predicts_nan_or_infinity_is_stopped(trained, served, monke
             with pytest.raises(UnstableModelError, match=f"NaN or infinity for 1 of {len(rows)} row"):
                 predict(rows, model, card)
             with pytest.raises(UnstableModelError):
-                pipeline.run(trained, "evaluate")
+                pipeline.run(trained, "test")
             patched.chdir(trained.root)
             capsys.readouterr()
             assert main(["predict", "--input", str(holdout), "--output", str(output)]) == 1

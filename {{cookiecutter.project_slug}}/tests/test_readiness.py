@@ -4,9 +4,9 @@ import ast
 
 import pytest
 
-from {{ cookiecutter.module_name }} import readiness
-from {{ cookiecutter.module_name }}.cli import main
-from {{ cookiecutter.module_name }}.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.cli import main
+from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.process import readiness
 
 
 def junit(outcomes):

@@ -12,12 +12,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }} import models, pipeline, releases
-from {{ cookiecutter.module_name }}.cli import main
-from {{ cookiecutter.module_name }}.pipeline import Project
-from {{ cookiecutter.module_name }}.predict import predict
+from {{ cookiecutter.module_name }}.kit.cli import main
+from {{ cookiecutter.module_name }}.kit.core import models, pipeline
+from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.operations import releases
+from {{ cookiecutter.module_name }}.kit.operations.predict import predict
 {%- if cookiecutter.serving == "fastapi" %}
-from {{ cookiecutter.module_name }}.serve import create_app, running
+from {{ cookiecutter.module_name }}.kit.operations.serve import create_app, running
 {%- endif %}
 
 # What `promote` names when one check of the quality gate in metrics.json failed.
@@ -89,7 +90,7 @@ def test_promote_refuses_a_model_below_the_requirement_or_the_baseline(tested, r
 def test_promote_refuses_a_model_the_test_stage_has_not_evaluated(retrained_copy, refused):
     refused(retrained_copy.root, ["promote"], "run the Test stage (python -m")
     retrained_copy.path("metrics").unlink()
-    refused(retrained_copy.root, ["promote"], "run the evaluate stage first")
+    refused(retrained_copy.root, ["promote"], "run the test stage first")
 
 
 def test_rollback_serves_the_previous_release_again(
@@ -108,7 +109,7 @@ def test_rollback_serves_the_previous_release_again(
     # The second model passes the same Test stage and gate before it is served.
     for name in ("model", "model_card"):
         shutil.copy(retrained.path(name), project.path(name))
-    pipeline.run(project, "evaluate")
+    pipeline.run(project, "test")
     command(["promote"])
     model, card, second_version = releases.served(project)
     assert second_version == releases.model_version(retrained.path("model")) != first_version

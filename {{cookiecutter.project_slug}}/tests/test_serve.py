@@ -15,13 +15,14 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from {{ cookiecutter.module_name }} import cli, config, models
-from {{ cookiecutter.module_name }}.evaluate.service import request_rows
-from {{ cookiecutter.module_name }}.pipeline import Project
-from {{ cookiecutter.module_name }}.predict import predict
-from {{ cookiecutter.module_name }}.readiness import NOT_APPLICABLE
-from {{ cookiecutter.module_name }}.releases import model_version
-from {{ cookiecutter.module_name }}.serve import create_app, row_type, running
+from {{ cookiecutter.module_name }}.kit import cli
+from {{ cookiecutter.module_name }}.kit.core import config, models
+from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.operations.predict import predict
+from {{ cookiecutter.module_name }}.kit.operations.releases import model_version
+from {{ cookiecutter.module_name }}.kit.operations.serve import create_app, row_type, running
+from {{ cookiecutter.module_name }}.kit.process.readiness import NOT_APPLICABLE
+from {{ cookiecutter.module_name }}.test.service import request_rows
 from {{ cookiecutter.module_name }}.train.stage import value_types
 
 # The load test: Python memory the service may still hold after these requests beyond what it held

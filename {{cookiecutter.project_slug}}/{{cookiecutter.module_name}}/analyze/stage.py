@@ -14,11 +14,11 @@ from sklearn.model_selection import cross_val_score
 from sklearn.preprocessing import OrdinalEncoder
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from ..data import personal_data_kind
-from ..files import write_json, write_text
-from ..markdown import replace_block
-from ..pipeline import Project
-from ..reports import Report, markdown_table, plt
+from ..kit.core.data import personal_data_kind
+from ..kit.core.files import write_json, write_text
+from ..kit.core.pipeline import Project
+from ..kit.reports.markdown import replace_block
+from ..kit.reports.report import Report, markdown_table, plt
 
 LEAKAGE_SAMPLE_ROWS = 50_000
 STRONG_CORRELATION = 0.9

@@ -4,10 +4,10 @@ import copy
 import hashlib
 import json
 
-from {{ cookiecutter.module_name }} import pipeline
 from {{ cookiecutter.module_name }}.analyze.stage import diagnose, iqr_bounds
-from {{ cookiecutter.module_name }}.data import IDENTIFYING_ROWS
-from {{ cookiecutter.module_name }}.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.core import pipeline
+from {{ cookiecutter.module_name }}.kit.core.data import IDENTIFYING_ROWS
+from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 
 
 def test_the_diagnosis_covers_every_column(analyzed):

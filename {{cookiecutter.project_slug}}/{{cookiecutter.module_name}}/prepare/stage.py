@@ -12,11 +12,11 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from ..analyze.stage import iqr_bounds
-from ..config import requirement_text
-from ..data import write_table
-from ..files import remove, write_text
-from ..pipeline import Project
-from ..reports import Report
+from ..kit.core.config import requirement_text
+from ..kit.core.data import write_table
+from ..kit.core.files import remove, write_text
+from ..kit.core.pipeline import Project
+from ..kit.reports.report import Report
 
 DATA_REQUEST = "data-request.md"
 

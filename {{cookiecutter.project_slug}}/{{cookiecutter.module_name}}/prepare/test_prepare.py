@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }}.readiness import NOT_APPLICABLE
+from {{ cookiecutter.module_name }}.kit.process.readiness import NOT_APPLICABLE
 
 
 @pytest.fixture(scope="module")

@@ -16,10 +16,10 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
-from .. import models
-from ..data import DataError, write_table
-from ..pipeline import Project
-from ..reports import Report
+from ..kit.core import models
+from ..kit.core.data import DataError, write_table
+from ..kit.core.pipeline import Project
+from ..kit.reports.report import Report
 
 MAX_ONE_HOT_CATEGORIES = 50
 

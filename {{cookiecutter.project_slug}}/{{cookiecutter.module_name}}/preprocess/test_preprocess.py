@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }} import models
-from {{ cookiecutter.module_name }}.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.core import models
+from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.process.readiness import NOT_APPLICABLE
 from {{ cookiecutter.module_name }}.preprocess.stage import build, column_kinds, infrequent_categories
-from {{ cookiecutter.module_name }}.readiness import NOT_APPLICABLE
 
 
 def test_features_are_complete_and_one_row_per_training_row(preprocessed):

@@ -34,10 +34,10 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import KFold, ParameterGrid, StratifiedKFold
 from sklearn.pipeline import Pipeline
 
-from .. import metrics, models
-from ..pipeline import Project
+from ..kit.core import metrics, models
+from ..kit.core.pipeline import Project
+from ..kit.reports.report import Report, plt
 from ..preprocess.stage import column_kinds
-from ..reports import Report, plt
 
 BASELINE = "baseline"
 IMPORTANCE_ROWS = 2000

@@ -12,8 +12,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import ParameterGrid
 from sklearn.preprocessing import StandardScaler
 
-from {{ cookiecutter.module_name }} import metrics, models, pipeline
-from {{ cookiecutter.module_name }}.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.core import metrics, models, pipeline
+from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 from {{ cookiecutter.module_name }}.train.stage import (
     BASELINE,
     SEARCH_SPACES,

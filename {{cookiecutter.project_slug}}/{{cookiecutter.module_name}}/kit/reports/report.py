@@ -15,7 +15,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 
-from .files import replacing, write_text  # noqa: E402
+from ..core.files import replacing, write_text  # noqa: E402
 
 
 class Report:

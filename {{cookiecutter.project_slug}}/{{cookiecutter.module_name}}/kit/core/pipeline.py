@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import PACKAGE
 from . import config, example_data
 from .data import DataError, check_columns, is_csv, read_table, write_table
 from .files import all_or_nothing, replacing, sha256, write_json
 
-PACKAGE = __package__
-
-STAGES = ("analyze", "prepare", "preprocess", "train", "evaluate")
+STAGES = ("analyze", "prepare", "preprocess", "train", "test")
 EXAMPLES: dict[str, Callable[[], Any]] = {
     "expenses": example_data.expenses,
     "diabetes": example_data.diabetes,
@@ -228,7 +227,7 @@ OUTPUTS = {
     "preprocessor": "models/preprocessor.skops",
     "model": "models/model.skops",
     "model_card": "models/model.json",
-    "metrics": "reports/evaluate/metrics.json",
+    "metrics": "reports/test/metrics.json",
 }
 RAW = "raw"
 RECORD = "inputs.json"
@@ -238,14 +237,14 @@ INPUTS = {
     "prepare": (RAW, "diagnosis"),
     "preprocess": ("train",),
     "train": ("train", "preprocessor"),
-    "evaluate": ("model", "model_card", "train", "holdout"),
+    "test": ("model", "model_card", "train", "holdout"),
 }
 SETTINGS_READ = {
     "analyze": ("data", "analyze", "prepare.keep_columns", "model.problem_type"),
     "prepare": ("data", "analyze", "prepare", "split", "model.problem_type"),
     "preprocess": ("data", "preprocess"),
     "train": ("data", "preprocess", "split", "model"),
-    "evaluate": ("data", "split", "model", "value"),
+    "test": ("data", "split", "model", "value"),
 }
 PRODUCED_BY = {
     "diagnosis": "analyze",
@@ -256,7 +255,7 @@ PRODUCED_BY = {
     "preprocessor": "preprocess",
     "model": "train",
     "model_card": "train",
-    "metrics": "evaluate",
+    "metrics": "test",
 }
 
 

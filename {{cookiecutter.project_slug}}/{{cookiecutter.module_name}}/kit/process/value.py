@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .files import write_json
-from .pipeline import Project
-from .reports import Report, plt
+from ..core.files import write_json
+from ..core.pipeline import Project
+from ..reports.report import Report, plt
 
 
 def monthly_value(value: dict[str, Any], share_correct: float = 1.0) -> float:

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import checklist, pipeline, value
+from .. import PACKAGE
+from ..core import pipeline
+from ..core.pipeline import OUTPUTS, PRODUCED_BY, STAGES, Project
+from ..reports.report import format_cell, markdown_table
+from . import checklist, value
 from .owners import Team
-from .pipeline import OUTPUTS, PRODUCED_BY, STAGES, Project
-from .reports import format_cell, markdown_table
 from .roles import STAGES as PROCESS
 from .roles import Stage, Text
-
-PACKAGE = __package__
 
 # The meetings, in the order of the process: Business Understanding first, then every stage.
 REVIEWS = tuple(stage.key for stage in PROCESS)

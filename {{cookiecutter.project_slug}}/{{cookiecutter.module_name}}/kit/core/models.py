@@ -21,9 +21,9 @@ from typing import Any
 
 import skops.io as sio
 
+from .. import PACKAGE
 from .files import replacing, sha256, write_json
 
-PACKAGE = __package__
 RECORD_KEY = "sha256"
 
 TRUSTED_TYPES = frozenset(

@@ -8,25 +8,15 @@ import sys
 import time
 from pathlib import Path
 
-from . import (
-    benchmark,
-    checklist,
-    config,
-    monitor,
-    owners,
-    pipeline,
-    predict,
-    readiness,
-    releases,
-    threads,
-    value,
-)
-from .conflicts import UnmergedError
-from .data import DataError
-from .files import ProjectBusyError, exclusive
-from .markdown import MissingBlockError
-from .models import UntrustedModelError
-from .pipeline import STAGES, Project
+from .core import config, pipeline, threads
+from .core.conflicts import UnmergedError
+from .core.data import DataError
+from .core.files import ProjectBusyError, exclusive
+from .core.models import UntrustedModelError
+from .core.pipeline import PACKAGE, STAGES, Project
+from .operations import benchmark, monitor, predict, releases
+from .process import checklist, owners, readiness, value
+from .reports.markdown import MissingBlockError
 
 # Errors that are the user's to fix: one message, no traceback.
 USER_ERRORS = (
@@ -74,7 +64,7 @@ def _trace(arguments: argparse.Namespace) -> int:
 {% if cookiecutter.serving == "fastapi" %}
 
 def _serve(arguments: argparse.Namespace) -> int:
-    from . import serve  # imported here: the web stack is needed only by this command
+    from .operations import serve  # imported here: the web stack is needed only by this command
 
     serve.serve(Project.load(), arguments.host, arguments.port)
     return 0
@@ -158,7 +148,7 @@ WRITE_OUTPUTS = ("run", "value", "monitor", "benchmark", "promote", "rollback")
 
 
 def parser() -> argparse.ArgumentParser:
-    cli = argparse.ArgumentParser(prog=f"python -m {__package__}", description=__doc__)
+    cli = argparse.ArgumentParser(prog=f"python -m {PACKAGE}", description=__doc__)
     commands = cli.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run one stage, or all of them in order")

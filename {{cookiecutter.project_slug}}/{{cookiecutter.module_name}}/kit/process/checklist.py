@@ -15,13 +15,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import config
+from .. import PACKAGE
+from ..core import config
+from ..core.pipeline import OUTPUTS, PRODUCED_BY, STAGES, Project
 from .owners import Team
-from .pipeline import OUTPUTS, PRODUCED_BY, STAGES, Project
 from .roles import ROLE_BY_KEY, Text
 from .roles import STAGES as PROCESS
-
-PACKAGE = __package__
 
 # A GitHub task-list item: "- [ ] text" (open) or "- [x] text" (done).
 TASK_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[(?P<mark>[ xX])\]\s+(?P<text>.*?)\s*$")
@@ -45,7 +44,7 @@ MORE_DOCUMENTS: dict[str, tuple[str, ...]] = {
     "business_understanding": (PR_FAQ, CHECKLISTS["ml_fit"]),
     "analyze": ("docs/data-card.md",),
     "prepare": (CHECKLISTS["data"],),
-    "evaluate": (CHECKLISTS["timeline"], "docs/model-card.md"),
+    "test": (CHECKLISTS["timeline"], "docs/model-card.md"),
 }
 
 WORDS = {
@@ -295,7 +294,7 @@ PREREQUISITES: dict[str, tuple[Prerequisite, ...]] = {
             diagnosis_clear,
         ),
     ),
-    "evaluate": (
+    "test": (
         Prerequisite(
             Text(
                 f"The timeline and productionisation checklist ({CHECKLISTS['timeline']}) is done.",

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from .files import write_json
-from .pipeline import PACKAGE, Project
-from .reports import markdown_table
+from ..core.files import write_json
+from ..core.pipeline import PACKAGE, Project
+from ..reports.report import markdown_table
 
 BASELINE = "benchmarks/baseline.json"
 

@@ -294,10 +294,10 @@ STAGES: tuple[Stage, ...] = (
         ),
     ),
     Stage(
-        "evaluate",
+        "test",
         Text("Test", "Test（テスト）"),
         "ml_engineer",
-        "{module}/evaluate/README.md",
+        "{module}/test/README.md",
         (
             Ask(
                 ("data_scientist",),
@@ -348,7 +348,7 @@ PATH_OWNERS: tuple[tuple[str, str], ...] = (
     ("/{module}/prepare/", "data_engineer"),
     ("/{module}/preprocess/", "data_engineer"),
     ("/{module}/train/", "data_scientist"),
-    ("/{module}/evaluate/", "ml_engineer"),
+    ("/{module}/test/", "ml_engineer"),
     ("/.github/", "mlops_engineer"),
     ("/.gitlab/", "mlops_engineer"),
     ("/.gitlab-ci.yml", "mlops_engineer"),

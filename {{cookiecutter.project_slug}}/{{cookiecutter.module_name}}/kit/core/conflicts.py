@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-PACKAGE = __package__
+from .. import PACKAGE
 
 # Git's first and last marker lines: exactly seven < or >, then a space or the end of the line.
 # The ======= between them is not looked for, so a heading underlined with = is never taken for one.

@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..metrics import latency_percentiles
-from ..pipeline import Project
-from ..serve import create_app, running
+from ..kit.core.metrics import latency_percentiles
+from ..kit.core.pipeline import Project
+from ..kit.operations.serve import create_app, running
 
 ROWS_PER_BATCH = 100
 SINGLE_ROW_REQUESTS = 200

@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import metrics, releases
-from .data import DataError, check_range, is_csv, refuse_infinity
-from .pipeline import PACKAGE, Project, write_table_as
+from ..core import metrics
+from ..core.data import DataError, check_range, is_csv, refuse_infinity
+from ..core.pipeline import PACKAGE, Project, write_table_as
+from . import releases
 
 # A spreadsheet runs a cell that starts with one of these as a formula when it opens a CSV file.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

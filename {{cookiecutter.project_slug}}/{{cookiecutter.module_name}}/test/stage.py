@@ -27,16 +27,17 @@ import pandas as pd
 from sklearn.metrics import ConfusionMatrixDisplay, classification_report
 from sklearn.pipeline import Pipeline
 
-from .. import metrics, models
-from ..config import METRICS, meets, requirement_text
-from ..data import time_order
-from ..files import write_json, write_text
-from ..markdown import replace_block
-from ..pipeline import Project
-from ..predict import answers, refused_rows, unseen_counts
+from ..kit.core import metrics, models
+from ..kit.core.config import METRICS, meets, requirement_text
+from ..kit.core.data import time_order
+from ..kit.core.files import write_json, write_text
+from ..kit.core.pipeline import Project
+from ..kit.operations.predict import answers, refused_rows, unseen_counts
+from ..kit.operations.releases import model_version
+from ..kit.process.value import outlook
+from ..kit.reports.markdown import replace_block
+from ..kit.reports.report import Report, markdown_table, plt
 from ..preprocess.stage import build
-from ..releases import model_version
-from ..reports import Report, markdown_table, plt
 from ..train.stage import (
     BASELINE,
     PERMUTATION_REPEATS,
@@ -46,7 +47,6 @@ from ..train.stage import (
     setting_text,
     tuned,
 )
-from ..value import outlook
 {%- if cookiecutter.serving == "fastapi" %}
 from . import service
 {%- else %}
@@ -124,7 +124,7 @@ def run(project: Project) -> list[str]:
     time_column = project.data["time_column"]
     if time_column is not None and time_column in train.columns:
         results["staleness"] = staleness(pd.concat([train, holdout], ignore_index=True), card, project)
-    report = Report(project.report_dir("evaluate"), "Test", project.settings["project"]["language"])
+    report = Report(project.report_dir("test"), "Test", project.settings["project"]["language"])
     write_report(report, results, holdout, predictions, project)
     write_json(project.path("metrics"), results)
     fill_model_card(project, results)

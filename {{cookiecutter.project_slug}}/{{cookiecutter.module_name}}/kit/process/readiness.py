@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .pipeline import PACKAGE, Project
+from ..core.pipeline import PACKAGE, Project
 from .roles import Text
 
 SECTIONS = {
@@ -71,8 +71,8 @@ TESTS = (
             "人が判断できるようにする。何も伝えない列は役に立たないと判定され、定数の列は Prepare で落とす"
             "対象になる。",
         ),
-        "{package}/evaluate/test_evaluate.py::test_the_report_shows_what_each_column_contributes",
-        "{package}/evaluate/test_evaluate.py::test_a_column_that_tells_nothing_is_found_not_to_help",
+        "{package}/test/test_test.py::test_the_report_shows_what_each_column_contributes",
+        "{package}/test/test_test.py::test_a_column_that_tells_nothing_is_found_not_to_help",
         "{package}/analyze/test_analyze.py::test_a_constant_column_is_flagged_to_drop",
     ),
     rubric(
@@ -174,7 +174,7 @@ TESTS = (
             "the newest period (needs data.time_column).",
             "時刻順で古い半分の行で学習したモデルが、最も新しい期間でも要件を満たす（data.time_column が必要）。",
         ),
-        "{package}/evaluate/test_evaluate.py::test_a_model_trained_on_older_rows_still_meets_the_requirement_on_the_newest",
+        "{package}/test/test_test.py::test_a_model_trained_on_older_rows_still_meets_the_requirement_on_the_newest",
     ),
     rubric(
         "model",
@@ -183,8 +183,8 @@ TESTS = (
             "On the holdout the model beats the baseline, and no simpler candidate scores better.",
             "ホールドアウトでモデルがベースラインを上回り、より単純な候補の方が良い結果にならない。",
         ),
-        "{package}/evaluate/test_evaluate.py::test_the_model_beats_the_baseline_on_the_holdout",
-        "{package}/evaluate/test_evaluate.py::test_no_simpler_candidate_is_better_on_the_holdout",
+        "{package}/test/test_test.py::test_the_model_beats_the_baseline_on_the_holdout",
+        "{package}/test/test_test.py::test_no_simpler_candidate_is_better_on_the_holdout",
     ),
     rubric(
         "model",
@@ -193,7 +193,7 @@ TESTS = (
             "Every value of data.segment_column meets the requirement on the holdout.",
             "data.segment_column の値ごとに、ホールドアウトで要件を満たす。",
         ),
-        "{package}/evaluate/test_evaluate.py::test_every_slice_meets_the_requirement",
+        "{package}/test/test_test.py::test_every_slice_meets_the_requirement",
     ),
     rubric(
         "model",
@@ -202,7 +202,7 @@ TESTS = (
             "No segment scores worse than the overall metric by more than model.max_slice_gap.",
             "どのセグメントも全体の指標より model.max_slice_gap を超えて悪くならない。",
         ),
-        "{package}/evaluate/test_evaluate.py::test_no_slice_falls_more_than_the_allowed_gap_below_the_overall_metric",
+        "{package}/test/test_test.py::test_no_slice_falls_more_than_the_allowed_gap_below_the_overall_metric",
     ),
     rubric(
         "infrastructure",
@@ -298,7 +298,7 @@ TESTS = (
         ),
         "tests/test_predict.py::test_serving_rows_outside_an_expected_range_are_refused",
         "tests/test_predict.py::test_serving_rows_with_text_or_infinity_in_a_number_column_are_refused",
-        "{package}/evaluate/test_evaluate.py::test_input_without_a_trained_column_is_refused",
+        "{package}/test/test_test.py::test_input_without_a_trained_column_is_refused",
     ),
     rubric(
         "monitoring",

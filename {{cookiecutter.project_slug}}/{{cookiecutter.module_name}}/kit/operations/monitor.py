@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import metrics
-from .config import meets, requirement_text
-from .data import DataError, check_target
-from .files import write_json
-from .pipeline import PACKAGE, Project
+from ..core import metrics
+from ..core.config import meets, requirement_text
+from ..core.data import DataError, check_target
+from ..core.files import write_json
+from ..core.pipeline import PACKAGE, Project
 from .predict import answers, load_model
 
 

@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import models
-from .files import all_or_nothing, replacing, sha256, write_json
-from .pipeline import OUTPUTS, PACKAGE, STAGES, Project
+from ..core import models
+from ..core.files import all_or_nothing, replacing, sha256, write_json
+from ..core.pipeline import OUTPUTS, PACKAGE, STAGES, Project
 
 RELEASES = "models/releases"
 HISTORY = f"{RELEASES}/history.json"
@@ -119,14 +119,14 @@ def promote(project: Project) -> list[str]:
     if metrics.get("model_version") != version:
         raise ReleaseError(
             f"{OUTPUTS['metrics']} was not computed for {OUTPUTS['model']} as it is now (version {version}): "
-            f"run the Test stage (python -m {PACKAGE} run evaluate), then promote."
+            f"run the Test stage (python -m {PACKAGE} run test), then promote."
         )
     project.require_current(*STAGES)  # the Test stage's verdict holds for the data and settings it was given
     failures = gate_failures(metrics)
     if failures:
         raise ReleaseError(
             f"Version {version} is not promoted: {'; '.join(failures)}. Improve the model and run the "
-            "train and evaluate stages again."
+            "train and test stages again."
         )
     history = read_history(project)
     folder = release_folder(project, version)

@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
+from ..process.roles import LANGUAGES, ROLE_BY_KEY
 from .conflicts import documents, refuse_unmerged
-from .roles import LANGUAGES, ROLE_BY_KEY
 
 CONFIG_FILE = "params.yaml"
 

@@ -9,9 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }} import metrics, models
-from {{ cookiecutter.module_name }}.data import DataError
-from {{ cookiecutter.module_name }}.evaluate.stage import (
+from {{ cookiecutter.module_name }}.kit.core import metrics, models
+from {{ cookiecutter.module_name }}.kit.core.data import DataError
+from {{ cookiecutter.module_name }}.kit.core.files import sha256
+from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.operations.predict import answers, predict, unseen_counts
+from {{ cookiecutter.module_name }}.kit.process.readiness import NOT_APPLICABLE
+from {{ cookiecutter.module_name }}.kit.reports.report import format_cell
+from {{ cookiecutter.module_name }}.test.stage import (
     MIN_JUDGED_ROWS,
     STALENESS_PERIODS,
     feature_contributions,
@@ -21,11 +26,6 @@ from {{ cookiecutter.module_name }}.evaluate.stage import (
     slice_scores,
     staleness,
 )
-from {{ cookiecutter.module_name }}.files import sha256
-from {{ cookiecutter.module_name }}.pipeline import Project
-from {{ cookiecutter.module_name }}.predict import answers, predict, unseen_counts
-from {{ cookiecutter.module_name }}.readiness import NOT_APPLICABLE
-from {{ cookiecutter.module_name }}.reports import format_cell
 from {{ cookiecutter.module_name }}.train.stage import BASELINE
 
 
@@ -172,7 +172,7 @@ def test_the_report_shows_what_each_column_contributes(evaluated, served, result
     """A report, not a verdict: a column that does not help on this holdout is for people to weigh."""
     found, card = results["feature_contributions"], served[1]
     assert list(found) == list(card["schema"])
-    rows = (evaluated.report_dir("evaluate") / "report.md").read_text(encoding="utf-8").splitlines()
+    rows = (evaluated.report_dir("test") / "report.md").read_text(encoding="utf-8").splitlines()
     for column, part in found.items():
         # The contribution table's row: the column, its contribution and spread, and whether it helps.
         row = re.compile(rf"\| {re.escape(format_cell(column))} \| -?[\d.,]+ \| [\d.,]+ \| (\S+) \|")

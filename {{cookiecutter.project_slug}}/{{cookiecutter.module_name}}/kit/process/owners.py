@@ -10,13 +10,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from . import config
-from .conflicts import documents
-from .files import write_text
-from .markdown import MissingBlockError, replace_block
+from .. import PACKAGE
+from ..core import config
+from ..core.conflicts import documents
+from ..core.files import write_text
+from ..reports.markdown import MissingBlockError, replace_block
 from .roles import DEFAULT_OWNER_ROLE, PATH_OWNERS, ROLE_BY_KEY, ROLES, STAGES, UNASSIGNED, Stage, Text
-
-PACKAGE = __package__
 
 ROLES_PAGE = "docs/roles.md"
 CODEOWNERS_PLACES = {"github": ".github/CODEOWNERS", "gitlab": ".gitlab/CODEOWNERS", "none": "CODEOWNERS"}

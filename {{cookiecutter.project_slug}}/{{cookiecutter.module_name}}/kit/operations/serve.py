@@ -26,9 +26,9 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..core.data import DataError
+from ..core.pipeline import Project
 from . import releases
-from .data import DataError
-from .pipeline import Project
 from .predict import UnstableModelError, predict, unseen_counts
 
 # Rows per request: large enough for batch scoring, small enough to keep one request's memory low.

@@ -4,7 +4,7 @@ The Product Manager, the Domain Expert and the ML Operator enter an example or u
 them, and see what the model predicts beside what Test measured and what that quality is worth.
 Run it from the project folder:
 
-    streamlit run {{ cookiecutter.module_name }}/demo.py
+    streamlit run {{ cookiecutter.module_name }}/kit/operations/demo.py
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from {{ cookiecutter.module_name }} import models
-from {{ cookiecutter.module_name }}.data import READABLE_SUFFIXES, DataError
-from {{ cookiecutter.module_name }}.pipeline import OUTPUTS, PACKAGE, Project
-from {{ cookiecutter.module_name }}.predict import predict
-from {{ cookiecutter.module_name }}.roles import Text
-from {{ cookiecutter.module_name }}.value import outlook, payback_text
+from {{ cookiecutter.module_name }}.kit.core import models
+from {{ cookiecutter.module_name }}.kit.core.data import READABLE_SUFFIXES, DataError
+from {{ cookiecutter.module_name }}.kit.core.pipeline import OUTPUTS, PACKAGE, Project
+from {{ cookiecutter.module_name }}.kit.operations.predict import predict
+from {{ cookiecutter.module_name }}.kit.process.roles import Text
+from {{ cookiecutter.module_name }}.kit.process.value import outlook, payback_text
 
 # What the demo shows: the model, what it was trained on, and what Test measured.
 NEEDED = ("model", "model_card", "metrics")

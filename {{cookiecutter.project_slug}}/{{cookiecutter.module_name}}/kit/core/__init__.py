@@ -1,0 +1,1 @@
+"""Settings, data files, the stage pipeline and its records, model files and metrics."""

@@ -1,0 +1,1 @@
+"""Running the model: predictions, the service, releases, monitoring, benchmarks and the demo."""

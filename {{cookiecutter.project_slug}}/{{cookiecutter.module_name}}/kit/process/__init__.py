@@ -1,0 +1,1 @@
+"""The workshop's process: roles, owners, checklists, gates, readiness, the review pack, the value formula."""

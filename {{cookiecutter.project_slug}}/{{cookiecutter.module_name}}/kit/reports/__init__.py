@@ -1,0 +1,1 @@
+"""Stage reports, and the blocks the stages fill in the documents."""
