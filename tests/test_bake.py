@@ -245,10 +245,13 @@ def test_the_generated_project_passes_its_own_tests(cookies, language, problem_t
     result = run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml=results.xml"], root)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert " passed" in result.stdout
+    # The package's types check, as the project's CI checks them.
+    typed = run(["-m", "mypy"], root)
+    assert typed.returncode == 0, typed.stdout[-3000:]
 
     # The same run, scored: the gate is met, with the score the README states (at least 5 on the
     # expenses example; the diabetes example is too small to judge slices and features).
-    module = next(path.parent.name for path in root.glob("*/readiness.py"))
+    module = next(path.parents[1].name for path in root.glob("*/kit/__init__.py"))
     score = run(["-m", module, "readiness", "--results", "results.xml", "--format", "json"], root)
     assert score.returncode == 0, score.stdout[-3000:] + score.stderr[-3000:]
     report = json.loads(score.stdout)

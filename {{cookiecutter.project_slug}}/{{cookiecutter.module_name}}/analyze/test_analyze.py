@@ -47,8 +47,8 @@ def test_personal_data_is_found_by_its_values_and_dropped_unless_listed_as_not_p
 
     listed = copy.deepcopy(project.settings)
     listed["data"]["not_personal_columns"] = ["mail"]
-    found = [f["column"] for f in diagnose(frame, Project(project.root, listed))["findings"]]
-    assert "mail" not in found
+    columns = [f["column"] for f in diagnose(frame, Project(project.root, listed))["findings"]]
+    assert "mail" not in columns
 
 
 def test_a_column_that_copies_the_target_is_flagged_as_leakage(project):

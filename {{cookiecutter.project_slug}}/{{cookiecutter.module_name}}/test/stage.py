@@ -177,12 +177,13 @@ def slice_scores(
         where = holdout.index.get_indexer(rows)
         part_scores = scores[where] if scores is not None else None
         value_score = part_score(holdout[target].iloc[where], predictions[where], part_scores, project)
-        judged = value_score is not None and len(where) >= MIN_JUDGED_ROWS
-        gap = shortfall(value_score, overall, metric) if judged else None
+        # Scored but not judged when the slice has too few rows to say anything about it.
+        judged_score = value_score if len(where) >= MIN_JUDGED_ROWS else None
+        gap = shortfall(judged_score, overall, metric) if judged_score is not None else None
         results[str(value)] = {
             "rows": len(where),
             metric: value_score,
-            "meets_requirement": meets(model_settings, value_score) if judged else None,
+            "meets_requirement": meets(model_settings, judged_score) if judged_score is not None else None,
             "shortfall": gap,
             "within_allowed_gap": gap <= model_settings["max_slice_gap"] if gap is not None else None,
         }

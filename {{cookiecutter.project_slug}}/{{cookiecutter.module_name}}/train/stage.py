@@ -19,11 +19,6 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from typing import Any, TypeVar
 
-try:
-    import resource
-except ImportError:  # Windows has no resource module, so no peak memory is recorded there
-    resource = None
-
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
@@ -194,8 +189,10 @@ def training_costs(started: float) -> dict[str, Any]:
 
 def peak_memory_mb() -> float | None:
     """The most memory this process has held so far, in MB; None where the system does not say."""
-    if resource is None:
+    if sys.platform == "win32":  # Windows has no resource module, so no peak memory is recorded there
         return None
+    import resource
+
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     bytes_held = peak if sys.platform == "darwin" else peak * 1024  # macOS counts bytes, Linux kilobytes
     return round(bytes_held / 2**20, 1)
@@ -244,7 +241,7 @@ def model_card(
     schema = {}
     for kind, names in kinds.items():
         for column in names:
-            entry = {"kind": kind, "dtype": str(train[column].dtype)}
+            entry: dict[str, Any] = {"kind": kind, "dtype": str(train[column].dtype)}
             entry["value_types"] = value_types(train[column])
             known = train[column].dropna().astype(str).unique()
             if kind in ("categories", "ordered") and len(known) <= MAX_KNOWN_CATEGORIES:

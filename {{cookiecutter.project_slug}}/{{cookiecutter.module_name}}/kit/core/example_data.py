@@ -308,7 +308,7 @@ def expenses(rows: int = 40_000, seed: int = 0) -> pd.DataFrame:
         _choose(rng, UNSURE_NOTES, size),
         np.where(is_expense, _choose(rng, BUSINESS_NOTES, size), _choose(rng, PRIVATE_NOTES, size)),
     )
-    memo = np.where(rng.random(size) < MEMO_SHARE, notes, None)
+    memo = np.where(rng.random(size) < MEMO_SHARE, notes.astype(object), np.full(size, None))
 
     # Amounts tens of times too large, as mistyped ones are, and values the export lost. Both come
     # after the label, so they tell nothing about it.

@@ -107,7 +107,7 @@ class Comparison:
         return self.worse_by is not None and self.worse_by > self.tolerance
 
     def row(self) -> list[Any]:
-        if self.worse_by is None:
+        if self.baseline is None or self.now is None:
             shown = ["-" if value is None else value for value in (self.baseline, self.now)]
             return [self.figure.label, *shown, "-", "-"]
         status = f"regressed (over {self.tolerance:g}× worse)" if self.regressed else "ok"

@@ -11,7 +11,7 @@ its answers with the offline predictions.
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Annotated, Any, Union
 
@@ -56,7 +56,7 @@ def accepted_types(entry: dict[str, Any]) -> list[str]:
 
 def row_type(card: dict[str, Any]) -> type[BaseModel]:
     """One request row: every training column is required (null for a missing value); ids may be added."""
-    fields = {
+    fields: dict[str, Any] = {
         f"column_{index}": (
             Union[(*(JSON_TYPES[kind] for kind in accepted_types(entry)), None)],
             Field(alias=column),
@@ -74,7 +74,8 @@ def create_app(project: Project, trained: bool = False) -> FastAPI:
     """
     files = releases.trained_files(project) if trained else releases.served_files(project)
     model, card, version = files.load()
-    Row = row_type(card)
+    # Built at run time from the model card, so no static checker can know its fields.
+    Row: Any = row_type(card)
 
     class Request(BaseModel):
         rows: list[Row] = Field(min_length=1, max_length=MAX_ROWS_PER_REQUEST)
@@ -173,7 +174,7 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
 
-def unprocessable(problems: list[dict[str, Any]]) -> JSONResponse:
+def unprocessable(problems: Sequence[Any]) -> JSONResponse:
     """A 422 naming where each problem is and what it is, without echoing the input back.
 
     The input is left out because it may hold values JSON cannot carry, such as infinity.
