@@ -11,6 +11,7 @@ LANGUAGES = ("en", "ja")
 PROBLEM_TYPES = ("classification", "regression")
 CI_HOSTS = ("github", "gitlab", "none")
 MATRIX = list(itertools.product(LANGUAGES, PROBLEM_TYPES, CI_HOSTS))
+LANGUAGE_PROBLEMS = list(itertools.product(LANGUAGES, PROBLEM_TYPES))
 
 DOCUMENTS = [
     "README.md",
@@ -183,9 +184,7 @@ def test_the_config_records_the_answers(baked):
 
 
 @pytest.mark.parametrize(
-    ("language", "problem_type"),
-    itertools.product(LANGUAGES, PROBLEM_TYPES),
-    ids=["-".join(pair) for pair in itertools.product(LANGUAGES, PROBLEM_TYPES)],
+    ("language", "problem_type"), LANGUAGE_PROBLEMS, ids=["-".join(pair) for pair in LANGUAGE_PROBLEMS]
 )
 def test_params_yaml_passes_the_schema_editors_check_it_by(cookies_session, language, problem_type):
     """A new project's params.yaml, before any data is in place, passes params.schema.json, and the
