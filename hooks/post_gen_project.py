@@ -1,4 +1,5 @@
-"""Finish the new project: keep the chosen language and options, write uv.lock, fill in the owners.
+"""Finish the new project: keep the chosen language and options, write uv.lock, fill in the owners,
+write params.schema.json.
 
 Owners are written by the project's own `owners` command, the same code the team runs later
 after changing params.yaml. The hook changes nothing outside the new project, so it can run
@@ -146,18 +147,20 @@ def with_chosen_extras(line, chosen):
     return f"{match[1]}{json.dumps(extras)}{match[3]}" if extras else None
 
 
-def write_owners(root, module_name):
+def write_owners_and_schema(root, module_name):
+    """Owners into every document, and params.schema.json from the settings' models: both by the
+    project's own code, which its `owners` and `schema` commands run again later."""
     sys.dont_write_bytecode = True  # leave no __pycache__ in the new project
     sys.path.insert(0, str(root))
-    owners = importlib.import_module(f"{module_name}.kit.process.owners")
-    owners.update(root)
+    importlib.import_module(f"{module_name}.kit.process.owners").update(root)
+    importlib.import_module(f"{module_name}.kit.core.config").write_schema(root)
 
 
 def main(context, root):
     keep_language(root, context["language"])
     keep_chosen_options(root, context)
     write_lock(root, context)
-    write_owners(root, context["module_name"])
+    write_owners_and_schema(root, context["module_name"])
 
 
 if __name__ == "__main__":

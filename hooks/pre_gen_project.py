@@ -4,6 +4,7 @@ Each check returns a message saying what is wrong and what is accepted. The rule
 metrics mirror the generated project's `config.py`; tests/test_hooks.py keeps the two in step.
 """
 
+import importlib.util
 import json
 import keyword
 import math
@@ -123,6 +124,18 @@ def check_example(problem_type, example):
     return None
 
 
+def check_hook_requirements():
+    """The post-generation hook writes params.schema.json with the new project's own code, whose
+    settings are pydantic models: pydantic must be installed beside cookiecutter."""
+    if importlib.util.find_spec("pydantic") is None:
+        return (
+            "pydantic is not installed in the Python that runs cookiecutter; the new project's settings need "
+            "it. Install it beside cookiecutter (pip install cookiecutter pydantic; with pipx: pipx inject "
+            "cookiecutter pydantic; with uv: uvx --with pydantic cookiecutter ...), then run again."
+        )
+    return None
+
+
 def problems(context):
     """Every message about the answers in `context`; empty when all are fine."""
     found = [check_text(name, context[name]) for name in ("project_name", "description", "author")]
@@ -134,6 +147,7 @@ def problems(context):
     found += [check_owner(name, value) for name, value in context.items() if name.startswith("owner_")]
     found.append(check_requirement(context["problem_type"], context["metric"], context["metric_threshold"]))
     found.append(check_example(context["problem_type"], context["example_data"]))
+    found.append(check_hook_requirements())
     return [message for message in found if message]
 
 

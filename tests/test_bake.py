@@ -5,12 +5,13 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CJK, TASK_ITEM, bake, files, parse_structured, read, run
+from conftest import CJK, TASK_ITEM, bake, files, parse_structured, read, run, tool
 
 LANGUAGES = ("en", "ja")
 PROBLEM_TYPES = ("classification", "regression")
 CI_HOSTS = ("github", "gitlab", "none")
 MATRIX = list(itertools.product(LANGUAGES, PROBLEM_TYPES, CI_HOSTS))
+LANGUAGE_PROBLEMS = list(itertools.product(LANGUAGES, PROBLEM_TYPES))
 
 DOCUMENTS = [
     "README.md",
@@ -59,6 +60,7 @@ TOP_LEVEL_FILES = [
     "LICENSE",
     "Makefile",
     "params.yaml",
+    "params.schema.json",
     "pyproject.toml",
     "uv.lock",
     "data/raw/.gitkeep",
@@ -179,6 +181,21 @@ def test_the_config_records_the_answers(baked):
     assert params["project"] == {"name": "Expense Classifier", "language": language, "ci": ci}
     expected_metric = ("f1", 0.8) if problem_type == "classification" else ("r2", 0.4)
     assert (params["model"]["metric"], params["model"]["threshold"]) == expected_metric
+
+
+@pytest.mark.parametrize(
+    ("language", "problem_type"), LANGUAGE_PROBLEMS, ids=["-".join(pair) for pair in LANGUAGE_PROBLEMS]
+)
+def test_params_yaml_passes_the_schema_editors_check_it_by(cookies_session, language, problem_type):
+    """A new project's params.yaml, before any data is in place, passes params.schema.json, and the
+    schema refuses a key written wrongly, as the project's own check does."""
+    root = bake(cookies_session, language=language, problem_type=problem_type, example_data="none")
+    checked = tool("check-jsonschema", "--schemafile", "params.schema.json", "params.yaml", cwd=root)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    params = read(root, "params.yaml")
+    (root / "misspelt.yaml").write_text(params.replace("  cv_folds:", "  cv_fold:"), encoding="utf-8")
+    checked = tool("check-jsonschema", "--schemafile", "params.schema.json", "misspelt.yaml", cwd=root)
+    assert checked.returncode == 1 and "cv_fold" in checked.stdout, checked.stdout + checked.stderr
 
 
 def test_documents_are_in_the_chosen_language(baked):

@@ -4,6 +4,7 @@ import importlib
 import shutil
 import sys
 import types
+import typing
 
 import jinja2
 import pytest
@@ -65,6 +66,13 @@ def test_hook_rules_match_the_generated_projects_config_checks(pre_gen, tmp_path
     assert pre_gen.OWNER_PATTERN.pattern == config.OWNER_PATTERN.pattern
     metrics = {name: (spec.problem_type, spec.lowest, spec.highest) for name, spec in config.METRICS.items()}
     assert metrics == pre_gen.METRICS
+    # The answers a project is made with are settings of params.yaml: the models accept every choice.
+    assert set(pre_gen.EXAMPLE_PROBLEM_TYPES) < set(
+        typing.get_args(config.DataSettings.model_fields["example"].annotation)
+    )
+    for answer, section in (("language", "project"), ("ci", "project"), ("problem_type", "model")):
+        settings = config.Settings.model_fields[section].annotation
+        assert typing.get_args(settings.model_fields[answer].annotation) == tuple(CONTEXT[answer]), answer
 
 
 def test_keep_language_renames_the_chosen_and_removes_the_other(tmp_path):

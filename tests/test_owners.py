@@ -129,7 +129,7 @@ def test_the_owners_command_rejects_a_malformed_owner_by_name(default_project, t
 
     result = run(["-m", "expense_classifier", "owners"], project)
     assert result.returncode == 2
-    assert "'owners.domain_expert'" in result.stderr and "'not' is not an owner" in result.stderr
+    assert "owners.domain_expert: 'not' is not an owner" in result.stderr
     assert read(project, "docs/roles.md") == before
 
 

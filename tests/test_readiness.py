@@ -78,8 +78,8 @@ MUTATIONS = {
     ),
     "prepare-keeps-the-columns-analyze-flagged": Mutation(
         f"{PACKAGE}/prepare/stage.py",
-        'set(diagnosis["drop_columns"]) | set(data["personal_data_columns"])',
-        'set(data["personal_data_columns"])',
+        'set(diagnosis["drop_columns"]) | set(data.personal_data_columns)',
+        "set(data.personal_data_columns)",
         (TRAIN + "test_the_model_learns_from_no_personal_id_ignored_or_flagged_column",),
     ),
     "prepare-writes-the-raw-rows-as-cleaned": Mutation(
@@ -97,7 +97,7 @@ MUTATIONS = {
     "only-ranged-numbers-become-features": Mutation(
         f"{PACKAGE}/preprocess/stage.py",
         'kinds["numbers"],',
-        'list(project.data["expected_ranges"]),',
+        "list(project.data.expected_ranges),",
         ("tests/test_new_columns.py::test_a_new_column_becomes_a_feature_with_no_code_change",),
     ),
     "numbers-imputed-with-the-mean": Mutation(
@@ -163,8 +163,8 @@ MUTATIONS = {
     ),
     "slice-gap-comparison-flipped": Mutation(
         f"{PACKAGE}/test/stage.py",
-        'gap <= model_settings["max_slice_gap"]',
-        'gap >= model_settings["max_slice_gap"]',
+        "gap <= model_settings.max_slice_gap",
+        "gap >= model_settings.max_slice_gap",
         (TEST_STAGE + "test_no_slice_falls_more_than_the_allowed_gap_below_the_overall_metric",),
     ),
     "baseline-trained-as-the-model": Mutation(
@@ -203,7 +203,7 @@ MUTATIONS = {
     ),
     "holdout-split-unseeded": Mutation(
         f"{PACKAGE}/prepare/stage.py",
-        'random_state=project.settings["split"]["seed"],\n        stratify=stratify,',
+        "random_state=project.settings.split.seed,\n        stratify=stratify,",
         "stratify=stratify,",
         ("tests/test_pipeline.py::test_run_all_gives_the_same_outputs_as_the_stages_one_by_one",),
     ),

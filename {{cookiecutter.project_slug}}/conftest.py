@@ -26,16 +26,14 @@ def project(tmp_path_factory):
     shutil.copy(source.root / "params.yaml", root / "params.yaml")
     shutil.copytree(source.root / "docs", root / "docs")
     scratch = Project.load(root)
-    if scratch.data["example"] == "expenses":
+    if scratch.data.example == "expenses":
         # Generated at test size, not copied: quick enough for every stage job in CI.
         scratch.write_rows(example_data.expenses(rows=TEST_ROWS), scratch.raw_data)
     elif source.raw_data.exists():
         scratch.raw_data.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(source.raw_data, scratch.raw_data)
-    elif scratch.data["example"] == "none":
-        pytest.skip(
-            f"No data yet: put your file at {scratch.data['path']} and name its columns in params.yaml."
-        )
+    elif scratch.data.example == "none":
+        pytest.skip(f"No data yet: put your file at {scratch.data.path} and name its columns in params.yaml.")
     return scratch
 
 
@@ -112,7 +110,8 @@ def command(capsys):
 def refused(capsys, snapshot):
     """Run a command that must be refused: exit code 2, one message naming `expected`, no file changed.
 
-    The message is one line, or a line per problem under a heading when the data has `problems` of them.
+    The message is one line, or a line per problem under a heading when the data or params.yaml has
+    `problems` of them. Returns the message.
     """
 
     def check(root, command, expected, problems=1):
@@ -125,8 +124,9 @@ def refused(capsys, snapshot):
         if problems == 1:
             assert message.startswith("error: ") and message.count("\n") == 1, message
         else:
-            assert message.startswith(f"error: {problems} problems in the data:\n"), message
+            assert message.startswith(f"error: {problems} problems in "), message
             assert message.count("\n- ") == problems and message.count("\n") == problems + 1, message
         assert snapshot(root) == before
+        return message
 
     return check

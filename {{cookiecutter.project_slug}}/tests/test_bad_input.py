@@ -21,13 +21,13 @@ from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 
 THIS_PROJECT = Project.load()
 PROBLEM_TYPE = THIS_PROJECT.problem_type
-EXPECTED_RANGES = THIS_PROJECT.data["expected_ranges"]
-TIME_COLUMN = THIS_PROJECT.data["time_column"]
+EXPECTED_RANGES = THIS_PROJECT.data.expected_ranges
+TIME_COLUMN = THIS_PROJECT.data.time_column
 
 
 def csv_bytes(frame):
     """The rows as a CSV file in this project's encoding, missing values as empty cells."""
-    return frame.to_csv(index=False).encode(THIS_PROJECT.data["encoding"])
+    return frame.to_csv(index=False).encode(THIS_PROJECT.data.encoding)
 
 
 @pytest.fixture(scope="module")
@@ -107,21 +107,43 @@ def other_metric(settings):
 
 # (case, edit, what the message must say)
 BAD_CONFIGS = [
-    ("missing key", drop("model", "metric"), "'model' is missing the key(s): metric"),
-    ("missing section", drop("split"), "'params.yaml' is missing the key(s): split"),
-    ("unknown key", put("project", "colour", "blue"), "'project' has unknown key(s): colour"),
-    ("section not a mapping", lambda s: yaml.safe_dump({**s, "model": "f1"}), "'model' in params.yaml"),
-    ("text for a number", put("model", "threshold", "high"), "'model.threshold' must be a number"),
-    ("infinite number", put("model", "threshold", float("inf")), "'model.threshold' must be a number"),
-    ("text for a list", put("data", "id_columns", "id"), "'data.id_columns' must be a list of column names"),
-    ("text for a flag", put("gates", "blocking", "yes"), "'gates.blocking' must be true or false"),
-    ("fraction for a whole number", put("model", "cv_folds", 2.5), "'model.cv_folds' must be a whole number"),
-    ("unknown metric", put("model", "metric", "bleu"), "'model.metric' must be one of"),
-    ("metric of the other problem type", other_metric, "does not fit a"),
-    ("threshold out of range", put("model", "threshold", 7), "is out of range for"),
-    ("share out of range", put("split", "holdout_size", 0.9), "'split.holdout_size' must be a number"),
-    ("unknown choice", put("project", "language", "fr"), "'project.language' must be one of: en, ja"),
-    ("owner that is no owner", put("owners", "sponsor", "alice"), "'owners.sponsor': 'alice' is not"),
+    ("missing key", drop("model", "metric"), "params.yaml: model.metric: missing; add it"),
+    ("missing section", drop("split"), "params.yaml: split: missing; add it"),
+    ("unknown key", put("project", "colour", "blue"), "params.yaml: project.colour: unknown key"),
+    ("misspelt key", put("model", "cv_fold", 5), "model.cv_fold: unknown key; did you mean 'cv_folds'?"),
+    (
+        "section not a mapping",
+        lambda s: yaml.safe_dump({**s, "model": "f1"}),
+        "model: must be a mapping of keys",
+    ),
+    (
+        "text for a number",
+        put("model", "threshold", "high"),
+        "model.threshold: must be a number (found 'high')",
+    ),
+    ("infinite number", put("model", "threshold", float("inf")), "model.threshold: must be a number"),
+    ("text for a list", put("data", "id_columns", "id"), "data.id_columns: must be a list of column names"),
+    (
+        "text for a flag",
+        put("gates", "blocking", "yes"),
+        "gates.blocking: must be true or false (found 'yes')",
+    ),
+    ("fraction for a whole number", put("model", "cv_folds", 2.5), "model.cv_folds: must be a whole number"),
+    ("too few folds", put("model", "cv_folds", 1), "model.cv_folds: must be at least 2 (found 1)"),
+    ("unknown metric", put("model", "metric", "bleu"), "model.metric: must be one of: f1,"),
+    ("metric of the other problem type", other_metric, f"does not fit a {PROBLEM_TYPE} problem"),
+    ("threshold out of range", put("model", "threshold", 7), "model.threshold: out of range for"),
+    (
+        "share out of range",
+        put("split", "holdout_size", 0.9),
+        "split.holdout_size: must be at most 0.5 (found 0.9)",
+    ),
+    (
+        "unknown choice",
+        put("project", "language", "fr"),
+        "project.language: must be one of: en, ja (found 'fr')",
+    ),
+    ("owner that is no owner", put("owners", "sponsor", "alice"), "owners.sponsor: 'alice' is not an owner"),
     ("data path outside the project", put("data", "path", "../elsewhere/x.csv"), "outside the project"),
     ("absolute data path", put("data", "path", "/etc/hosts"), "outside the project"),
     ("column not in the data", put("data", "target", "no_such_column"), "Not in the data: no_such_column"),
@@ -136,13 +158,13 @@ BAD_CONFIGS = [
         put("data", "expected_ranges", {"no_such_column": [0, 1]}),
         "Not in the data: no_such_column",
     ),
-    ("seed out of range", put("split", "seed", 99999999999), "'split.seed' must be a whole number from 0 to"),
-    ("unknown delimiter", put("data", "delimiter", ";"), "'data.delimiter' must be one of: comma, semicolon"),
+    ("seed out of range", put("split", "seed", 99999999999), "split.seed: must be at most 4,294,967,295"),
+    ("unknown delimiter", put("data", "delimiter", ";"), "data.delimiter: must be one of: comma, semicolon"),
     ("key written twice", twice("threshold"), "sets 'threshold' twice in the same section, at lines"),
     ("not YAML", text("model: [unclosed\n"), "is not valid YAML: expected ',' or ']'"),
     ("tab indentation", text("model:\n\tmetric: f1\n"), "is not valid YAML: found character '\\t'"),
-    ("a list, not sections", text("- model\n- data\n"), "params.yaml must be a mapping of sections"),
-    ("empty file", text(""), "params.yaml must be a mapping of sections"),
+    ("a list, not sections", text("- model\n- data\n"), "params.yaml: must be a mapping of sections"),
+    ("empty file", text(""), "params.yaml: must be a mapping of sections"),
     ("not UTF-8", text("project:\n  name: caf\xe9\n".encode("latin-1")), "is not UTF-8 text"),
 ]
 
@@ -153,6 +175,19 @@ def test_a_broken_config_is_refused_by_name_and_nothing_runs(scratch, refused, c
     params = scratch.root / "params.yaml"
     params.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     refused(scratch.root, ["run", "all"], expected)
+
+
+def test_every_mistake_in_the_config_is_reported_at_once(scratch, refused):
+    """One round of fixes mends the file: a line per mistake, each naming its key."""
+    broken = copy.deepcopy(scratch.settings)
+    broken["model"]["cv_folds"] = 1
+    broken["split"]["seed"] = -1
+    broken["project"]["colour"] = "blue"
+    write_params(scratch.root, broken)
+    message = refused(scratch.root, ["run", "all"], "3 problems in params.yaml:", problems=3)
+    assert "- model.cv_folds: must be at least 2 (found 1)" in message
+    assert "- split.seed: must be at least 0 (found -1)" in message
+    assert "- project.colour: unknown key" in message
 
 
 # Bad data files: each takes 300 good rows and the target's name and returns the file's bytes.
@@ -316,7 +351,7 @@ MISNAMED_FILES = [
     (
         "semicolons",
         "data.csv",
-        lambda rows: rows.to_csv(index=False, sep=";").encode(THIS_PROJECT.data["encoding"]),
+        lambda rows: rows.to_csv(index=False, sep=";").encode(THIS_PROJECT.data.encoding),
         "Set data.delimiter: semicolon",
     ),
 ]
@@ -336,7 +371,7 @@ def test_gzip_and_semicolon_files_read_as_the_settings_say(scratch):
     rows = scratch.rows
     use_file(scratch.root, scratch.settings, "data.csv.gz", gzip.compress(csv_bytes(rows)))
     compressed = Project.load(scratch.root).read_raw()
-    semicolons = rows.to_csv(index=False, sep=";").encode(THIS_PROJECT.data["encoding"])
+    semicolons = rows.to_csv(index=False, sep=";").encode(THIS_PROJECT.data.encoding)
     scratch.settings["data"]["delimiter"] = "semicolon"
     use_file(scratch.root, scratch.settings, "data.csv", semicolons)
     separated = Project.load(scratch.root).read_raw()
@@ -358,7 +393,7 @@ def test_a_data_path_that_links_out_of_the_project_is_refused_as_a_link(scratch,
     link.symlink_to(outside)
     scratch.settings["data"].update(path="data/raw/linked.csv", example="none")
     write_params(scratch.root, scratch.settings)
-    refused(scratch.root, ["run", "analyze"], "'data.path' (data/raw/linked.csv) is a link to")
+    refused(scratch.root, ["run", "analyze"], "data.path: data/raw/linked.csv is a link to")
 
 
 def test_a_positive_label_written_as_text_for_a_number_class_says_how_to_write_it():
@@ -373,7 +408,7 @@ def test_a_positive_label_written_as_text_for_a_number_class_says_how_to_write_i
 
 def number_column(rows):
     """A number column that is not the target; the test skips when the data has none."""
-    target = THIS_PROJECT.data["target"]
+    target = THIS_PROJECT.data.target
     numbers = [name for name in rows.select_dtypes("number").columns if name != target]
     if not numbers:
         pytest.skip("the data has no number column besides the target")

@@ -28,7 +28,7 @@ def store_baseline(root, saved, figure, worse_by):
 
 
 def test_a_figure_beyond_the_tolerance_fails_the_benchmark(finished, capsys):
-    tolerance = Project.load().settings["monitoring"]["benchmark_tolerance"]
+    tolerance = Project.load().settings.monitoring.benchmark_tolerance
     assert benchmark_output(capsys, "--save")[0] == 0
     saved = json.loads((finished / benchmark.BASELINE).read_text(encoding="utf-8"))
     code, output = benchmark_output(capsys)

@@ -39,7 +39,7 @@ def test_every_stage_of_the_process_has_items_an_owner_and_a_gate(project):
         assert stage.total > 0 and stage.owner
         assert (stage.gate is None) == (stage.key == "business_understanding")
     if report.sponsor_missing:
-        sponsor = ROLE_BY_KEY["sponsor"].title.in_(project.settings["project"]["language"])
+        sponsor = ROLE_BY_KEY["sponsor"].title.in_(project.settings.project.language)
         assert report.unassigned[0] == sponsor
 
 

@@ -5,8 +5,18 @@ from {{ cookiecutter.module_name }}.kit.core import config
 
 def test_the_project_config_passes_its_own_checks():
     settings = config.load()
-    assert settings["model"]["metric"] in config.METRICS
-    assert config.meets(settings["model"], settings["model"]["threshold"])
+    assert settings.model.metric in config.METRICS
+    assert config.meets(settings.model, settings.model.threshold)
+
+
+def test_params_yaml_names_its_schema_and_the_schema_follows_the_settings():
+    """Editors complete and check params.yaml by params.schema.json: a schema older than the settings'
+    models would refuse good keys or let wrong ones through. Write it again with
+    `python -m {{ cookiecutter.module_name }} schema`."""
+    root = config.find_root()
+    first_line = (root / config.CONFIG_FILE).read_text(encoding="utf-8").splitlines()[0]
+    assert first_line == f"# yaml-language-server: $schema={config.SCHEMA_FILE}"
+    assert (root / config.SCHEMA_FILE).read_text(encoding="utf-8") == config.schema_text()
 
 
 def test_owners_accept_users_teams_and_emails():

@@ -21,7 +21,7 @@ from {{ cookiecutter.module_name }}.kit.process.value import outlook
 # Seconds one run of the app may take; the first one loads the model.
 TIMEOUT = 60
 # Uploaded files are read as the project's data is.
-ENCODING = Project.load().data["encoding"]
+ENCODING = Project.load().data.encoding
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def assert_shows(app, expected):
 def test_the_demo_shows_the_requirement_and_value_that_test_measured(app, evaluated, results):
     assert not app.exception
     shown = [metric.value for metric in app.metric]
-    measured, currency = results["value"], evaluated.settings["value"]["currency"]
+    measured, currency = results["value"], evaluated.settings.value.currency
     assert results["requirement"] in shown
     assert f"{measured['primary']:.3f}" in shown
     assert f"{measured['planned_value_per_month']:,.0f} {currency}" in shown
@@ -68,7 +68,7 @@ def test_the_demo_shows_the_requirement_and_value_that_test_measured(app, evalua
 
 
 def test_the_value_cases_are_the_ones_test_measured(evaluated, results):
-    cases = outlook(evaluated.settings["value"], results["value"]["share_correct"])
+    cases = outlook(evaluated.settings.value, results["value"]["share_correct"])
     assert cases["planned"]["value_per_month"] == results["value"]["planned_value_per_month"]
     assert (cases["measured"]["value_per_month"], cases["measured"]["payback_month"]) == (
         results["value"]["business_value_per_month"],

@@ -35,7 +35,7 @@ def watching(config, ci):
 def bot():
     """This project's CI host and its bot's settings; skipped when the project has no CI host."""
     project = Project.load()
-    ci = project.settings["project"]["ci"]
+    ci = project.settings.project.ci
     if ci == "none":
         pytest.skip("no CI host: no dependency update config")
     path = project.root / CONFIG_FILES[ci]

@@ -16,7 +16,7 @@ from {{ cookiecutter.module_name }}.train.stage import MAX_KNOWN_CATEGORIES
 def test_raw_data_outside_an_expected_range_is_refused(project, tmp_path):
     rows = project.read_raw().head(300)
     copy = Project(tmp_path, copy_of(project.settings))
-    ranges = copy.data["expected_ranges"]
+    ranges = copy.data.expected_ranges
     if not ranges:
         # None declared: give the first number column the range it has in these rows, as a team would.
         numbers = [column for column in project.feature_columns(rows) if is_number_column(rows[column])]
@@ -55,7 +55,7 @@ def test_the_model_card_records_each_columns_type_range_and_known_categories(tra
         if entry["kind"] == "numbers":
             assert pd.api.types.is_numeric_dtype(train[column]), column
         if entry["kind"] == "text":
-            assert column in trained.data["text_columns"], column
+            assert column in trained.data.text_columns, column
         known = sorted(train[column].dropna().astype(str).unique())
         if entry["kind"] in ("categories", "ordered") and len(known) <= MAX_KNOWN_CATEGORIES:
             assert entry["known_values"] == known, column
@@ -64,7 +64,7 @@ def test_the_model_card_records_each_columns_type_range_and_known_categories(tra
     }
     ranged = {
         column: bounds
-        for column, bounds in trained.data["expected_ranges"].items()
+        for column, bounds in trained.data.expected_ranges.items()
         if schema.get(column, {}).get("kind") == "numbers"
     }
     assert recorded == ranged

@@ -181,7 +181,7 @@ def test_a_model_swapped_after_training_is_refused(copy, refused):
     model = models.load(copy.path("model"))
     train = pd.read_parquet(copy.path("train")).iloc[::2]
     features = model.named_steps["preprocess"].transform(train[copy.feature_columns(train)])
-    model.named_steps["model"].fit(features, train[copy.data["target"]])
+    model.named_steps["model"].fit(features, train[copy.data.target])
     skops.io.dump(model, copy.path("model"))
     swapped = copy.path("model").relative_to(copy.root)
     refused_by_every_loader(copy, refused, f"{swapped} {NOT_WRITTEN_BY_TRAIN}")

@@ -14,7 +14,7 @@ from {{ cookiecutter.module_name }}.kit.operations import monitor
 @pytest.fixture()
 def deployed(finished, evaluated):
     """A copy of the evaluated project, and its holdout rows standing in for newly labelled ones."""
-    return finished, pd.read_parquet(evaluated.path("holdout")), evaluated.data["target"]
+    return finished, pd.read_parquet(evaluated.path("holdout")), evaluated.data.target
 
 
 def wrong_labels(rows, target, problem_type):

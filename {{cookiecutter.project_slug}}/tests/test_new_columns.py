@@ -28,7 +28,7 @@ def grown(project, tmp_path_factory):
     shutil.copytree(project.root / "docs", root / "docs")
     grown = Project.load(root)
     rows = project.read_raw().head(ROWS)
-    target = rows[project.data["target"]]
+    target = rows[project.data.target]
     if project.problem_type == "classification":
         informative = pd.Series(pd.factorize(target)[0], index=rows.index, dtype=float)
     else:
@@ -61,7 +61,7 @@ def searchable(path):
 
 
 def test_personal_data_never_reaches_an_output(grown):
-    personal = ["contact_email", *grown.data["personal_data_columns"]]
+    personal = ["contact_email", *grown.data.personal_data_columns]
     raw = grown.read_raw()
     values = [
         value

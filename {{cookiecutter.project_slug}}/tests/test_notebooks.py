@@ -4,7 +4,6 @@ A notebook only calls review.py, so the unit tests below pin down what a meeting
 every notebook in order catches one that no longer runs, or shows nothing, after a change.
 """
 
-import copy
 import os
 import shutil
 from pathlib import Path
@@ -144,7 +143,7 @@ def test_every_notebook_runs_top_to_bottom_and_shows_its_meeting(reviewed):
             assert f"{item['text']} — {item['owner']}" in still_open, f"{name}: {item['text']}"
 
         if stage == "business_understanding":
-            users = format_cell(reviewed.settings["value"]["users"])
+            users = format_cell(reviewed.settings.value.users)
             assert users in markdown_of(outputs_of(notebook, "review.value_formula("))
             assert "|" in markdown_of(outputs_of(notebook, "review.what_if("))
 
@@ -157,9 +156,9 @@ def test_every_notebook_runs_top_to_bottom_and_shows_its_meeting(reviewed):
 
 
 def with_owners(project, **owners):
-    settings = copy.deepcopy(project.settings)
-    settings["owners"] = dict.fromkeys(settings["owners"], "") | owners
-    return Project(project.root, settings)
+    unassigned = dict.fromkeys(type(project.settings.owners).model_fields, "")
+    everyone = project.settings.owners.model_copy(update=unassigned | owners)
+    return Project(project.root, project.settings.model_copy(update={"owners": everyone}))
 
 
 def test_the_stage_owner_is_invited_first_then_every_role_the_stage_asks(documents):
@@ -266,12 +265,12 @@ def test_open_items_follow_the_readme_as_the_team_ticks_them(documents):
 
 
 def test_what_if_uses_the_value_formula_and_refuses_unknown_inputs(documents):
-    planned = documents.settings["value"]
+    planned = documents.settings.value
     per_month = value.monthly_value(planned)
     assert f"| {format_cell(per_month)} | {format_cell(per_month)} |" in review.what_if(documents)
-    doubled = review.what_if(documents, users=planned["users"] * 2)
+    doubled = review.what_if(documents, users=planned.users * 2)
     assert f"| {format_cell(per_month)} | {format_cell(2 * per_month)} |" in doubled
-    never = value.payback_text(None, documents.settings["project"]["language"])
+    never = value.payback_text(None, documents.settings.project.language)
     assert never in review.what_if(documents, effect_per_item=0)
     with pytest.raises(ValueError, match="user"):
         review.what_if(documents, user=10)
@@ -280,4 +279,4 @@ def test_what_if_uses_the_value_formula_and_refuses_unknown_inputs(documents):
 def test_the_value_formula_shows_every_input_where_params_yaml_sets_it(documents):
     formula = review.value_formula(documents)
     for key in review.VALUE_INPUTS:
-        assert f"`value.{key}`" in formula and format_cell(documents.settings["value"][key]) in formula
+        assert f"`value.{key}`" in formula and format_cell(getattr(documents.settings.value, key)) in formula

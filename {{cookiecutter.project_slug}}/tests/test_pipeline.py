@@ -55,7 +55,7 @@ def changed_settings(root, section, key, value):
 
 
 def test_after_a_new_seed_the_test_stage_and_promote_refuse_the_model_of_the_old_split(finished, refused):
-    seed = Project.load(finished).settings["split"]["seed"]
+    seed = Project.load(finished).settings.split.seed
     changed_settings(finished, "split", "seed", seed + 1)
     expected = "The prepare stage's outputs are out of date: split.seed in params.yaml changed since it ran"
     refused(finished, ["run", "test"], expected)
@@ -66,7 +66,7 @@ def test_after_a_new_seed_the_test_stage_and_promote_refuse_the_model_of_the_old
 def test_a_stage_rerun_alone_makes_the_stages_after_it_out_of_date_until_they_run(finished, refused, command):
     project = Project.load(finished)
     before = project.path("train").read_bytes()
-    share = project.settings["split"]["holdout_size"]
+    share = project.settings.split.holdout_size
     changed_settings(finished, "split", "holdout_size", share + 0.05 if share <= 0.45 else share - 0.05)
     command(["run", "prepare"])
     assert project.path("train").read_bytes() != before

@@ -43,9 +43,7 @@ def with_first(rows, column, value):
 def test_serving_rows_outside_an_expected_range_are_refused(trained, served):
     model, card, rows = served
     ranges = {
-        column: bounds
-        for column, bounds in trained.data["expected_ranges"].items()
-        if column in card["schema"]
+        column: bounds for column, bounds in trained.data.expected_ranges.items() if column in card["schema"]
     }
     if not ranges:
         # None declared: give the first number column the range it has in these rows, as a team would.
@@ -182,7 +180,7 @@ def test_predict_never_writes_over_its_input_or_into_the_raw_data(finished, refu
     project.write_rows(pd.read_parquet(project.path("holdout")).head(5), finished / "rows.csv")
     ask = ["predict", "--input", "rows.csv", "--output"]
     refused(finished, [*ask, "rows.csv"], "rows.csv is the input file")
-    refused(finished, [*ask, project.data["path"]], "is in data/raw/, where the data is kept unchanged")
+    refused(finished, [*ask, project.data.path], "is in data/raw/, where the data is kept unchanged")
     refused(finished, [*ask, "data/raw/predictions.csv"], "is in data/raw/")
     command([*ask, "predictions.csv"])
     assert len(pd.read_csv(finished / "predictions.csv")) == 5

@@ -121,12 +121,12 @@ def test_a_rubric_test_with_a_skipped_check_beside_an_inapplicable_one_is_not_ru
 
 
 def result_language():
-    return Project.load().settings["project"]["language"]
+    return Project.load().settings.project.language
 
 
 def test_a_section_below_the_minimum_fails_the_gate(results_file):
     project = Project.load()
-    project.settings["readiness"]["minimum_score"] = 5
+    project.settings.readiness.minimum_score = 5
     outcomes = {check: "skipped" for check in all_checks() if "/test_train.py::" in check}
     result = readiness.score(project, readiness.outcomes(results_file({**all_checks(), **outcomes})))
     assert result.sections["infrastructure"] < 5

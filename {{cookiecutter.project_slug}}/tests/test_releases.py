@@ -42,7 +42,7 @@ def retrained(evaluated, tmp_path_factory):
     rows = train.drop(train.index[::10])
     model = models.load(project.path("model"))
     features = model.named_steps["preprocess"].transform(rows[project.feature_columns(rows)])
-    model.named_steps["model"].fit(features, rows[project.data["target"]])
+    model.named_steps["model"].fit(features, rows[project.data.target])
     card = json.loads(project.path("model_card").read_text(encoding="utf-8"))
     models.save(model, project.path("model"), card)
     return project
@@ -137,7 +137,7 @@ def test_a_model_older_than_the_age_limit_fails_the_age_check(trained, tmp_path,
     shutil.copytree(trained.root, root, ignore=shutil.ignore_patterns("data", "docs", "reports"))
     monkeypatch.chdir(root)
     card = Project.load(root).path("model_card")
-    limit = trained.settings["monitoring"]["max_model_age_days"]
+    limit = trained.settings.monitoring.max_model_age_days
 
     def age_check_with(trained_at):
         """The exit code and output of the age check when the card records `trained_at` (None: nothing)."""

@@ -14,6 +14,7 @@ from sklearn.model_selection import cross_val_score
 from sklearn.preprocessing import OrdinalEncoder
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+from ..kit.core.config import DataSettings
 from ..kit.core.data import personal_data_kind
 from ..kit.core.files import write_json, write_text
 from ..kit.core.pipeline import Project
@@ -27,14 +28,14 @@ STRONG_CORRELATION = 0.9
 def run(project: Project) -> list[str]:
     frame = project.read_raw()
     diagnosis = diagnose(frame, project)
-    report = Report(project.report_dir("analyze"), "Analyze", project.settings["project"]["language"])
+    report = Report(project.report_dir("analyze"), "Analyze", project.settings.project.language)
     write_report(report, frame, diagnosis, project)
     write_json(project.path("diagnosis"), diagnosis)
     fill_data_card(project, diagnosis)
     findings = diagnosis["findings"]
     blocking = sum(finding["blocking"] for finding in findings)
     return [
-        f"{diagnosis['rows']:,} rows × {len(diagnosis['columns'])} columns from {project.data['path']}",
+        f"{diagnosis['rows']:,} rows × {len(diagnosis['columns'])} columns from {project.data.path}",
         f"{len(findings)} findings, {blocking} blocking; columns to drop: {', '.join(diagnosis['drop_columns']) or '-'}",
         f"report: {report.write().relative_to(project.root)}",
     ]
@@ -42,8 +43,8 @@ def run(project: Project) -> list[str]:
 
 def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
     """Every measurement and finding, as plain data that Prepare and the checks read."""
-    data, limits, prepare = project.data, project.settings["analyze"], project.settings["prepare"]
-    target = data["target"]
+    data, limits, prepare = project.data, project.settings.analyze, project.settings.prepare
+    target = data.target
     findings: list[dict[str, Any]] = []
 
     def find(kind: str, column: str | None, detail: str, drop: bool = False, blocking: bool = False) -> None:
@@ -59,19 +60,19 @@ def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
 
     def flag(kind: str, column: str, detail: str, blocking: bool = False) -> None:
         """A finding about a column Prepare drops, unless prepare.keep_columns keeps it."""
-        kept = column in prepare["keep_columns"]
+        kept = column in prepare.keep_columns
         how = "kept: prepare.keep_columns lists it" if kept else "prepare.keep_columns would keep it"
-        drop = prepare["drop_flagged_columns"] and not kept
+        drop = prepare.drop_flagged_columns and not kept
         find(kind, column, f"{detail} ({how})", drop, blocking and not kept)
 
     rows = len(frame)
     counts = target_counts(frame[target], project.problem_type)
     for label, count in counts.items():
-        if count < limits["min_rows_per_class"]:
+        if count < limits.min_rows_per_class:
             find(
                 "too_few_rows",
                 target,
-                f"{label}: {count:,} rows, fewer than the {limits['min_rows_per_class']:,} wanted",
+                f"{label}: {count:,} rows, fewer than the {limits.min_rows_per_class:,} wanted",
             )
     unlabelled = int(frame[target].isna().sum())
     if unlabelled:
@@ -80,7 +81,7 @@ def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
     features = candidate_features(frame, data)
     missing = frame.isna().mean()
     for column in features:
-        if missing[column] > limits["max_missing_share"]:
+        if missing[column] > limits.max_missing_share:
             flag("mostly_missing", column, f"{missing[column]:.0%} missing")
         if frame[column].nunique(dropna=True) <= 1:
             flag("constant", column, "one value in every row")
@@ -95,11 +96,11 @@ def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
     )
     for column, count in outliers.items():
         if count:
-            find("outliers", column, f"{count:,} values beyond {limits['outlier_iqr_factor']} × IQR")
+            find("outliers", column, f"{count:,} values beyond {limits.outlier_iqr_factor} × IQR")
 
     leaks = leakage_scores(frame, usable, target, project)
     for column, score in leaks.items():
-        if score >= limits["leakage_score"]:
+        if score >= limits.leakage_score:
             flag("likely_leakage", column, f"alone predicts the target with score {score:.3f}", blocking=True)
 
     correlation = correlations(frame, usable, target, project)
@@ -112,14 +113,14 @@ def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
 
     drop_columns = sorted({finding["column"] for finding in findings if finding["drop"]})
     # Counted on the columns Prepare keeps, as Prepare counts them when it drops duplicates.
-    kept = [column for column in frame.columns if column not in {*drop_columns, *data["ignore_columns"]}]
+    kept = [column for column in frame.columns if column not in {*drop_columns, *data.ignore_columns}]
     duplicates = int(frame.duplicated(subset=kept).sum())
     if duplicates:
         repeat = f"{duplicates:,} rows repeat an earlier row in the columns Prepare keeps"
         find("duplicate_rows", None, repeat)
 
     return {
-        "data": {"path": data["path"], "sha256": project.raw_fingerprint()},
+        "data": {"path": data.path, "sha256": project.raw_fingerprint()},
         "rows": rows,
         "target": target,
         "problem_type": project.problem_type,
@@ -149,21 +150,21 @@ def target_counts(target: pd.Series, problem_type: str) -> dict[Any, int]:
     return {"all rows": int(target.notna().sum())}
 
 
-def candidate_features(frame: pd.DataFrame, data: dict[str, Any]) -> list[str]:
+def candidate_features(frame: pd.DataFrame, data: DataSettings) -> list[str]:
     """Columns that could become features: not the target, an id, the time or an ignored column."""
-    excluded = {data["target"], *data["id_columns"], data["time_column"], *data["ignore_columns"]}
+    excluded = {data.target, *data.id_columns, data.time_column, *data.ignore_columns}
     return [column for column in frame.columns if column not in excluded]
 
 
-def personal_data_columns(frame: pd.DataFrame, data: dict[str, Any]) -> dict[str, str]:
+def personal_data_columns(frame: pd.DataFrame, data: DataSettings) -> dict[str, str]:
     """Columns declared as personal data, and the others whose values look like it.
 
     Free text, the target, ids, the time and columns listed under data.not_personal_columns are not
     judged by their values; ids identify rows on purpose and stay out of every model anyway.
     """
-    found = {column: "declared in params.yaml" for column in data["personal_data_columns"]}
-    unjudged = {data["target"], data["time_column"], *data["id_columns"], *data["text_columns"]}
-    unjudged |= set(data["not_personal_columns"])
+    found = {column: "declared in params.yaml" for column in data.personal_data_columns}
+    unjudged = {data.target, data.time_column, *data.id_columns, *data.text_columns}
+    unjudged |= set(data.not_personal_columns)
     for column in frame.columns:
         kind = None if column in found or column in unjudged else personal_data_kind(frame[column])
         if kind:
@@ -177,7 +178,7 @@ def outlier_counts(frame: pd.DataFrame, columns: list[str], limits: dict[str, An
         values = frame[column]
         if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
             continue
-        low, high = iqr_bounds(values, limits["outlier_iqr_factor"])
+        low, high = iqr_bounds(values, limits.outlier_iqr_factor)
         counts[column] = int(((values < low) | (values > high)).sum())
     return counts
 
@@ -203,7 +204,7 @@ def leakage_scores(
     scoring = "balanced_accuracy" if classification else "r2"
     scores = {}
     for column in features:
-        if column in project.data["text_columns"] or labelled[column].nunique() <= 1:
+        if column in project.data.text_columns or labelled[column].nunique() <= 1:
             continue
         values = labelled[[column]]
         if not pd.api.types.is_numeric_dtype(values[column]):
@@ -220,7 +221,7 @@ def correlations(frame: pd.DataFrame, features: list[str], target: str, project:
     numeric = [c for c in features if pd.api.types.is_numeric_dtype(frame[c]) and frame[c].nunique() > 1]
     table = frame[numeric].astype(float)
     if project.problem_type == "classification":
-        positive = project.data["positive_label"]
+        positive = project.data.positive_label
         table = (
             table.assign(**{target: (frame[target] == positive).astype(float)})
             if positive is not None
@@ -248,8 +249,8 @@ def write_report(report: Report, frame: pd.DataFrame, diagnosis: dict[str, Any],
     target = diagnosis["target"]
     report.paragraph(
         say(
-            f"Diagnosis of `{project.data['path']}`: {diagnosis['rows']:,} rows, {len(frame.columns)} columns.",
-            f"`{project.data['path']}` の診断: {diagnosis['rows']:,} 行、{len(frame.columns)} 列。",
+            f"Diagnosis of `{project.data.path}`: {diagnosis['rows']:,} rows, {len(frame.columns)} columns.",
+            f"`{project.data.path}` の診断: {diagnosis['rows']:,} 行、{len(frame.columns)} 列。",
         )
     )
     report.heading(say("Findings", "所見"))
@@ -299,7 +300,7 @@ def write_report(report: Report, frame: pd.DataFrame, diagnosis: dict[str, Any],
     missing = pd.Series({c: v["missing_share"] for c, v in diagnosis["columns"].items()}).sort_values()
     figure, axis = plt.subplots(figsize=(8, max(2.5, 0.3 * len(missing))))
     missing.plot.barh(ax=axis, color="#DD8452")
-    axis.axvline(project.settings["analyze"]["max_missing_share"], color="black", linestyle="--")
+    axis.axvline(project.settings.analyze.max_missing_share, color="black", linestyle="--")
     axis.set_xlabel(say("share missing", "欠損の割合"))
     report.figure("missing", figure, say("Missing share per column", "列ごとの欠損の割合"))
 

@@ -15,19 +15,19 @@ def test_the_diagnosis_covers_every_column(analyzed):
     raw = analyzed.read_raw()
     assert diagnosis["rows"] == len(raw)
     assert list(diagnosis["columns"]) == list(raw.columns)
-    assert sum(diagnosis["target_counts"].values()) == raw[analyzed.data["target"]].notna().sum()
+    assert sum(diagnosis["target_counts"].values()) == raw[analyzed.data.target].notna().sum()
 
 
 def test_mostly_missing_and_personal_data_columns_are_flagged_to_drop(analyzed):
     diagnosis = json.loads(analyzed.path("diagnosis").read_text(encoding="utf-8"))
-    limit = analyzed.settings["analyze"]["max_missing_share"]
+    limit = analyzed.settings.analyze.max_missing_share
     mostly_missing = {
         name
         for name, column in diagnosis["columns"].items()
         if column["missing_share"] > limit and name in analyzed.feature_columns(analyzed.read_raw())
     }
     assert mostly_missing <= set(diagnosis["drop_columns"])
-    assert set(analyzed.data["personal_data_columns"]) <= set(diagnosis["drop_columns"])
+    assert set(analyzed.data.personal_data_columns) <= set(diagnosis["drop_columns"])
 
 
 def test_personal_data_is_found_by_its_values_and_dropped_unless_listed_as_not_personal(project):
@@ -46,14 +46,14 @@ def test_personal_data_is_found_by_its_values_and_dropped_unless_listed_as_not_p
     assert set(added) <= set(found) and all(found[column]["drop"] for column in added), found
 
     listed = copy.deepcopy(project.settings)
-    listed["data"]["not_personal_columns"] = ["mail"]
+    listed.data.not_personal_columns = ["mail"]
     columns = [f["column"] for f in diagnose(frame, Project(project.root, listed))["findings"]]
     assert "mail" not in columns
 
 
 def test_a_column_that_copies_the_target_is_flagged_as_leakage(project):
     frame = project.read_raw()
-    frame["answer_copy"] = frame[project.data["target"]]
+    frame["answer_copy"] = frame[project.data.target]
     leaks = [f["column"] for f in diagnose(frame, project)["findings"] if f["kind"] == "likely_leakage"]
     assert "answer_copy" in leaks
 
@@ -63,13 +63,13 @@ def test_a_constant_column_is_flagged_to_drop(project):
     frame["always_the_same"] = "same"
     found = [f for f in diagnose(frame, project)["findings"] if f["column"] == "always_the_same"]
     assert [finding["kind"] for finding in found] == ["constant"]
-    assert found[0]["drop"] == project.settings["prepare"]["drop_flagged_columns"]
+    assert found[0]["drop"] == project.settings.prepare.drop_flagged_columns
 
 
 def test_outliers_follow_the_iqr_rule(analyzed):
     diagnosis = json.loads(analyzed.path("diagnosis").read_text(encoding="utf-8"))
     raw = analyzed.read_raw()
-    factor = analyzed.settings["analyze"]["outlier_iqr_factor"]
+    factor = analyzed.settings.analyze.outlier_iqr_factor
     for column, count in diagnosis["outliers"].items():
         low, high = iqr_bounds(raw[column], factor)
         assert count == ((raw[column] < low) | (raw[column] > high)).sum()

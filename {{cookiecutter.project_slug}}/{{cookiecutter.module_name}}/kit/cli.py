@@ -84,6 +84,19 @@ def _owners(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _schema(arguments: argparse.Namespace) -> int:
+    root = config.find_root()
+    if arguments.check:
+        if (root / config.SCHEMA_FILE).read_text(encoding="utf-8") != config.schema_text():
+            print(f"{config.SCHEMA_FILE} is out of date with the settings. Run: python -m {PACKAGE} schema")
+            return 1
+        print(f"{config.SCHEMA_FILE} is up to date.")
+        return 0
+    changed = config.write_schema(root)
+    print(f"Wrote {config.SCHEMA_FILE}." if changed else f"{config.SCHEMA_FILE} was already up to date.")
+    return 0
+
+
 def _checklist(arguments: argparse.Namespace) -> int:
     project = Project.load()
     status = checklist.Status.read(project)
@@ -94,7 +107,7 @@ def _checklist(arguments: argparse.Namespace) -> int:
     print(checklist.GATE_FORMATS[arguments.format](gate, status.team), end="")
     if gate.met:
         return 0
-    if arguments.ci and not project.settings["gates"]["blocking"]:
+    if arguments.ci and not project.settings.gates.blocking:
         note = status.team.text(checklist.WORDS["warn_only"])
         if os.environ.get("GITHUB_ACTIONS") == "true":  # an annotation on the run's summary page
             print(f"::warning title=Gate {gate.stage}::{len(gate.unmet)} prerequisite(s) not met. {note}")
@@ -107,7 +120,7 @@ def _checklist(arguments: argparse.Namespace) -> int:
 def _readiness(arguments: argparse.Namespace) -> int:
     project = Project.load()
     result = readiness.score(project, readiness.read_or_run(project, arguments.results))
-    print(readiness.FORMATS[arguments.format](result, project.settings["project"]["language"]), end="")
+    print(readiness.FORMATS[arguments.format](result, project.settings.project.language), end="")
     return 0 if result.met else 1
 
 
@@ -183,6 +196,13 @@ def parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="change nothing; exit 1 if a file is out of date"
     )
     owners_command.set_defaults(handler=_owners)
+    schema_command = commands.add_parser(
+        "schema", help=f"write {config.SCHEMA_FILE}, by which editors complete and check params.yaml"
+    )
+    schema_command.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if the file is out of date"
+    )
+    schema_command.set_defaults(handler=_schema)
     checklist_command = commands.add_parser(
         "checklist",
         help="show checklist progress, open items and their owners per stage; check a stage's gate",

@@ -27,7 +27,7 @@ def run(project: Project) -> list[str]:
     cleaned, steps = cleanse(frame, diagnosis, project)
     train, holdout = split(cleaned, project)
 
-    report = Report(project.report_dir("prepare"), "Prepare", project.settings["project"]["language"])
+    report = Report(project.report_dir("prepare"), "Prepare", project.settings.project.language)
     report.heading(report.say("Cleansing", "クレンジング"))
     report.bullets(steps or [report.say("Nothing to cleanse.", "クレンジングは不要でした。")])
     report.heading(report.say("Split", "分割"))
@@ -64,25 +64,23 @@ def cleanse(
     frame: pd.DataFrame, diagnosis: dict[str, Any], project: Project
 ) -> tuple[pd.DataFrame, list[str]]:
     """Apply the diagnosis: drop flagged and personal-data columns, duplicates, unlabelled rows."""
-    settings, data = project.settings["prepare"], project.data
+    settings, data = project.settings.prepare, project.data
     steps = []
-    drop = sorted(
-        set(diagnosis["drop_columns"]) | set(data["personal_data_columns"]) | set(data["ignore_columns"])
-    )
+    drop = sorted(set(diagnosis["drop_columns"]) | set(data.personal_data_columns) | set(data.ignore_columns))
     if drop:
         frame = frame.drop(columns=drop)
         steps.append(f"dropped columns: {', '.join(drop)}")
-    if settings["drop_duplicates"]:
+    if settings.drop_duplicates:
         before = len(frame)
         frame = frame.drop_duplicates()
         steps.append(f"dropped {before - len(frame):,} duplicate rows")
-    target = data["target"]
+    target = data.target
     unlabelled = frame[target].isna()
     if unlabelled.any():
         frame = frame[~unlabelled]
         steps.append(f"dropped {int(unlabelled.sum()):,} rows without a target value")
-    if settings["drop_target_outliers"] and project.problem_type == "regression":
-        low, high = iqr_bounds(frame[target], project.settings["analyze"]["outlier_iqr_factor"])
+    if settings.drop_target_outliers and project.problem_type == "regression":
+        low, high = iqr_bounds(frame[target], project.settings.analyze.outlier_iqr_factor)
         inside = frame[target].between(low, high)
         frame = frame[inside]
         steps.append(
@@ -93,12 +91,12 @@ def cleanse(
 
 def split(frame: pd.DataFrame, project: Project) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Keep a holdout the model never trains on; stratified, so both parts have every class."""
-    target = project.data["target"]
+    target = project.data.target
     stratify = frame[target] if project.problem_type == "classification" else None
     train, holdout = train_test_split(
         frame,
-        test_size=project.settings["split"]["holdout_size"],
-        random_state=project.settings["split"]["seed"],
+        test_size=project.settings.split.holdout_size,
+        random_state=project.settings.split.seed,
         stratify=stratify,
     )
     return train.reset_index(drop=True), holdout.reset_index(drop=True)
@@ -107,8 +105,8 @@ def split(frame: pd.DataFrame, project: Project) -> tuple[pd.DataFrame, pd.DataF
 def data_request(shortfalls: list[dict[str, Any]], project: Project, say: Any) -> str:
     """A draft request for more rows or labels, in the 5W1H form the Domain Expert needs."""
     gaps = "\n".join(f"- {finding['detail']}" for finding in shortfalls)
-    target = project.data["target"]
-    requirement = requirement_text(project.settings["model"])
+    target = project.data.target
+    requirement = requirement_text(project.settings.model)
     return say(
         f"""# Data request (draft)
 
@@ -125,7 +123,7 @@ service; the classes above have too few labelled examples to learn and to test t
 
 ## What
 
-Rows like those in `{project.data["path"]}`, each with a value for `{target}`. [TODO: which cases are most needed]
+Rows like those in `{project.data.path}`, each with a value for `{target}`. [TODO: which cases are most needed]
 
 ## Who
 
@@ -158,7 +156,7 @@ Rows like those in `{project.data["path"]}`, each with a value for `{target}`. [
 
 ## 何を（What）
 
-`{project.data["path"]}` と同じ形の行で、それぞれに `{target}` の値があるもの。[TODO: 特に必要なケース]
+`{project.data.path}` と同じ形の行で、それぞれに `{target}` の値があるもの。[TODO: 特に必要なケース]
 
 ## 誰が（Who）
 

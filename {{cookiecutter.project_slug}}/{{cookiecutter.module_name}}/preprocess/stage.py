@@ -64,8 +64,8 @@ class TextColumn(TransformerMixin, BaseEstimator):
 
 def column_kinds(frame: pd.DataFrame, project: Project) -> dict[str, list[str]]:
     """Sort the feature columns into numbers, categories (one-hot or ordinal) and text."""
-    text = [c for c in project.data["text_columns"] if c in frame.columns]
-    ordinal = [c for c in project.settings["preprocess"]["ordinal_columns"] if c in frame.columns]
+    text = [c for c in project.data.text_columns if c in frame.columns]
+    ordinal = [c for c in project.settings.preprocess.ordinal_columns if c in frame.columns]
     numeric = [
         c
         for c in frame.columns
@@ -79,7 +79,7 @@ def column_kinds(frame: pd.DataFrame, project: Project) -> dict[str, list[str]]:
 
 def build(frame: pd.DataFrame, project: Project) -> ColumnTransformer:
     kinds = column_kinds(frame, project)
-    orders = project.settings["preprocess"]["ordinal_columns"]
+    orders = project.settings.preprocess.ordinal_columns
     ordered_values = [[as_text(value) for value in orders[column]] for column in kinds["ordered"]]
     parts = [
         (
@@ -97,7 +97,7 @@ def build(frame: pd.DataFrame, project: Project) -> ColumnTransformer:
                         OneHotEncoder(
                             # Rare and unseen values share one group, so neither can overfit or break a row.
                             handle_unknown="infrequent_if_exist",
-                            min_frequency=project.settings["preprocess"]["min_category_rows"],
+                            min_frequency=project.settings.preprocess.min_category_rows,
                             max_categories=MAX_ONE_HOT_CATEGORIES,
                             sparse_output=False,
                         ),
@@ -125,7 +125,7 @@ def build(frame: pd.DataFrame, project: Project) -> ColumnTransformer:
             kinds["ordered"],
         ),
     ]
-    words = project.settings["preprocess"]["text_max_features"]
+    words = project.settings.preprocess.text_max_features
     parts += [
         (
             f"text_{column}",
@@ -152,7 +152,7 @@ def run(project: Project) -> list[str]:
     project.require("train")
     train = pd.read_parquet(project.path("train"))
     columns = project.feature_columns(train)
-    orders = project.settings["preprocess"]["ordinal_columns"]
+    orders = project.settings.preprocess.ordinal_columns
     for column in column_kinds(train[columns], project)["ordered"]:
         outside = outside_the_order(train[column], orders[column])
         if outside:
@@ -174,7 +174,7 @@ def run(project: Project) -> list[str]:
     write_table(features, project.path("features"))
     models.save(preprocessor, project.path("preprocessor"), {})
 
-    report = Report(project.report_dir("preprocess"), "Preprocess", project.settings["project"]["language"])
+    report = Report(project.report_dir("preprocess"), "Preprocess", project.settings.project.language)
     say = report.say
     report.paragraph(
         say(
@@ -183,7 +183,7 @@ def run(project: Project) -> list[str]:
         )
     )
     kinds = column_kinds(train[columns], project)
-    words = project.settings["preprocess"]["text_max_features"]
+    words = project.settings.preprocess.text_max_features
     how = {
         "numbers": say("median imputation, standard scaling", "中央値で補完し、標準化"),
         "categories": say(
@@ -201,7 +201,7 @@ def run(project: Project) -> list[str]:
     )
     grouped = infrequent_categories(preprocessor)
     if grouped:
-        rows = project.settings["preprocess"]["min_category_rows"]
+        rows = project.settings.preprocess.min_category_rows
         report.paragraph(
             say(
                 f"Categories in fewer than {rows} training rows (preprocess.min_category_rows) share one "

@@ -1,7 +1,5 @@
 """Preprocess must give complete numeric features, learned from training rows only."""
 
-import copy
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -44,9 +42,13 @@ def fitted(training, text_columns=(), min_category_rows=1, orders=None):
     """A preprocessor fitted on hand-made rows, with this project's settings but these text columns, this
     minimum of rows per category and these ordered columns."""
     project = Project.load()
-    settings = copy.deepcopy(project.settings)
-    settings["data"]["text_columns"] = list(text_columns)
-    settings["preprocess"].update(ordinal_columns=orders or {}, min_category_rows=min_category_rows)
+    preprocess = {"ordinal_columns": orders or {}, "min_category_rows": min_category_rows}
+    settings = project.settings.model_copy(
+        update={
+            "data": project.settings.data.model_copy(update={"text_columns": list(text_columns)}),
+            "preprocess": project.settings.preprocess.model_copy(update=preprocess),
+        }
+    )
     return build(training, Project(project.root, settings)).fit(training)
 
 

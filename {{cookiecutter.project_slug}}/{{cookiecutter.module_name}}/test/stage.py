@@ -68,9 +68,9 @@ def run(project: Project) -> list[str]:
     model = models.load(project.path("model"))
     holdout = pd.read_parquet(project.path("holdout"))
     train = pd.read_parquet(project.path("train"))
-    target = project.data["target"]
-    model_settings = project.settings["model"]
-    metric = model_settings["metric"]
+    target = project.data.target
+    model_settings = project.settings.model
+    metric = model_settings.metric
 
     # The holdout is the Test stage's own: a category only it holds is counted, never a reason to refuse it.
     predictions, scores = answers(holdout, model, card, refuse_unseen=False)
@@ -80,12 +80,12 @@ def run(project: Project) -> list[str]:
     baseline = baseline_scores(train, holdout, project)
     slices = slice_scores(holdout, predictions, scores, overall[metric], project)
     by_candidate = candidate_scores(model, card, train, holdout, overall[metric], project)
-    value = project.settings["value"]
+    value = project.settings.value
     # Regression: a prediction within value.tolerance of the actual value counts as right.
     share_correct = float(
         np.mean(predictions == truth.to_numpy())
         if project.problem_type == "classification"
-        else np.mean(np.abs(predictions - truth.to_numpy()) <= value["tolerance"])
+        else np.mean(np.abs(predictions - truth.to_numpy()) <= value.tolerance)
     )
     cases = outlook(value, share_correct)
     results = {
@@ -121,10 +121,10 @@ def run(project: Project) -> list[str]:
             "refused_by_serving": int((~servable).sum()),
         },
     }
-    time_column = project.data["time_column"]
+    time_column = project.data.time_column
     if time_column is not None and time_column in train.columns:
         results["staleness"] = staleness(pd.concat([train, holdout], ignore_index=True), card, project)
-    report = Report(project.report_dir("test"), "Test", project.settings["project"]["language"])
+    report = Report(project.report_dir("test"), "Test", project.settings.project.language)
     write_report(report, results, holdout, predictions, project)
     write_json(project.path("metrics"), results)
     fill_model_card(project, results)
@@ -134,7 +134,7 @@ def run(project: Project) -> list[str]:
         f"holdout {metric} {overall[metric]:.3f} {verdict} the requirement {results['requirement']} "
         f"(baseline {baseline[metric]:.3f})",
         f"business value at this quality: {results['value']['business_value_per_month']:,.0f} "
-        f"{value['currency']} per month (planned {results['value']['planned_value_per_month']:,.0f})",
+        f"{value.currency} per month (planned {results['value']['planned_value_per_month']:,.0f})",
 {%- if cookiecutter.serving == "fastapi" %}
         f"service on loopback: {level['matching_predictions']:,} of {level['rows']:,} predictions equal the "
         f"offline ones; p95 latency {level['p95_ms']:.1f} ms",
@@ -147,8 +147,8 @@ def run(project: Project) -> list[str]:
 
 def baseline_scores(train: pd.DataFrame, holdout: pd.DataFrame, project: Project) -> dict[str, float]:
     """The scores of a model that ignores every feature: the bar any real model must clear."""
-    target, positive = project.data["target"], project.data["positive_label"]
-    baseline = candidates(project.problem_type, project.settings["split"]["seed"])[BASELINE]
+    target, positive = project.data.target, project.data.positive_label
+    baseline = candidates(project.problem_type, project.settings.split.seed)[BASELINE]
     baseline.fit(train[[target]], train[target])
     predictions, scores = metrics.predict(baseline, holdout[[target]], positive)
     return metrics.all_scores(project.problem_type, holdout[target], predictions, scores, **project.scoring)
@@ -159,7 +159,7 @@ def part_score(truth: pd.Series, predictions: Any, scores: Any, project: Project
     enough = len(truth) >= 2 and (project.problem_type == "regression" or truth.nunique() > 1)
     if not enough:
         return None
-    return metrics.score(project.settings["model"]["metric"], truth, predictions, scores, **project.scoring)
+    return metrics.score(project.settings.model.metric, truth, predictions, scores, **project.scoring)
 
 
 def slice_scores(
@@ -167,11 +167,11 @@ def slice_scores(
 ) -> dict[str, Any]:
     """The primary metric for each value of the segment column, judged against the requirement and
     against the overall metric when the slice has enough rows to judge."""
-    segment, target = project.data["segment_column"], project.data["target"]
+    segment, target = project.data.segment_column, project.data.target
     if segment is None or segment not in holdout.columns:
         return {}
-    model_settings = project.settings["model"]
-    metric = model_settings["metric"]
+    model_settings = project.settings.model
+    metric = model_settings.metric
     results = {}
     for value, rows in holdout.groupby(segment, dropna=False).groups.items():
         where = holdout.index.get_indexer(rows)
@@ -185,7 +185,7 @@ def slice_scores(
             metric: value_score,
             "meets_requirement": meets(model_settings, judged_score) if judged_score is not None else None,
             "shortfall": gap,
-            "within_allowed_gap": gap <= model_settings["max_slice_gap"] if gap is not None else None,
+            "within_allowed_gap": gap <= model_settings.max_slice_gap if gap is not None else None,
         }
     return results
 
@@ -209,11 +209,11 @@ def candidate_scores(
 ) -> dict[str, dict[str, Any]]:
     """Every candidate at its best setting, trained on the training rows and scored on the holdout,
     simplest first; the chosen one is the model itself."""
-    columns, target = list(card["schema"]), project.data["target"]
-    metric, positive = project.settings["model"]["metric"], project.data["positive_label"]
+    columns, target = list(card["schema"]), project.data.target
+    metric, positive = project.settings.model.metric, project.data.positive_label
     preprocessor = model.named_steps["preprocess"]
     scored = {}
-    for name in candidates(project.problem_type, project.settings["split"]["seed"]):
+    for name in candidates(project.problem_type, project.settings.split.seed):
         if name == BASELINE:
             continue
         setting = card["hyper_parameter_search"][name]["best"]
@@ -252,13 +252,13 @@ def feature_contributions(
 def staleness(rows: pd.DataFrame, card: dict[str, Any], project: Project) -> dict[str, Any]:
     """The chosen candidate, trained on the older half of the rows in time order, scored on the newer
     half period by period: how the model's quality fades as the data moves on."""
-    time_column, target = project.data["time_column"], project.data["target"]
-    columns, positive = list(card["schema"]), project.data["positive_label"]
-    model_settings = project.settings["model"]
+    time_column, target = project.data.time_column, project.data.target
+    columns, positive = list(card["schema"]), project.data.positive_label
+    model_settings = project.settings.model
     order = time_order(rows[time_column])
     dated = rows[order.notna()].iloc[np.argsort(order.dropna().to_numpy(), kind="stable")]
     older, newer = consecutive_parts(dated, 2)
-    chosen, metric = card["algorithm"], model_settings["metric"]
+    chosen, metric = card["algorithm"], model_settings.metric
     setting = card["hyper_parameter_search"][chosen]["best"]
     preprocessor = build(older[columns], project)
     model = Pipeline([("preprocess", preprocessor), ("model", tuned(chosen, setting, project))])
@@ -308,7 +308,7 @@ def write_report(
     report: Report, results: dict[str, Any], holdout: pd.DataFrame, predictions: Any, project: Project
 ) -> None:
     say = report.say
-    metric, target = results["metric"], project.data["target"]
+    metric, target = results["metric"], project.data.target
     verdict = results["value"]
     report.heading(say("Model level", "モデルレベル"))
     report.paragraph(
@@ -329,8 +329,8 @@ def write_report(
         figure, axis = plt.subplots(figsize=(4.5, 4))
         # Every class the model knows, also one the holdout happens not to hold.
         classes = list(results["classes"])
-        if project.data["positive_label"] is None:
-            average = project.settings["model"]["average"]
+        if project.data.positive_label is None:
+            average = project.settings.model.average
             report.paragraph(
                 say(
                     f"{len(classes)} classes and no positive class: f1, precision, recall and roc_auc are "
@@ -357,9 +357,9 @@ def write_report(
     write_candidates(report, results)
     write_unseen(report, results["unseen_categories"])
     if results["slices"]:
-        segment = project.data["segment_column"]
+        segment = project.data.segment_column
         report.heading(say(f"Per {segment}", f"{segment} ごと"))
-        gap = project.settings["model"]["max_slice_gap"]
+        gap = project.settings.model.max_slice_gap
         report.paragraph(
             say(
                 f"Each {segment} must meet the requirement and score at most {gap:.0%} worse than the overall "
@@ -394,7 +394,7 @@ def write_report(
         scored = {name: part[metric] for name, part in results["slices"].items() if part[metric] is not None}
         figure, axis = plt.subplots(figsize=(7, 3.5))
         axis.bar(list(scored), list(scored.values()), color="#8172B3")
-        axis.axhline(project.settings["model"]["threshold"], color="black", linestyle="--")
+        axis.axhline(project.settings.model.threshold, color="black", linestyle="--")
         axis.set_ylabel(metric)
         axis.tick_params(axis="x", rotation=30)
         report.figure(
@@ -432,7 +432,7 @@ def write_report(
             "システムテスト、A/B テスト、ユーザビリティはユーザーと行います。Test ステージの README のチェックリストを参照してください。",
         )
     )
-    currency = project.settings["value"]["currency"]
+    currency = project.settings.value.currency
     report.heading(say("Business value", "ビジネス価値"))
     report.paragraph(
         say(
@@ -549,11 +549,11 @@ def write_staleness(report: Report, results: dict[str, Any], project: Project) -
     }[newest]
     report.paragraph(
         say(
-            f"The chosen candidate, trained on the older half of the rows by {project.data['time_column']} "
+            f"The chosen candidate, trained on the older half of the rows by {project.data.time_column} "
             f"({trained_on['rows']:,} rows, {trained_on['from']} to {trained_on['to']}), scored on the newer half "
             f"in {STALENESS_PERIODS} periods: in the newest period it {verdict[0]} the requirement "
             f"{results['requirement']}.",
-            f"採用した候補を {project.data['time_column']} の順で古い半分の行（{trained_on['rows']:,} 行、"
+            f"採用した候補を {project.data.time_column} の順で古い半分の行（{trained_on['rows']:,} 行、"
             f"{trained_on['from']} から {trained_on['to']}）で学習し、新しい半分を {STALENESS_PERIODS} 期間に分けて"
             f"評価しました。最新の期間で要件 {results['requirement']} を{verdict[1]}。",
         )

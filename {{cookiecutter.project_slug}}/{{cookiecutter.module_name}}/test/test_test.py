@@ -1,7 +1,6 @@
 """Test must show the model meets its requirement, beats the baseline and every simpler candidate,
 holds up on newer rows and on every slice, needs each of its columns, and serves safely."""
 
-import copy
 import json
 import re
 
@@ -32,9 +31,13 @@ from {{ cookiecutter.module_name }}.train.stage import BASELINE
 def classification_project(**data):
     """This project with the requirement f1 ≥ 0.8, positive label 1, and the data columns given."""
     this = Project.load()
-    settings = copy.deepcopy(this.settings)
-    settings["model"].update(problem_type="classification", metric="f1", threshold=0.8, max_slice_gap=0.1)
-    settings["data"].update(positive_label=1, **data)
+    model = {"problem_type": "classification", "metric": "f1", "threshold": 0.8, "max_slice_gap": 0.1}
+    settings = this.settings.model_copy(
+        update={
+            "model": this.settings.model.model_copy(update=model),
+            "data": this.settings.data.model_copy(update={"positive_label": 1, **data}),
+        }
+    )
     return Project(this.root, settings)
 
 
@@ -53,11 +56,11 @@ def test_the_value_counts_the_share_of_right_answers(evaluated, served, results)
     """Classes: the share predicted right. Numbers: the share within value.tolerance of the actual value."""
     model, card, holdout = served
     predictions, _ = answers(holdout, model, card, refuse_unseen=False)
-    truth = holdout[evaluated.data["target"]].to_numpy()
+    truth = holdout[evaluated.data.target].to_numpy()
     if evaluated.problem_type == "classification":
         right = predictions == truth
     else:
-        right = np.abs(predictions - truth) <= evaluated.settings["value"]["tolerance"]
+        right = np.abs(predictions - truth) <= evaluated.settings.value.tolerance
     assert results["value"]["share_correct"] == pytest.approx(right.mean())
 
 
@@ -103,10 +106,10 @@ def test_a_simpler_candidate_that_scores_better_is_caught():
 
 
 def test_a_model_trained_on_older_rows_still_meets_the_requirement_on_the_newest(evaluated, results):
-    if evaluated.data["time_column"] is None:
+    if evaluated.data.time_column is None:
         pytest.skip(f"{NOT_APPLICABLE}data.time_column is null: the rows have no time to order them by")
     if "staleness" not in results:
-        pytest.skip(f"the time column {evaluated.data['time_column']} did not reach the prepared data")
+        pytest.skip(f"the time column {evaluated.data.time_column} did not reach the prepared data")
     stale, metric = results["staleness"], results["metric"]
     assert len(stale["periods"]) == STALENESS_PERIODS
     newest = stale["periods"][-1]
@@ -119,7 +122,7 @@ def test_a_model_trained_on_older_rows_still_meets_the_requirement_on_the_newest
 def judged_slices(evaluated, results, verdict):
     """The slices with enough holdout rows to judge, and those of them that fail `verdict`; the test
     skips when there are none to judge."""
-    segment = evaluated.data["segment_column"]
+    segment = evaluated.data.segment_column
     if segment is None:
         pytest.skip(f"{NOT_APPLICABLE}data.segment_column is null: there are no slices")
     judged = {name: part for name, part in results["slices"].items() if part[verdict] is not None}
@@ -137,7 +140,7 @@ def test_every_slice_meets_the_requirement(evaluated, results):
 
 def test_no_slice_falls_more_than_the_allowed_gap_below_the_overall_metric(evaluated, results):
     behind = judged_slices(evaluated, results, "within_allowed_gap")
-    gap, overall = evaluated.settings["model"]["max_slice_gap"], results["value"]["primary"]
+    gap, overall = evaluated.settings.model.max_slice_gap, results["value"]["primary"]
     assert not behind, f"more than {gap:.0%} worse than the overall {overall:.3f}: {behind}"
 
 
@@ -185,7 +188,7 @@ def test_a_column_that_tells_nothing_is_found_not_to_help(evaluated, served):
     rows, columns = holdout.head(200).copy(), list(card["schema"])
     column = columns[0]
     rows[column] = rows[column].iloc[0]
-    found = feature_contributions(model, rows[columns], rows[evaluated.data["target"]], evaluated)
+    found = feature_contributions(model, rows[columns], rows[evaluated.data.target], evaluated)
     assert found[column] == {"contribution": 0.0, "std": 0.0, "helps": False}
 
 

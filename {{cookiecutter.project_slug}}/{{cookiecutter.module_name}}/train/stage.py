@@ -68,7 +68,7 @@ def candidates(problem_type: str, seed: int) -> dict[str, Any]:
 
 def tuned(name: str, setting: dict[str, Any], project: Project) -> Any:
     """A fresh, unfitted candidate at one setting of its search."""
-    estimator = candidates(project.problem_type, project.settings["split"]["seed"])[name]
+    estimator = candidates(project.problem_type, project.settings.split.seed)[name]
     return clone(estimator).set_params(**setting)
 
 
@@ -89,7 +89,7 @@ def cross_validate(
 ) -> list[float]:
     """Score on each fold, with the preprocessor refitted inside the fold so no fold sees another."""
     settings = project.settings
-    folds, seed = settings["model"]["cv_folds"], settings["split"]["seed"]
+    folds, seed = settings.model.cv_folds, settings.split.seed
     splitter = (
         StratifiedKFold(folds, shuffle=True, random_state=seed)
         if project.problem_type == "classification"
@@ -100,11 +100,11 @@ def cross_validate(
         pipeline = Pipeline([("preprocess", clone(preprocessor)), ("model", clone(estimator))])
         pipeline.fit(frame.iloc[fit_rows], target.iloc[fit_rows])
         predictions, probabilities = metrics.predict(
-            pipeline, frame.iloc[check_rows], project.data["positive_label"]
+            pipeline, frame.iloc[check_rows], project.data.positive_label
         )
         scores.append(
             metrics.score(
-                settings["model"]["metric"],
+                settings.model.metric,
                 target.iloc[check_rows],
                 predictions,
                 probabilities,
@@ -118,9 +118,9 @@ def search(
     preprocessor: Any, frame: pd.DataFrame, target: pd.Series, project: Project
 ) -> dict[str, list[dict[str, Any]]]:
     """Cross-validate every candidate at every setting of its search space, in candidates() order."""
-    folds = project.settings["model"]["cv_folds"]
+    folds = project.settings.model.cv_folds
     tried: dict[str, list[dict[str, Any]]] = {}
-    for name in candidates(project.problem_type, project.settings["split"]["seed"]):
+    for name in candidates(project.problem_type, project.settings.split.seed):
         tried[name] = []
         for setting in ParameterGrid(SEARCH_SPACES[name]):
             print(f"  cross-validating {name} {setting_text(setting)} ({folds} folds) …", flush=True)
@@ -141,9 +141,9 @@ def run(project: Project) -> list[str]:
     project.require("train", "preprocessor")
     train = pd.read_parquet(project.path("train"))
     columns = project.feature_columns(train)
-    frame, target = train[columns], train[project.data["target"]]
+    frame, target = train[columns], train[project.data.target]
     preprocessor = models.load(project.path("preprocessor"))
-    metric = project.settings["model"]["metric"]
+    metric = project.settings.model.metric
 
     tried = search(preprocessor, frame, target, project)
     results = {name: best(tries, lambda entry: entry["mean"], metric) for name, tries in tried.items()}
@@ -151,7 +151,7 @@ def run(project: Project) -> list[str]:
     setting = results[chosen]["setting"]
     model = fit_behind(preprocessor, tuned(chosen, setting, project), frame, target)
 
-    report = Report(project.report_dir("train"), "Train", project.settings["project"]["language"])
+    report = Report(project.report_dir("train"), "Train", project.settings.project.language)
     write_report(report, tried, results, chosen, model, frame, target, project)
     card = model_card(model, chosen, tried, results, train, columns, project)
     # The card is the model file's record: models.save writes it beside the model with the file's SHA-256.
@@ -235,9 +235,9 @@ def model_card(
 ) -> dict[str, Any]:
     """What it takes to reproduce, audit and serve the model, saved beside it."""
     estimator = model.named_steps["model"]
-    metric = project.settings["model"]["metric"]
+    metric = project.settings.model.metric
     kinds = column_kinds(train[columns], project)
-    ranges = project.data["expected_ranges"]
+    ranges = project.data.expected_ranges
     schema = {}
     for kind, names in kinds.items():
         for column in names:
@@ -254,7 +254,7 @@ def model_card(
         "estimator": type(estimator).__name__,
         "hyper_parameters": {key: repr(value) for key, value in sorted(estimator.get_params().items())},
         "metric": metric,
-        "threshold": project.settings["model"]["threshold"],
+        "threshold": project.settings.model.threshold,
         # Each candidate's best setting, with its score on every fold.
         "cross_validation": {
             name: {key: result[key] for key in ("mean", "std", "folds")} for name, result in results.items()
@@ -267,15 +267,15 @@ def model_card(
             for name, tries in tried.items()
         },
         "problem_type": project.problem_type,
-        "target": project.data["target"],
-        "positive_label": project.data["positive_label"],
+        "target": project.data.target,
+        "positive_label": project.data.positive_label,
         "classes": [str(label) for label in getattr(estimator, "classes_", [])],
-        "id_columns": project.data["id_columns"],
+        "id_columns": project.data.id_columns,
         "schema": schema,
-        "unseen_categories": project.settings["preprocess"]["unseen_categories"],
+        "unseen_categories": project.settings.preprocess.unseen_categories,
         "training_rows": len(train),
         "training_data_fingerprint": fingerprint(train),
-        "seed": project.settings["split"]["seed"],
+        "seed": project.settings.split.seed,
         "libraries": {
             "python": platform.python_version(),
             **{name: version(name) for name in ("scikit-learn", "pandas", "numpy", "skops")},
@@ -286,7 +286,7 @@ def model_card(
 def contributions(model: Any, rows: pd.DataFrame, truth: pd.Series, project: Project) -> pd.DataFrame:
     """How much worse the primary metric gets when one column's values are shuffled (permutation
     importance), per column, with its spread over the repeats: above zero, the column helps."""
-    metric, positive = project.settings["model"]["metric"], project.data["positive_label"]
+    metric, positive = project.settings.model.metric, project.data.positive_label
 
     def scorer(estimator: Any, rows: pd.DataFrame, truth: pd.Series) -> float:
         value = metrics.score(metric, truth, *metrics.predict(estimator, rows, positive), **project.scoring)
@@ -298,7 +298,7 @@ def contributions(model: Any, rows: pd.DataFrame, truth: pd.Series, project: Pro
         truth,
         scoring=scorer,
         n_repeats=PERMUTATION_REPEATS,
-        random_state=project.settings["split"]["seed"],
+        random_state=project.settings.split.seed,
     )
     return pd.DataFrame(
         {"contribution": importance.importances_mean, "std": importance.importances_std}, index=rows.columns
@@ -316,13 +316,13 @@ def write_report(
     project: Project,
 ) -> None:
     say = report.say
-    metric = project.settings["model"]["metric"]
+    metric = project.settings.model.metric
     report.heading(say("Candidates", "候補モデル"))
     report.paragraph(
         say(
-            f"Each candidate was cross-validated ({project.settings['model']['cv_folds']} folds) at every "
+            f"Each candidate was cross-validated ({project.settings.model.cv_folds} folds) at every "
             "setting of its search; the best candidate at its best setting became the model.",
-            f"各候補を探索のすべての設定で交差検証（{project.settings['model']['cv_folds']} 分割）し、"
+            f"各候補を探索のすべての設定で交差検証（{project.settings.model.cv_folds} 分割）し、"
             "最も良い候補を最も良い設定で採用しました。",
         )
     )
@@ -347,7 +347,7 @@ def write_report(
             f"ある列の値をシャッフルしたとき、学習データで {metric} がどれだけ悪化するか（Permutation Importance）。",
         )
     )
-    sample = frame.sample(min(len(frame), IMPORTANCE_ROWS), random_state=project.settings["split"]["seed"])
+    sample = frame.sample(min(len(frame), IMPORTANCE_ROWS), random_state=project.settings.split.seed)
     ranked = contributions(model, sample, target.loc[sample.index], project)["contribution"].sort_values()
     figure, axis = plt.subplots(figsize=(7, max(2.5, 0.35 * len(ranked))))
     ranked.plot.barh(ax=axis, color="#55A868")

@@ -1,6 +1,5 @@
 """Train must beat the baseline, tune every candidate, and save what it takes to reproduce the model."""
 
-import copy
 import json
 import math
 import shutil
@@ -98,7 +97,7 @@ def test_every_candidates_hyper_parameter_search_is_recorded_and_the_best_settin
     # value, which is no estimator's default.
     small = Project.load(shutil.copytree(trained.root, tmp_path / "small"))
     pd.read_parquet(small.path("train")).head(SMALL_TRAINING_ROWS).to_parquet(small.path("train"))
-    small.settings["model"]["cv_folds"] = 2
+    small.settings.model.cv_folds = 2
     for name, space in SEARCH_SPACES.items():
         monkeypatch.setitem(SEARCH_SPACES, name, {key: [values[0] * 3] for key, values in space.items()})
     train(small)  # the stage alone: its input no longer follows from Prepare, which pipeline.run refuses
@@ -135,9 +134,13 @@ def test_each_fold_fits_the_preprocessor_on_its_own_rows():
             return super().fit(frame, target, sample_weight)
 
     this = Project.load()
-    settings = copy.deepcopy(this.settings)
-    settings["model"].update(problem_type="classification", metric="accuracy", cv_folds=3)
-    settings["data"]["positive_label"] = 1
+    model = {"problem_type": "classification", "metric": "accuracy", "cv_folds": 3}
+    settings = this.settings.model_copy(
+        update={
+            "model": this.settings.model.model_copy(update=model),
+            "data": this.settings.data.model_copy(update={"positive_label": 1}),
+        }
+    )
     project = Project(this.root, settings)
     rows = pd.RangeIndex(60)
     frame, target = pd.DataFrame({"x": rows.to_numpy(float)}), pd.Series(rows % 2)
@@ -156,11 +159,11 @@ def test_the_model_learns_from_no_personal_id_ignored_or_flagged_column(trained)
     data = trained.data
     drop_columns = json.loads(trained.path("diagnosis").read_text(encoding="utf-8"))["drop_columns"]
     excluded = {
-        data["target"],
-        *data["id_columns"],
-        data["time_column"],
-        *data["personal_data_columns"],
-        *data["ignore_columns"],
+        data.target,
+        *data.id_columns,
+        data.time_column,
+        *data.personal_data_columns,
+        *data.ignore_columns,
         *drop_columns,
     } - {None}
     learned = set(models.load(trained.path("model")).named_steps["preprocess"].feature_names_in_)

@@ -1,24 +1,42 @@
 """Read and check `params.yaml`, the single source of truth of this project.
 
-Every command reads its settings through `load()`, so a mistake in the file is reported once, by
-name, before any stage starts work.
+Every command reads its settings through `load()`, into typed settings (pydantic models): code
+reads `settings.model.cv_folds`, not strings, and every mistake in the file is reported at once,
+each by its key, before any stage starts work. The same models write params.schema.json, by which
+editors complete and check the file as it is typed.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 import math
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
 
 from ..process.roles import LANGUAGES, ROLE_BY_KEY
 from .conflicts import documents, refuse_unmerged
+from .files import write_text
 
 CONFIG_FILE = "params.yaml"
+SCHEMA_FILE = "params.schema.json"
 
 OWNER_PATTERN = re.compile(
     r"@[A-Za-z0-9_.][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*"  # @user, @org/team
@@ -81,8 +99,8 @@ def find_root(start: Path | None = None) -> Path:
     )
 
 
-def load(root: Path | None = None) -> dict[str, Any]:
-    """Read params.yaml from the project folder and return it once it passes every check.
+def load(root: Path | None = None) -> Settings:
+    """Read params.yaml from the project folder and return its settings once they pass every check.
 
     A project that a template update left half-merged is refused first, whatever the command.
     """
@@ -99,8 +117,7 @@ def load(root: Path | None = None) -> dict[str, Any]:
         raise ConfigError(f"{path} is not UTF-8 text; save it again as UTF-8.") from None
     except yaml.YAMLError as error:
         raise ConfigError(f"{path} is not valid YAML: {yaml_problem(error)}.") from None
-    validate(raw, path.parent)
-    return raw
+    return validate(raw, path.parent)
 
 
 class UniqueKeyLoader(yaml.SafeLoader):
@@ -142,80 +159,19 @@ def parse_owners(value: str) -> tuple[str, ...]:
 
 def check_requirement(problem_type: str, metric: str, threshold: float) -> None:
     """The model requirement must use a metric of the problem type and a reachable threshold."""
-    if metric not in METRICS:
-        raise ConfigError(f"Unknown metric {metric!r}. Choose one of: {', '.join(METRICS)}.")
     spec = METRICS[metric]
     if spec.problem_type != problem_type:
         fitting = [name for name, other in METRICS.items() if other.problem_type == problem_type]
-        raise ConfigError(
-            f"The metric {metric!r} does not fit a {problem_type} problem. "
-            f"Choose one of: {', '.join(fitting)}."
+        raise SettingError(
+            "metric", f"{metric!r} does not fit a {problem_type} problem; choose one of: {', '.join(fitting)}"
         )
     in_range = threshold > spec.lowest and (spec.highest is None or threshold <= spec.highest)
     if not math.isfinite(threshold) or not in_range:
         upper = f"at most {spec.highest:g}" if spec.highest is not None else "finite"
-        raise ConfigError(
-            f"The threshold {threshold:g} is out of range for {metric}: "
-            f"it must be above {spec.lowest:g} and {upper}."
+        raise SettingError(
+            "threshold",
+            f"out of range for {metric}: it must be above {spec.lowest:g} and {upper} (found {threshold:g})",
         )
-
-
-@dataclass(frozen=True)
-class Field:
-    """What one setting accepts. `kind` is text, number, integer, flag, names, markers, name, label, orders or
-    ranges."""
-
-    kind: str
-    choices: tuple[str, ...] = ()
-    minimum: float | None = None
-    maximum: float | None = None
-    optional: bool = False  # null is accepted
-
-    def problem(self, value: Any) -> str | None:
-        """Why `value` is not acceptable, or None when it is."""
-        if self.optional and value is None:
-            return None
-        if self.kind == "flag":
-            return None if isinstance(value, bool) else "true or false"
-        if self.kind == "names":
-            ok = isinstance(value, list) and all(isinstance(item, str) and item for item in value)
-            return None if ok else "a list of column names, such as [a, b], or []"
-        if self.kind == "markers":
-            ok = isinstance(value, list) and all(isinstance(item, str) and item for item in value)
-            return None if ok else 'a list of cell values in quotes, such as ["?", "-", "NA"], or []'
-        if self.kind == "name":
-            return None if value is None or (isinstance(value, str) and value) else "a column name or null"
-        if self.kind == "orders":
-            ok = _orders_ok(value)
-            return None if ok else "columns mapped to their values, lowest first: {grade: [low, high]}"
-        if self.kind == "ranges":
-            ok = _ranges_ok(value)
-            return None if ok else "a mapping of column names to [lowest, highest], null for open"
-        if self.kind == "label":
-            ok = value is None or (isinstance(value, (str, int)) and not isinstance(value, bool))
-            return None if ok else "a class label (text or a whole number) or null"
-        if self.kind == "text":
-            if not isinstance(value, str):
-                return "text"
-            if self.choices and value not in self.choices:
-                return f"one of: {', '.join(self.choices)}"
-            return None
-        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if self.kind == "integer" and not (numeric and float(value).is_integer()):
-            return self._number_text("a whole number")
-        if not numeric or not math.isfinite(value):
-            return self._number_text("a number")
-        too_low = self.minimum is not None and value < self.minimum
-        too_high = self.maximum is not None and value > self.maximum
-        noun = "a whole number" if self.kind == "integer" else "a number"
-        return self._number_text(noun) if too_low or too_high else None
-
-    def _number_text(self, noun: str) -> str:
-        if self.minimum is not None and self.maximum is not None:
-            return f"{noun} from {shown(self.minimum)} to {shown(self.maximum)}"
-        if self.minimum is not None:
-            return f"{noun} of at least {shown(self.minimum)}"
-        return noun
 
 
 def shown(number: float) -> str:
@@ -223,143 +179,334 @@ def shown(number: float) -> str:
     return f"{number:,.0f}" if float(number).is_integer() else f"{number:g}"
 
 
-def _orders_ok(value: Any) -> bool:
-    """Whether `value` maps column names to lists of distinct values, lowest first."""
-    if not isinstance(value, dict):
-        return False
-    return all(
-        isinstance(column, str) and isinstance(order, list) and len(set(map(str, order))) == len(order) > 0
-        for column, order in value.items()
+# What a setting of one kind accepts, said once: in params.schema.json, where editors show it, and in
+# the message when a value is of the wrong kind.
+Text = Annotated[str, Field(description="text")]
+Flag = Annotated[bool, Field(description="true or false")]
+WholeNumber = Annotated[int, Field(description="a whole number")]
+Number = Annotated[int | float, Field(description="a number")]  # kept as written: 5 stays 5, 0.8 stays 0.8
+Amount = Annotated[int | float, Field(ge=0, description="a number of at least 0")]
+ColumnName = Annotated[str, Field(min_length=1, description="a column name")]
+ColumnNames = Annotated[list[ColumnName], Field(description="a list of column names, such as [a, b], or []")]
+OptionalColumn = Annotated[ColumnName | None, Field(description="a column name or null")]
+
+
+def _lowest_first(bounds: list[float | None]) -> list[float | None]:
+    low, high = bounds
+    if low is not None and high is not None and low > high:
+        raise ValueError(f"the lowest value comes first: [{shown(high)}, {shown(low)}]")
+    return bounds
+
+
+def _distinct(order: list[Any]) -> list[Any]:
+    if len(set(map(str, order))) < len(order):
+        raise ValueError("each value may appear once")
+    return order
+
+
+Bounds = Annotated[list[int | float | None], Field(min_length=2, max_length=2), AfterValidator(_lowest_first)]
+Order = Annotated[list[str | int | float | bool], Field(min_length=1), AfterValidator(_distinct)]
+
+
+class SettingError(ValueError):
+    """A rule that ties a setting to others, broken: `key` (dotted, below where the rule sits) names the
+    setting to change, so the message points at it and not at its whole section."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class Section(BaseModel):
+    """A section of params.yaml: every key is required and no other is accepted, so a key written
+    wrongly is refused instead of silently ignored. Values are taken as written, never converted."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+class ProjectSettings(Section):
+    """The project's name, language and CI."""
+
+    name: Text
+    language: Literal[LANGUAGES]
+    ci: Literal["github", "gitlab", "none"]
+
+
+class DataSettings(Section):
+    """The data every stage reads, and the role of its columns."""
+
+    example: Literal["expenses", "diabetes", "none"]
+    path: Annotated[str, Field(min_length=1, description="a file path inside this project")]
+    encoding: Literal[tuple(ENCODINGS)]
+    delimiter: Literal[tuple(DELIMITERS)]
+    missing_values: Annotated[
+        list[Annotated[str, Field(min_length=1)]],
+        Field(description='a list of cell values in quotes, such as ["?", "-", "NA"], or []'),
+    ]
+    target: ColumnName
+    positive_label: Annotated[
+        str | int | None, Field(description="a class label (text or a whole number) or null")
+    ]
+    id_columns: ColumnNames
+    time_column: OptionalColumn
+    segment_column: OptionalColumn
+    text_columns: ColumnNames
+    personal_data_columns: ColumnNames
+    not_personal_columns: ColumnNames
+    ignore_columns: ColumnNames
+    expected_ranges: Annotated[
+        dict[str, Bounds],
+        Field(description="a mapping of column names to [lowest, highest], null for open: {age: [0, 120]}"),
+    ]
+
+    @field_validator("path")
+    @classmethod
+    def _inside_the_project(cls, path: str, info: ValidationInfo) -> str:
+        root = (info.context or {}).get("root")
+        if root is not None:
+            check_inside(root, path)
+        return path
+
+
+class ModelSettings(Section):
+    """The model requirement and how candidates are compared."""
+
+    problem_type: Literal["classification", "regression"]
+    metric: Literal[tuple(METRICS)]
+    threshold: Number
+    average: Literal["macro", "weighted"]
+    cv_folds: Annotated[WholeNumber, Field(ge=2, le=20)]
+    max_slice_gap: Annotated[Number, Field(ge=0, le=1)]
+
+    @model_validator(mode="after")
+    def _reachable_requirement(self) -> ModelSettings:
+        check_requirement(self.problem_type, self.metric, self.threshold)
+        return self
+
+
+class SplitSettings(Section):
+    """How rows are kept away from training, and the seed of every random choice."""
+
+    holdout_size: Annotated[Number, Field(ge=0.05, le=0.5)]
+    seed: Annotated[WholeNumber, Field(ge=0, le=2**32 - 1)]  # numpy's and scikit-learn's range
+
+
+class AnalyzeSettings(Section):
+    """The limits by which Analyze flags columns and counts rows."""
+
+    min_rows_per_class: Annotated[WholeNumber, Field(ge=1)]
+    max_missing_share: Annotated[Number, Field(ge=0, le=1)]
+    leakage_score: Annotated[Number, Field(ge=0.5, le=1)]
+    outlier_iqr_factor: Annotated[Number, Field(ge=0.1)]
+
+
+class PrepareSettings(Section):
+    """What Prepare drops and keeps."""
+
+    drop_flagged_columns: Flag
+    keep_columns: ColumnNames
+    drop_duplicates: Flag
+    drop_target_outliers: Flag
+
+
+class PreprocessSettings(Section):
+    """How columns become features."""
+
+    ordinal_columns: Annotated[
+        dict[str, Order],
+        Field(description="columns mapped to their values, lowest first, such as {grade: [low, high]}"),
+    ]
+    min_category_rows: Annotated[WholeNumber, Field(ge=1)]
+    unseen_categories: Literal[UNSEEN_CATEGORY_POLICIES]
+    text_max_features: Annotated[WholeNumber, Field(ge=1, le=100_000)]
+
+
+class ValueSettings(Section):
+    """The business value of the model against its cost."""
+
+    currency: Text
+    users: Amount
+    items_per_user: Amount
+    effect_per_item: Amount
+    cost_per_error: Amount
+    tolerance: Annotated[Amount | None, Field(description="a number of at least 0, or null")]
+    development_cost: Amount
+    operation_cost_per_month: Amount
+    horizon_months: Annotated[WholeNumber, Field(ge=1, le=240)]
+
+
+class MonitoringSettings(Section):
+    """How old and how slow the served model may get."""
+
+    max_model_age_days: Annotated[WholeNumber, Field(ge=1)]
+    benchmark_tolerance: Annotated[Number, Field(ge=1)]
+{%- if cookiecutter.serving == "fastapi" %}
+
+
+class ServingSettings(Section):
+    """The prediction service."""
+
+    max_request_bytes: Annotated[WholeNumber, Field(ge=1)]
+{%- endif %}
+
+
+class ReadinessSettings(Section):
+    """The ML Test Score every section must reach."""
+
+    minimum_score: Annotated[Number, Field(ge=0, le=7)]
+
+
+class GatesSettings(Section):
+    """Whether an unmet stage gate stops CI."""
+
+    blocking: Flag
+
+
+class OwnersBase(Section):
+    """The owner(s) of each role."""
+
+    @field_validator("*")
+    @classmethod
+    def _owners(cls, value: str) -> str:
+        parse_owners(value)
+        return value
+
+
+OWNERS_DESCRIPTION = "GitHub or GitLab @users, @org/teams or emails, space-separated; empty: unassigned"
+OwnersSettings = create_model(
+    "OwnersSettings",
+    __base__=OwnersBase,
+    **{role: (Annotated[str, Field(description=OWNERS_DESCRIPTION)], ...) for role in ROLE_BY_KEY},
+)
+
+
+class Settings(Section):
+    """params.yaml, the single source of truth of this project."""
+
+    project: ProjectSettings
+    data: DataSettings
+    model: ModelSettings
+    split: SplitSettings
+    analyze: AnalyzeSettings
+    prepare: PrepareSettings
+    preprocess: PreprocessSettings
+    value: ValueSettings
+    monitoring: MonitoringSettings
+{%- if cookiecutter.serving == "fastapi" %}
+    serving: ServingSettings
+{%- endif %}
+    readiness: ReadinessSettings
+    gates: GatesSettings
+    owners: OwnersSettings
+
+    @model_validator(mode="after")
+    def _tolerance_for_regression(self) -> Settings:
+        if self.model.problem_type == "regression" and self.value.tolerance is None:
+            raise SettingError(
+                "value.tolerance",
+                "must be a number for regression: how far from the actual value a prediction may be and "
+                "still count as right, in the target's units",
+            )
+        return self
+
+
+def validate(raw: Any, root: Path | None = None) -> Settings:
+    """The settings in `raw`, or ConfigError with a line for every key that is missing, unknown or not
+    acceptable: one round of fixes mends the file. With `root`, data.path must lie inside it."""
+    try:
+        return Settings.model_validate(raw, context={"root": root})
+    except ValidationError as error:
+        problems = [f"{name}: {text}" if name else text for name, text in problems_by_key(error, raw).items()]
+    if len(problems) == 1:
+        raise ConfigError(f"{CONFIG_FILE}: {problems[0]}")
+    raise ConfigError(
+        f"{len(problems)} problems in {CONFIG_FILE}:\n" + "\n".join(f"- {line}" for line in problems)
     )
 
 
-def _ranges_ok(value: Any) -> bool:
-    """Whether `value` maps column names to [lowest, highest] pairs of numbers or nulls, lowest first."""
-    if not isinstance(value, dict):
-        return False
-    for column, bounds in value.items():
-        if not (isinstance(column, str) and isinstance(bounds, list) and len(bounds) == 2):
-            return False
-        if not all(bound is None or Field("number").problem(bound) is None for bound in bounds):
-            return False
-        if None not in bounds and bounds[0] > bounds[1]:
-            return False
-    return True
-
-
-TEXT, FLAG, NAMES, NAME = Field("text"), Field("flag"), Field("names"), Field("name")
-AMOUNT = Field("number", minimum=0)
-
-# Every section and key of params.yaml with what it accepts; owners are added from the roles.
-SCHEMA: dict[str, dict[str, Field]] = {
-    "project": {
-        "name": TEXT,
-        "language": Field("text", choices=LANGUAGES),
-        "ci": Field("text", choices=("github", "gitlab", "none")),
-    },
-    "data": {
-        "example": Field("text", choices=("expenses", "diabetes", "none")),
-        "path": TEXT,
-        "encoding": Field("text", choices=tuple(ENCODINGS)),
-        "delimiter": Field("text", choices=tuple(DELIMITERS)),
-        "missing_values": Field("markers"),
-        "target": TEXT,
-        "positive_label": Field("label"),
-        "id_columns": NAMES,
-        "time_column": NAME,
-        "segment_column": NAME,
-        "text_columns": NAMES,
-        "personal_data_columns": NAMES,
-        "not_personal_columns": NAMES,
-        "ignore_columns": NAMES,
-        "expected_ranges": Field("ranges"),
-    },
-    "model": {
-        "problem_type": Field("text", choices=("classification", "regression")),
-        "metric": Field("text", choices=tuple(METRICS)),
-        "threshold": Field("number"),
-        "average": Field("text", choices=("macro", "weighted")),
-        "cv_folds": Field("integer", minimum=2, maximum=20),
-        "max_slice_gap": Field("number", minimum=0, maximum=1),
-    },
-    "split": {
-        "holdout_size": Field("number", minimum=0.05, maximum=0.5),
-        "seed": Field("integer", minimum=0, maximum=2**32 - 1),  # numpy's and scikit-learn's range
-    },
-    "analyze": {
-        "min_rows_per_class": Field("integer", minimum=1),
-        "max_missing_share": Field("number", minimum=0, maximum=1),
-        "leakage_score": Field("number", minimum=0.5, maximum=1),
-        "outlier_iqr_factor": Field("number", minimum=0.1),
-    },
-    "prepare": {
-        "drop_flagged_columns": FLAG,
-        "keep_columns": NAMES,
-        "drop_duplicates": FLAG,
-        "drop_target_outliers": FLAG,
-    },
-    "preprocess": {
-        "ordinal_columns": Field("orders"),
-        "min_category_rows": Field("integer", minimum=1),
-        "unseen_categories": Field("text", choices=UNSEEN_CATEGORY_POLICIES),
-        "text_max_features": Field("integer", minimum=1, maximum=100_000),
-    },
-    "value": {
-        "currency": TEXT,
-        "users": AMOUNT,
-        "items_per_user": AMOUNT,
-        "effect_per_item": AMOUNT,
-        "cost_per_error": AMOUNT,
-        "tolerance": Field("number", minimum=0, optional=True),
-        "development_cost": AMOUNT,
-        "operation_cost_per_month": AMOUNT,
-        "horizon_months": Field("integer", minimum=1, maximum=240),
-    },
-    "monitoring": {
-        "max_model_age_days": Field("integer", minimum=1),
-        "benchmark_tolerance": Field("number", minimum=1),
-    },
-{%- if cookiecutter.serving == "fastapi" %}
-    "serving": {"max_request_bytes": Field("integer", minimum=1)},
-{%- endif %}
-    "readiness": {"minimum_score": Field("number", minimum=0, maximum=7)},
-    "gates": {"blocking": FLAG},
-    "owners": {role: TEXT for role in ROLE_BY_KEY},
+# Limits, by pydantic's error type, as a person reads them.
+LIMITS = {
+    "greater_than_equal": ("ge", "must be at least {}"),
+    "less_than_equal": ("le", "must be at most {}"),
+    "too_short": ("min_length", "must have at least {} value(s)"),
+    "too_long": ("max_length", "must have at most {} value(s)"),
 }
+# What a value inside a list or mapping must be, when it is of the wrong kind.
+KINDS = {"int_type": "a number", "float_type": "a number", "string_type": "text", "list_type": "a list"}
 
 
-def validate(raw: Any, root: Path | None = None) -> None:
-    """Raise ConfigError naming the first key that is missing, unknown or not acceptable."""
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{CONFIG_FILE} must be a mapping of sections: {', '.join(SCHEMA)}.")
-    _check_keys(raw, set(SCHEMA), CONFIG_FILE)
-    for section, fields in SCHEMA.items():
-        values = raw[section]
-        if not isinstance(values, dict):
-            raise ConfigError(f"'{section}' in {CONFIG_FILE} must be a mapping of keys to values.")
-        _check_keys(values, set(fields), section)
-        for key, field in fields.items():
-            problem = field.problem(values[key])
-            if problem:
-                raise ConfigError(f"'{section}.{key}' must be {problem}, not {values[key]!r}.")
+def problems_by_key(error: ValidationError, raw: Any) -> dict[str, str]:
+    """What is wrong, by key path as written in params.yaml (`model.cv_folds`, `data.id_columns[0]`).
 
-    model = raw["model"]
-    try:
-        check_requirement(model["problem_type"], model["metric"], float(model["threshold"]))
-    except ConfigError as error:
-        raise ConfigError(f"'model' in {CONFIG_FILE}: {error}") from None
-    if model["problem_type"] == "regression" and raw["value"]["tolerance"] is None:
-        raise ConfigError(
-            "'value.tolerance' must be a number for regression: how far from the actual value a prediction "
-            "may be and still count as right, in the target's units."
-        )
-    for role, value in raw["owners"].items():
-        try:
-            parse_owners(value)
-        except ConfigError as error:
-            raise ConfigError(f"'owners.{role}': {error}") from None
-    if root is not None:
-        check_inside(root, raw["data"]["path"])
+    A value of the wrong kind fails every kind a setting accepts (a label is text or a number):
+    those failures are one problem, so only the first at each key path is kept.
+    """
+    problems: dict[str, str] = {}
+    for problem in error.errors():
+        kind, context = problem["type"], problem.get("ctx", {})
+        path, value = (list(problem["loc"]), None) if kind == "missing" else written_path(problem["loc"], raw)
+        if isinstance(context.get("error"), SettingError):
+            path = [*path, context["error"].key]
+        name = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".")
+        if name in problems:
+            continue
+        if kind == "missing":
+            problems[name] = f"missing; add it ({SCHEMA_FILE} lists every key)"
+        elif kind == "extra_forbidden":
+            problems[name] = f"unknown key{close_key(path)}"
+        elif kind == "model_type":
+            sections = ", ".join(Settings.model_fields)
+            problems[name] = (
+                f"must be a mapping of keys to values (found {value!r})"
+                if path
+                else f"must be a mapping of sections: {sections}"
+            )
+        elif kind == "literal_error":
+            choices = ", ".join(map(str, get_args(setting_field(path).annotation)))
+            problems[name] = f"must be one of: {choices} (found {value!r})"
+        elif kind in LIMITS:
+            limit, text = LIMITS[kind]
+            problems[name] = f"{text.format(shown(context[limit]))} (found {value!r})"
+        elif kind == "string_too_short":
+            problems[name] = "must not be empty"
+        elif kind == "value_error":
+            problems[name] = str(context["error"])
+        else:
+            described = setting_field(path).description if len(path) == 2 else None
+            problems[name] = f"must be {described or KINDS.get(kind, kind)} (found {value!r})"
+    return problems
+
+
+def written_path(location: tuple[Any, ...], raw: Any) -> tuple[list[Any], Any]:
+    """The part of pydantic's location that is a key path in the file, and the value found there.
+
+    For a value that may be of several kinds, pydantic adds the kind it tried (such as `int`): that part
+    and any after it are left out.
+    """
+    path: list[Any] = []
+    value = raw
+    for part in location:
+        in_mapping = isinstance(value, dict) and part in value
+        in_list = isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)
+        if not (in_mapping or in_list):
+            break
+        value = value[part]
+        path.append(part)
+    return path, value
+
+
+def setting_field(path: list[Any]) -> FieldInfo:
+    """The model field of `section.key`."""
+    section = Settings.model_fields[path[0]].annotation
+    return section.model_fields[path[1]] if len(path) > 1 else Settings.model_fields[path[0]]
+
+
+def close_key(path: list[Any]) -> str:
+    """`; did you mean 'x'?` when a known key of the same section is spelled much like the unknown one."""
+    section = Settings if len(path) == 1 else Settings.model_fields[path[0]].annotation
+    known = list(section.model_fields)
+    match = difflib.get_close_matches(str(path[-1]), known, n=1)
+    return f"; did you mean {match[0]!r}?" if match else f"; known keys: {', '.join(known)}"
 
 
 def check_inside(root: Path, relative: str) -> None:
@@ -369,34 +516,33 @@ def check_inside(root: Path, relative: str) -> None:
     if resolved.is_relative_to(root.resolve()):
         return
     if written.is_relative_to(root):
-        raise ConfigError(
-            f"'data.path' ({relative}) is a link to {resolved}, outside the project; copy the file itself "
-            "under data/raw/ and point to it there."
+        raise ValueError(
+            f"{relative} is a link to {resolved}, outside the project; copy the file itself under data/raw/ "
+            "and point to it there"
         )
-    raise ConfigError(
-        f"'data.path' points outside the project ({relative}); copy the file under data/raw/ and point to it there."
+    raise ValueError(
+        f"points outside the project ({relative}); copy the file under data/raw/ and point to it there"
     )
 
 
-def _check_keys(values: dict, expected: set[str], where: str) -> None:
-    missing = [key for key in expected if key not in values]
-    unknown = sorted(set(values) - expected)
-    if missing:
-        raise ConfigError(f"'{where}' is missing the key(s): {', '.join(sorted(missing))}.")
-    if unknown:
-        raise ConfigError(
-            f"'{where}' has unknown key(s): {', '.join(unknown)}. Known keys: {', '.join(sorted(expected))}."
-        )
+def schema_text() -> str:
+    """params.schema.json as the settings' models describe params.yaml."""
+    return json.dumps(Settings.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
-def requirement_text(model: dict[str, Any]) -> str:
+def write_schema(root: Path) -> bool:
+    """Write params.schema.json beside params.yaml; return whether it changed."""
+    return write_text(root / SCHEMA_FILE, schema_text())
+
+
+def requirement_text(model: ModelSettings) -> str:
     """The model requirement as people write it, for example `f1 ≥ 0.8` or `rmse ≤ 12.5`."""
-    sign = "≥" if METRICS[model["metric"]].higher_is_better else "≤"
-    return f"{model['metric']} {sign} {model['threshold']:g}"
+    sign = "≥" if METRICS[model.metric].higher_is_better else "≤"
+    return f"{model.metric} {sign} {model.threshold:g}"
 
 
-def meets(model: dict[str, Any], value: float) -> bool:
+def meets(model: ModelSettings, value: float) -> bool:
     """Whether a measured value of the metric meets the model requirement."""
-    if METRICS[model["metric"]].higher_is_better:
-        return value >= model["threshold"]
-    return value <= model["threshold"]
+    if METRICS[model.metric].higher_is_better:
+        return value >= model.threshold
+    return value <= model.threshold

@@ -27,7 +27,7 @@ from pandas.api.types import (
     is_string_dtype,
 )
 
-from .config import DELIMITERS, ENCODINGS
+from .config import DELIMITERS, ENCODINGS, DataSettings
 from .files import replacing
 
 READABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
@@ -283,7 +283,7 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 def check_columns(
     frame: pd.DataFrame,
-    data: dict[str, Any],
+    data: DataSettings,
     problem_type: str,
     named_elsewhere: Sequence[str] = (),
     min_class_rows: int = 2,
@@ -291,10 +291,10 @@ def check_columns(
     """The columns params.yaml names (under data:, and `named_elsewhere`) exist, none is empty, each cell
     holds one value, numbers are finite and in their ranges, the time column holds times, and the target
     fits the problem, with `min_class_rows` in each class. Every broken requirement is reported at once."""
-    target = data["target"]
-    named = [target, *data["id_columns"], *data["text_columns"], *data["personal_data_columns"]]
-    named += data["not_personal_columns"]
-    named += [*data["ignore_columns"], data["time_column"], data["segment_column"], *data["expected_ranges"]]
+    target = data.target
+    named = [target, *data.id_columns, *data.text_columns, *data.personal_data_columns]
+    named += data.not_personal_columns
+    named += [*data.ignore_columns, data.time_column, data.segment_column, *data.expected_ranges]
     named += named_elsewhere
     missing = list(dict.fromkeys(name for name in named if name is not None and name not in frame.columns))
     if missing:
@@ -303,9 +303,9 @@ def check_columns(
             f"Not in the data: {', '.join(missing)}. The data has: {', '.join(map(str, frame.columns))}.",
             "Fix the names in params.yaml (under data:, prepare.keep_columns or preprocess.ordinal_columns).",
         )
-    time = [] if data["time_column"] is None else [frame[data["time_column"]]]
+    time = [] if data.time_column is None else [frame[data.time_column]]
     mixed = dict(mixed_columns(frame, data))
-    ranges = [(name, bounds) for name, bounds in data["expected_ranges"].items() if name not in mixed]
+    ranges = [(name, bounds) for name, bounds in data.expected_ranges.items() if name not in mixed]
     check_all(
         partial(check_not_empty, frame, data),
         *(partial(check_single_values, frame[name]) for name in frame if is_object_dtype(frame[name])),
@@ -313,7 +313,7 @@ def check_columns(
         *(partial(refuse_mixed, name, text, personal_data_kind(frame[name])) for name, text in mixed.items()),
         *(partial(time_order, values) for values in time),  # refuses values that are not dates or times
         *(partial(check_expected_range, frame[name], bounds) for name, bounds in ranges),
-        partial(check_target, frame[target], problem_type, data["positive_label"], min_class_rows),
+        partial(check_target, frame[target], problem_type, data.positive_label, min_class_rows),
     )
 
 
@@ -344,10 +344,8 @@ def refuse_infinity(values: pd.Series) -> None:
         )
 
 
-def check_not_empty(frame: pd.DataFrame, data: dict[str, Any]) -> None:
-    empty = [
-        name for name in frame.columns if frame[name].isna().all() and name not in data["ignore_columns"]
-    ]
+def check_not_empty(frame: pd.DataFrame, data: DataSettings) -> None:
+    empty = [name for name in frame.columns if frame[name].isna().all() and name not in data.ignore_columns]
     if empty:
         raise DataError(
             "every column carries values",
@@ -423,10 +421,10 @@ def range_text(lowest: float | None, highest: float | None) -> str:
     return f"at least {lowest:g}" if highest is None else f"from {lowest:g} to {highest:g}"
 
 
-def mixed_columns(frame: pd.DataFrame, data: dict[str, Any]) -> list[tuple[str, pd.Series]]:
+def mixed_columns(frame: pd.DataFrame, data: DataSettings) -> list[tuple[str, pd.Series]]:
     """The text columns that are mostly numbers, each with its values that are not numbers."""
-    declared = {data["target"], *data["id_columns"], *data["text_columns"], *data["ignore_columns"]}
-    declared |= set(data["personal_data_columns"])
+    declared = {data.target, *data.id_columns, *data.text_columns, *data.ignore_columns}
+    declared |= set(data.personal_data_columns)
     found = []
     for name in frame.columns:
         if name in declared or not (is_object_dtype(frame[name]) or is_string_dtype(frame[name])):

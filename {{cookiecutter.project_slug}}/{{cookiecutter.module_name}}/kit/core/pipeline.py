@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pydantic_core
+
 from .. import PACKAGE
 from . import config, example_data
 from .data import DataError, check_columns, is_csv, read_table, write_table
@@ -35,7 +37,7 @@ class Project:
     """A project folder with its settings, and the place of every file the stages exchange."""
 
     root: Path
-    settings: dict[str, Any]
+    settings: config.Settings
 
     @classmethod
     def load(cls, root: Path | None = None) -> Project:
@@ -43,38 +45,38 @@ class Project:
         return cls(root, config.load(root))
 
     @property
-    def data(self) -> dict[str, Any]:
-        return self.settings["data"]
+    def data(self) -> config.DataSettings:
+        return self.settings.data
 
     @property
     def problem_type(self) -> str:
-        return self.settings["model"]["problem_type"]
+        return self.settings.model.problem_type
 
     @property
     def scoring(self) -> dict[str, Any]:
         """How metrics judge this project's classes: the positive class, or with none how to average."""
-        return {"positive_label": self.data["positive_label"], "average": self.settings["model"]["average"]}
+        return {"positive_label": self.data.positive_label, "average": self.settings.model.average}
 
     @property
     def raw_data(self) -> Path:
-        return self.root / self.data["path"]
+        return self.root / self.data.path
 
     def read_table(self, path: Path) -> Any:
         """A data file read as data.encoding, data.delimiter and data.missing_values say: the raw data, or
         rows like it."""
-        return read_table(path, self.data["encoding"], self.data["missing_values"], self.delimiter)
+        return read_table(path, self.data.encoding, self.data.missing_values, self.delimiter)
 
     def write_rows(self, frame: Any, path: Path) -> None:
         """Rows written as this project keeps its data: CSV as data: says (by the file name), or Parquet."""
-        write_table_as(frame, path, self.data["encoding"], self.delimiter)
+        write_table_as(frame, path, self.data.encoding, self.delimiter)
 
     @property
     def delimiter(self) -> str:
-        return config.DELIMITERS[self.data["delimiter"]]
+        return config.DELIMITERS[self.data.delimiter]
 
     def feature_columns(self, frame: Any) -> list[str]:
         """The columns a model learns from: all but the target, the ids and the time."""
-        excluded = {self.data["target"], *self.data["id_columns"], self.data["time_column"]}
+        excluded = {self.data.target, *self.data.id_columns, self.data.time_column}
         return [column for column in frame.columns if column not in excluded]
 
     def path(self, name: str) -> Path:
@@ -96,9 +98,9 @@ class Project:
 
     def write_example(self) -> None:
         """Write the example data to data.path if the project starts from one and has no data yet."""
-        if not self.raw_data.exists() and self.data["example"] in EXAMPLES:
-            self.write_rows(EXAMPLES[self.data["example"]](), self.raw_data)
-            print(f"Wrote the {self.data['example']} example data to {self.data['path']}.")
+        if not self.raw_data.exists() and self.data.example in EXAMPLES:
+            self.write_rows(EXAMPLES[self.data.example](), self.raw_data)
+            print(f"Wrote the {self.data.example} example data to {self.data.path}.")
 
     def raw_fingerprint(self) -> str:
         """The SHA-256 of the raw data file, by which later stages tell whether it changed."""
@@ -111,19 +113,19 @@ class Project:
     def read_raw(self) -> Any:
         """The raw data, written from the example first if the project starts from one."""
         self.write_example()
-        if not self.raw_data.exists() and self.data["example"] == "none":
+        if not self.raw_data.exists() and self.data.example == "none":
             raise DataError(
                 "the data exists",
-                f"There is no file at {self.data['path']} yet.",
+                f"There is no file at {self.data.path} yet.",
                 "Copy your CSV or Parquet file there (or set data.path), then set data.target and the "
                 "other column names under data: in params.yaml.",
             )
         frame = self.read_table(self.raw_data)
         # Columns named outside data: too, so that a typo there is refused before any stage runs.
         settings = self.settings
-        elsewhere = [*settings["prepare"]["keep_columns"], *settings["preprocess"]["ordinal_columns"]]
+        elsewhere = [*settings.prepare.keep_columns, *settings.preprocess.ordinal_columns]
         # Each class once in the holdout and in every fold of cross-validation, checked before any stage writes.
-        min_class_rows = math.ceil(settings["model"]["cv_folds"] / (1 - settings["split"]["holdout_size"]))
+        min_class_rows = math.ceil(settings.model.cv_folds / (1 - settings.split.holdout_size))
         check_columns(frame, self.data, self.problem_type, elsewhere, min_class_rows)
         return frame
 
@@ -135,8 +137,7 @@ class Project:
         settings = {key: setting(self.settings, key) for key in SETTINGS_READ[stage]}
         files = [self.input_file(name) for name in INPUTS[stage]]
         return {
-            # As JSON gives them back, so that a record compares equal to the settings it was made from.
-            "settings": json.loads(json.dumps(settings)),
+            "settings": settings,
             "files": {path.relative_to(self.root).as_posix(): fingerprint(path) for path in files},
         }
 
@@ -177,11 +178,13 @@ class Project:
                 )
 
 
-def setting(settings: dict[str, Any], key: str) -> Any:
-    """A setting by its dotted name, e.g. `split.seed`."""
+def setting(settings: config.Settings, key: str) -> Any:
+    """A setting or a section by its dotted name, e.g. `split.seed`, as JSON gives it back: a record
+    compares equal to the settings it was made from."""
+    found: Any = settings
     for part in key.split("."):
-        settings = settings[part]
-    return settings
+        found = getattr(found, part)
+    return pydantic_core.to_jsonable_python(found)
 
 
 def differences(key: str, old: Any, new: Any) -> list[str]:

@@ -128,7 +128,7 @@ def table(comparisons: list[Comparison]) -> str:
 def run(project: Project, save: bool = False) -> tuple[list[str], bool]:
     """Compare the current figures with the baseline, or store them as the baseline: the lines to
     print, and whether no figure regressed."""
-    tolerance = project.settings["monitoring"]["benchmark_tolerance"]
+    tolerance = project.settings.monitoring.benchmark_tolerance
     now = current(project)
     if save:
         stored = {"stored_at": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine()}

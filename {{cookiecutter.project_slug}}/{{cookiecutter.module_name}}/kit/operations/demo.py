@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from {{ cookiecutter.module_name }}.kit.core import models
+from {{ cookiecutter.module_name }}.kit.core.config import ValueSettings
 from {{ cookiecutter.module_name }}.kit.core.data import READABLE_SUFFIXES, DataError
 from {{ cookiecutter.module_name }}.kit.core.pipeline import OUTPUTS, PACKAGE, Project
 from {{ cookiecutter.module_name }}.kit.operations.predict import predict
@@ -82,7 +83,7 @@ def show_requirement(results: dict[str, Any], say: Say) -> None:
         )
 
 
-def show_value(value: dict[str, Any], share_correct: float, language: str, say: Say) -> None:
+def show_value(value: ValueSettings, share_correct: float, language: str, say: Say) -> None:
     """What the model is worth at the quality Test measured, beside what the plan assumed."""
     st.subheader(say("Business value", "ビジネス価値"))
     titles = {
@@ -93,7 +94,7 @@ def show_value(value: dict[str, Any], share_correct: float, language: str, say: 
     for column, (case, result) in zip(st.columns(len(cases)), cases.items(), strict=True):
         column.markdown(f"**{titles[case]}**")
         column.metric(
-            say("Value per month", "月あたりの価値"), f"{result['value_per_month']:,.0f} {value['currency']}"
+            say("Value per month", "月あたりの価値"), f"{result['value_per_month']:,.0f} {value.currency}"
         )
         column.metric(say("Pays back in", "回収まで"), payback_text(result["payback_month"], language))
 
@@ -155,12 +156,12 @@ def show_upload(project: Project, model: Any, card: dict[str, Any], say: Say) ->
 
 def main() -> None:
     project = Project.load()
-    language = project.settings["project"]["language"]
+    language = project.settings.project.language
 
     def say(en: str, ja: str) -> str:
         return Text(en, ja).in_(language)
 
-    name = project.settings["project"]["name"]
+    name = project.settings.project.name
     st.title(say(f"{name}: demo", f"{name}: デモ"))
     missing = [OUTPUTS[output] for output in NEEDED if not project.path(output).is_file()]
     if missing:
@@ -182,7 +183,7 @@ def main() -> None:
         st.stop()
 
     show_requirement(results, say)
-    show_value(project.settings["value"], results["value"]["share_correct"], language, say)
+    show_value(project.settings.value, results["value"]["share_correct"], language, say)
     st.subheader(say("Try the model", "モデルを試す"))
     one, many = st.tabs([say("One example", "1件の例"), say("A file of examples", "例のファイル")])
     with one:

@@ -26,16 +26,16 @@ def run(project: Project, labelled: Path) -> dict[str, Any]:
     """Score the model on the labelled rows against the requirement; record and return the result."""
     model, card = load_model(project)
     frame = labelled_rows(project.read_table(labelled), project)
-    truth = frame[project.data["target"]]
+    truth = frame[project.data.target]
     predictions, scores = answers(frame, model, card)
-    model_settings = project.settings["model"]
-    value = metrics.score(model_settings["metric"], truth, predictions, scores, **project.scoring)
+    model_settings = project.settings.model
+    value = metrics.score(model_settings.metric, truth, predictions, scores, **project.scoring)
     record = {
         "checked_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "labelled_file": str(labelled),
         "rows": len(frame),
         "model": card["algorithm"],
-        "metric": model_settings["metric"],
+        "metric": model_settings.metric,
         "value": value,
         "requirement": requirement_text(model_settings),
         "meets_requirement": meets(model_settings, value),
@@ -52,7 +52,7 @@ def record_path(project: Project, record: dict[str, Any]) -> Path:
 
 def labelled_rows(frame: pd.DataFrame, project: Project) -> pd.DataFrame:
     """The rows that carry a true label; refused when there are none or the labels cannot be scored."""
-    target = project.data["target"]
+    target = project.data.target
     if target not in frame.columns:
         raise DataError(
             "newly labelled rows carry the target",
@@ -66,7 +66,7 @@ def labelled_rows(frame: pd.DataFrame, project: Project) -> pd.DataFrame:
             f"No row has a value in '{target}'.",
             "Fill in the true labels of the rows the model predicted for, then check again.",
         )
-    check_target(rows[target], project.problem_type, project.data["positive_label"])
+    check_target(rows[target], project.problem_type, project.data.positive_label)
     return rows
 
 
@@ -77,7 +77,7 @@ def prediction_bias(truth: pd.Series, predictions: np.ndarray, project: Project)
     """
     if project.problem_type == "regression":
         return {"of": "mean", "predicted": float(np.mean(predictions)), "labelled": float(np.mean(truth))}
-    positive = project.data["positive_label"]
+    positive = project.data.positive_label
     if positive is None:
         return None
     return {
@@ -101,6 +101,6 @@ def summary(record: dict[str, Any], project: Project) -> list[str]:
     if not record["meets_requirement"]:
         lines.append(
             "The model has fallen below its requirement: look at how these rows differ from the training "
-            f"data, add them to {project.data['path']}, and retrain (python -m {PACKAGE} run all)."
+            f"data, add them to {project.data.path}, and retrain (python -m {PACKAGE} run all)."
         )
     return lines

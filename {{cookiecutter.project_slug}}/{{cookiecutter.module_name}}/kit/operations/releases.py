@@ -193,7 +193,7 @@ def age_days(card: dict[str, Any]) -> float | None:
 def check_age(project: Project) -> tuple[bool, str]:
     """Whether the served model is within monitoring.max_model_age_days, and a line that says so."""
     files = served_files(project)
-    limit = project.settings["monitoring"]["max_model_age_days"]
+    limit = project.settings.monitoring.max_model_age_days
     age = age_days(files.read_card())
     if age is None:
         return False, (

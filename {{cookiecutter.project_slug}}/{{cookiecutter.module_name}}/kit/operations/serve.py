@@ -80,7 +80,7 @@ def create_app(project: Project, trained: bool = False) -> FastAPI:
     class Request(BaseModel):
         rows: list[Row] = Field(min_length=1, max_length=MAX_ROWS_PER_REQUEST)
 
-    limit = int(project.settings["serving"]["max_request_bytes"])
+    limit = int(project.settings.serving.max_request_bytes)
 
     def too_large(*_: Any) -> JSONResponse:
         return JSONResponse(
@@ -91,7 +91,7 @@ def create_app(project: Project, trained: bool = False) -> FastAPI:
             },
         )
 
-    app = FastAPI(title=project.settings["project"]["name"], version=version)
+    app = FastAPI(title=project.settings.project.name, version=version)
     app.add_middleware(BodyLimit, limit=limit, refusal=too_large)
     app.add_exception_handler(413, too_large)
 

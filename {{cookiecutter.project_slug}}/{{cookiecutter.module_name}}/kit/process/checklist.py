@@ -382,8 +382,8 @@ def report(status: Status) -> Report:
         )
     unassigned = team.unassigned()
     return Report(
-        status.project.settings["project"]["name"],
-        config.requirement_text(status.project.settings["model"]),
+        status.project.settings.project.name,
+        config.requirement_text(status.project.settings.model),
         status.documents[BUSINESS_UNDERSTANDING].statement(MODEL_REQUIREMENT_SECTION),
         [team.text(ROLE_BY_KEY[role].title) for role in unassigned],
         "sponsor" in unassigned,

@@ -54,10 +54,10 @@ COLUMNS = {
 class Team:
     """The owners of every role, read from params.yaml, in the project's language."""
 
-    def __init__(self, settings: dict) -> None:
-        self.language = settings["project"]["language"]
-        self.ci = settings["project"]["ci"]
-        self.owners = {key: config.parse_owners(value) for key, value in settings["owners"].items()}
+    def __init__(self, settings: config.Settings) -> None:
+        self.language = settings.project.language
+        self.ci = settings.project.ci
+        self.owners = {key: config.parse_owners(value) for key, value in settings.owners}
         self.role_by_title = {self.text(role.title): role.key for role in ROLES}
 
     def text(self, text: Text) -> str:

@@ -468,7 +468,7 @@ COUNTED = ("passing", "not_applicable")
 
 
 def score(project: Project, results: dict[str, tuple[str, str]]) -> Score:
-    language = project.settings["project"]["language"]
+    language = project.settings.project.language
     scored = []
     for rubric_test in TESTS:
         test_status, why = status(rubric_test, results)
@@ -486,7 +486,7 @@ def score(project: Project, results: dict[str, tuple[str, str]]) -> Score:
         section: sum(test.status in COUNTED for test in scored if test.section == section)
         for section in SECTIONS
     }
-    return Score(scored, sections, min(sections.values()), project.settings["readiness"]["minimum_score"])
+    return Score(scored, sections, min(sections.values()), project.settings.readiness.minimum_score)
 
 
 def mapped_test_files(project: Project) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from .. import PACKAGE
 from ..core import pipeline
+from ..core.config import ValueSettings
 from ..core.pipeline import OUTPUTS, PRODUCED_BY, STAGES, Project
 from ..reports.report import format_cell, markdown_table
 from . import checklist, value
@@ -309,7 +310,7 @@ def value_formula(project: Project) -> Markdown:
     """The formula of the value report, with every input as params.yaml sets it and where."""
     word = words(project)
     team = Team(project.settings)
-    settings = project.settings[VALUE]
+    settings = project.settings.value
     rows = [[team.text(INPUT_NAMES[key]), f"`{VALUE}.{key}`", _amount(settings, key)] for key in VALUE_INPUTS]
     table = markdown_table([word["input"], word["setting"], word["figure"]], rows)
     return Markdown(f"{word['formula']}\n\n{table}\n")
@@ -328,9 +329,9 @@ def what_if(project: Project, share_correct: float = 1.0, **changes: float) -> M
         raise ValueError(f"share_correct must lie between 0 and 1, not {share_correct}.")
     word = words(project)
     team = Team(project.settings)
-    planned = project.settings[VALUE]
-    changed = {**planned, **changes}
-    currency = planned["currency"]
+    planned = project.settings.value
+    changed = planned.model_copy(update=changes)
+    currency = planned.currency
     rows: list[list[Any]] = [
         [team.text(INPUT_NAMES[key]), _amount(planned, key), _amount(changed, key)] for key in changes
     ]
@@ -351,11 +352,12 @@ def what_if(project: Project, share_correct: float = 1.0, **changes: float) -> M
     return Markdown(markdown_table(["", word["planned"], word["what_if"]], rows) + "\n")
 
 
-def _amount(settings: dict[str, Any], key: str) -> str:
+def _amount(settings: ValueSettings, key: str) -> str:
     money = key not in ("users", "items_per_user")
-    return f"{format_cell(settings[key])} {settings['currency']}" if money else format_cell(settings[key])
+    amount = format_cell(getattr(settings, key))
+    return f"{amount} {settings.currency}" if money else amount
 
 
-def _payback(settings: dict[str, Any], per_month: float, project: Project) -> str:
+def _payback(settings: ValueSettings, per_month: float, project: Project) -> str:
     month = value.payback_month(settings, per_month)
-    return value.payback_text(month, project.settings["project"]["language"])
+    return value.payback_text(month, project.settings.project.language)

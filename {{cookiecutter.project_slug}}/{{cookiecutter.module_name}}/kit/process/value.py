@@ -9,27 +9,28 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..core.config import ValueSettings
 from ..core.files import write_json
 from ..core.pipeline import Project
 from ..reports.report import Report, plt
 
 
-def monthly_value(value: dict[str, Any], share_correct: float = 1.0) -> float:
+def monthly_value(value: ValueSettings, share_correct: float = 1.0) -> float:
     """Value per month when `share_correct` of the predictions are right and the rest need fixing."""
-    items = value["users"] * value["items_per_user"]
-    return items * (value["effect_per_item"] * share_correct - value["cost_per_error"] * (1 - share_correct))
+    items = value.users * value.items_per_user
+    return items * (value.effect_per_item * share_correct - value.cost_per_error * (1 - share_correct))
 
 
-def payback_month(value: dict[str, Any], per_month: float) -> int | None:
+def payback_month(value: ValueSettings, per_month: float) -> int | None:
     """The first month whose cumulative value covers development and operation; None if never."""
-    net = per_month - value["operation_cost_per_month"]
+    net = per_month - value.operation_cost_per_month
     if net <= 0:
         return None
-    months = value["development_cost"] / net
+    months = value.development_cost / net
     return int(months) if months.is_integer() else int(months) + 1
 
 
-def outlook(value: dict[str, Any], share_correct: float | None = None) -> dict[str, dict[str, Any]]:
+def outlook(value: ValueSettings, share_correct: float | None = None) -> dict[str, dict[str, Any]]:
     """Value per month and payback month as planned (every prediction right) and, once measured, at the
     measured share of correct predictions."""
     per_month = {"planned": monthly_value(value)}
@@ -57,18 +58,18 @@ def measured_share_correct(project: Project) -> float | None:
 
 
 def run(project: Project) -> list[str]:
-    value = project.settings["value"]
-    currency = value["currency"]
+    value = project.settings.value
+    currency = value.currency
     results = outlook(value, measured_share_correct(project))
 
-    report = Report(project.report_dir("value"), "Value", project.settings["project"]["language"])
+    report = Report(project.report_dir("value"), "Value", project.settings.project.language)
     say = report.say
     report.paragraph(
         say(
-            f"Value per month = {value['users']:,} users × {value['items_per_user']:,} items × "
-            f"{value['effect_per_item']:,} {currency} per item.",
-            f"月あたりの価値 = ユーザー {value['users']:,} × 1人あたり {value['items_per_user']:,} 件 × "
-            f"1件あたり {value['effect_per_item']:,} {currency}。",
+            f"Value per month = {value.users:,} users × {value.items_per_user:,} items × "
+            f"{value.effect_per_item:,} {currency} per item.",
+            f"月あたりの価値 = ユーザー {value.users:,} × 1人あたり {value.items_per_user:,} 件 × "
+            f"1件あたり {value.effect_per_item:,} {currency}。",
         )
     )
     report.table(
@@ -86,9 +87,9 @@ def run(project: Project) -> list[str]:
             for name, result in results.items()
         ],
     )
-    months = list(range(value["horizon_months"] + 1))
+    months = list(range(value.horizon_months + 1))
     figure, axis = plt.subplots(figsize=(8, 4))
-    cost = [value["development_cost"] + value["operation_cost_per_month"] * month for month in months]
+    cost = [value.development_cost + value.operation_cost_per_month * month for month in months]
     axis.plot(
         months, cost, color="#C44E52", label=say("cost: development + operation", "コスト: 開発 + 運用")
     )
