@@ -14,7 +14,7 @@ from sklearn.model_selection import cross_val_score
 from sklearn.preprocessing import OrdinalEncoder
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from ..kit.core.config import DataSettings
+from ..kit.core.config import AnalyzeSettings, DataSettings
 from ..kit.core.data import personal_data_kind
 from ..kit.core.files import write_json, write_text
 from ..kit.core.pipeline import Project
@@ -172,7 +172,7 @@ def personal_data_columns(frame: pd.DataFrame, data: DataSettings) -> dict[str, 
     return found
 
 
-def outlier_counts(frame: pd.DataFrame, columns: list[str], limits: dict[str, Any]) -> dict[str, int]:
+def outlier_counts(frame: pd.DataFrame, columns: list[str], limits: AnalyzeSettings) -> dict[str, int]:
     counts = {}
     for column in columns:
         values = frame[column]

@@ -7,6 +7,8 @@ and saved, so Train, Test and every prediction later transform data exactly the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -44,7 +46,7 @@ class AsText(TransformerMixin, BaseEstimator):
         return np.asarray(input_features if input_features is not None else [], dtype=object)
 
 
-def outside_the_order(values: pd.Series, order: list[object]) -> list[str]:
+def outside_the_order(values: pd.Series, order: Sequence[object]) -> list[str]:
     """The values of an ordered column that its order in params.yaml does not place."""
     return sorted(set(values.dropna().map(as_text)) - {as_text(value) for value in order})
 

@@ -356,8 +356,8 @@ def write_report(
         report.figure("predicted_vs_actual", figure, say("Predicted against actual", "予測値と実測値"))
     write_candidates(report, results)
     write_unseen(report, results["unseen_categories"])
-    if results["slices"]:
-        segment = project.data.segment_column
+    segment = project.data.segment_column
+    if results["slices"] and segment is not None:
         report.heading(say(f"Per {segment}", f"{segment} ごと"))
         gap = project.settings.model.max_slice_gap
         report.paragraph(

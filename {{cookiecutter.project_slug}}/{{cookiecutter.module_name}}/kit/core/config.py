@@ -15,7 +15,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import (
@@ -208,6 +208,22 @@ Bounds = Annotated[list[int | float | None], Field(min_length=2, max_length=2), 
 Order = Annotated[list[str | int | float | bool], Field(min_length=1), AfterValidator(_distinct)]
 
 
+# Choices defined by tables elsewhere: pydantic checks them at run time and writes them into the
+# schema; a static type checker sees plain text.
+if TYPE_CHECKING:
+    Language = str
+    Encoding = str
+    Delimiter = str
+    MetricName = str
+    UnseenCategoryPolicy = str
+else:
+    Language = Literal[LANGUAGES]
+    Encoding = Literal[tuple(ENCODINGS)]
+    Delimiter = Literal[tuple(DELIMITERS)]
+    MetricName = Literal[tuple(METRICS)]
+    UnseenCategoryPolicy = Literal[UNSEEN_CATEGORY_POLICIES]
+
+
 class SettingError(ValueError):
     """A rule that ties a setting to others, broken: `key` (dotted, below where the rule sits) names the
     setting to change, so the message points at it and not at its whole section."""
@@ -228,7 +244,7 @@ class ProjectSettings(Section):
     """The project's name, language and CI."""
 
     name: Text
-    language: Literal[LANGUAGES]
+    language: Language
     ci: Literal["github", "gitlab", "none"]
 
 
@@ -237,8 +253,8 @@ class DataSettings(Section):
 
     example: Literal["expenses", "diabetes", "none"]
     path: Annotated[str, Field(min_length=1, description="a file path inside this project")]
-    encoding: Literal[tuple(ENCODINGS)]
-    delimiter: Literal[tuple(DELIMITERS)]
+    encoding: Encoding
+    delimiter: Delimiter
     missing_values: Annotated[
         list[Annotated[str, Field(min_length=1)]],
         Field(description='a list of cell values in quotes, such as ["?", "-", "NA"], or []'),
@@ -272,7 +288,7 @@ class ModelSettings(Section):
     """The model requirement and how candidates are compared."""
 
     problem_type: Literal["classification", "regression"]
-    metric: Literal[tuple(METRICS)]
+    metric: MetricName
     threshold: Number
     average: Literal["macro", "weighted"]
     cv_folds: Annotated[WholeNumber, Field(ge=2, le=20)]
@@ -317,7 +333,7 @@ class PreprocessSettings(Section):
         Field(description="columns mapped to their values, lowest first, such as {grade: [low, high]}"),
     ]
     min_category_rows: Annotated[WholeNumber, Field(ge=1)]
-    unseen_categories: Literal[UNSEEN_CATEGORY_POLICIES]
+    unseen_categories: UnseenCategoryPolicy
     text_max_features: Annotated[WholeNumber, Field(ge=1, le=100_000)]
 
 
@@ -373,11 +389,15 @@ class OwnersBase(Section):
 
 
 OWNERS_DESCRIPTION = "GitHub or GitLab @users, @org/teams or emails, space-separated; empty: unassigned"
-OwnersSettings = create_model(
-    "OwnersSettings",
-    __base__=OwnersBase,
-    **{role: (Annotated[str, Field(description=OWNERS_DESCRIPTION)], ...) for role in ROLE_BY_KEY},
-)
+# One field per role of the roles table; a static type checker sees the base class.
+if TYPE_CHECKING:
+    OwnersSettings = OwnersBase
+else:
+    OwnersSettings = create_model(
+        "OwnersSettings",
+        __base__=OwnersBase,
+        **{role: (Annotated[str, Field(description=OWNERS_DESCRIPTION)], ...) for role in ROLE_BY_KEY},
+    )
 
 
 class Settings(Section):
@@ -495,15 +515,21 @@ def written_path(location: tuple[Any, ...], raw: Any) -> tuple[list[Any], Any]:
     return path, value
 
 
+def section_model(name: str) -> type[BaseModel]:
+    """The model of one section of params.yaml, such as `model`."""
+    section = Settings.model_fields[name].annotation
+    assert isinstance(section, type) and issubclass(section, BaseModel), name
+    return section
+
+
 def setting_field(path: list[Any]) -> FieldInfo:
     """The model field of `section.key`."""
-    section = Settings.model_fields[path[0]].annotation
-    return section.model_fields[path[1]] if len(path) > 1 else Settings.model_fields[path[0]]
+    return section_model(path[0]).model_fields[path[1]] if len(path) > 1 else Settings.model_fields[path[0]]
 
 
 def close_key(path: list[Any]) -> str:
     """`; did you mean 'x'?` when a known key of the same section is spelled much like the unknown one."""
-    section = Settings if len(path) == 1 else Settings.model_fields[path[0]].annotation
+    section = Settings if len(path) == 1 else section_model(path[0])
     known = list(section.model_fields)
     match = difflib.get_close_matches(str(path[-1]), known, n=1)
     return f"; did you mean {match[0]!r}?" if match else f"; known keys: {', '.join(known)}"

@@ -292,7 +292,7 @@ def check_columns(
     holds one value, numbers are finite and in their ranges, the time column holds times, and the target
     fits the problem, with `min_class_rows` in each class. Every broken requirement is reported at once."""
     target = data.target
-    named = [target, *data.id_columns, *data.text_columns, *data.personal_data_columns]
+    named: list[str | None] = [target, *data.id_columns, *data.text_columns, *data.personal_data_columns]
     named += data.not_personal_columns
     named += [*data.ignore_columns, data.time_column, data.segment_column, *data.expected_ranges]
     named += named_elsewhere
