@@ -37,6 +37,7 @@ PACKAGE_FILES = [
     "files.py",
     "markdown.py",
     "metrics.py",
+    "modelling.py",
     "models.py",
     "monitor.py",
     "owners.py",

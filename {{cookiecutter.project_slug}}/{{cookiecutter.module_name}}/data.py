@@ -12,13 +12,15 @@ import gzip
 import io
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from pandas.api.types import (
     is_bool_dtype,
     is_datetime64_any_dtype,
@@ -558,3 +560,18 @@ def number_kind(numbers: pd.Series, identifying: bool) -> str | None:
 def write_table(frame: pd.DataFrame, path: Path) -> None:
     with replacing(path) as temporary:
         frame.to_parquet(temporary, index=False)
+
+
+def write_table_in_parts(parts: Iterable[pd.DataFrame], path: Path) -> None:
+    """Write frames of the same columns one after another as one Parquet table, so that only one of
+    them is ever held in memory."""
+    with replacing(path) as temporary:
+        writer = None
+        try:
+            for part in parts:
+                table = pa.Table.from_pandas(part, preserve_index=False)
+                writer = writer or pq.ParquetWriter(temporary, table.schema)
+                writer.write_table(table)
+        finally:
+            if writer is not None:
+                writer.close()

@@ -18,6 +18,7 @@ import pandas as pd
 
 from . import metrics, releases
 from .data import DataError, check_range, is_csv, refuse_infinity
+from .modelling import dense
 from .pipeline import PACKAGE, Project, write_table_as
 
 # A spreadsheet runs a cell that starts with one of these as a formula when it opens a CSV file.
@@ -171,7 +172,7 @@ def trace(row: pd.DataFrame, model: Any, card: dict[str, Any]) -> list[Step]:
     """One row's way to its prediction: as given, as the model's input, as features, as the answer."""
     inputs = model_input(row, card)
     preprocess = model.named_steps["preprocess"]
-    features = pd.Series(preprocess.transform(inputs)[0], index=preprocess.get_feature_names_out())
+    features = pd.Series(dense(preprocess.transform(inputs))[0], index=preprocess.get_feature_names_out())
     answer = predict(row, model, card).drop(columns=card["id_columns"], errors="ignore")
     return [
         Step("The row as given", first_row(row)),

@@ -32,12 +32,7 @@ from ..config import METRICS, meets, requirement_text
 from ..data import time_order
 from ..files import write_json, write_text
 from ..markdown import replace_block
-from ..pipeline import Project
-from ..predict import answers, refused_rows, unseen_counts
-from ..preprocess.stage import build
-from ..releases import model_version
-from ..reports import Report, markdown_table, plt
-from ..train.stage import (
+from ..modelling import (
     BASELINE,
     PERMUTATION_REPEATS,
     candidates,
@@ -46,6 +41,11 @@ from ..train.stage import (
     setting_text,
     tuned,
 )
+from ..pipeline import Project
+from ..predict import answers, refused_rows, unseen_counts
+from ..preprocess.stage import build
+from ..releases import model_version
+from ..reports import Report, markdown_table, plt
 from ..value import outlook
 {%- if cookiecutter.serving == "fastapi" %}
 from . import service

@@ -22,11 +22,11 @@ from {{ cookiecutter.module_name }}.evaluate.stage import (
     staleness,
 )
 from {{ cookiecutter.module_name }}.files import sha256
+from {{ cookiecutter.module_name }}.modelling import BASELINE
 from {{ cookiecutter.module_name }}.pipeline import Project
 from {{ cookiecutter.module_name }}.predict import answers, predict, unseen_counts
 from {{ cookiecutter.module_name }}.readiness import NOT_APPLICABLE
 from {{ cookiecutter.module_name }}.reports import format_cell
-from {{ cookiecutter.module_name }}.train.stage import BASELINE
 
 
 def classification_project(**data):
