@@ -29,6 +29,7 @@ import pandas as pd
 from joblib import parallel_config
 from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
+from threadpoolctl import threadpool_limits
 
 from .. import metrics, models, threads
 from ..modelling import (
@@ -71,7 +72,9 @@ def search(
     )
     sign = 1 if metrics.METRICS[settings["model"]["metric"]].higher_is_better else -1
     tried: dict[str, list[dict[str, Any]]] = {}
-    with parallel_config(backend="loky", inner_max_num_threads=1):
+    # One numeric thread per fit, in this process too when only one core is free: several threads per
+    # fit on a busy machine wait on each other and make the search many times slower.
+    with parallel_config(backend="loky", inner_max_num_threads=1), threadpool_limits(limits=1):
         for name, estimator in candidates(project.problem_type, seed).items():
             print(f"  cross-validating {name} ({folds} folds) …", flush=True)
             grid = GridSearchCV(
