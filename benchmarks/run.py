@@ -30,13 +30,14 @@ STAGES = ("analyze", "prepare", "preprocess", "train", "test")
 MEASURE = """
 import json, resource, sys, time
 started = time.perf_counter()
-from expense_classifier.kit.core import example_data, pipeline
+from expense_classifier.kit.core import example_data, pipeline, threads
 step = sys.argv[1]
 if step == "generate":
     project = pipeline.Project.load()
     pipeline.write_table_as(example_data.expenses(rows=int(sys.argv[2])), project.raw_data)
 else:
-    pipeline.run(pipeline.Project.load(), step)
+    with threads.bounded():  # as the project's commands run it
+        pipeline.run(pipeline.Project.load(), step)
 print(json.dumps({"seconds": time.perf_counter() - started,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """

@@ -29,6 +29,7 @@ STAGE_FOLDERS = ["analyze", "prepare", "preprocess", "train", "test"]
 PACKAGE_FILES = [
     "__init__.py",
     "__main__.py",
+    "modelling.py",
     "kit/README.md",
     "kit/__init__.py",
     "kit/cli.py",

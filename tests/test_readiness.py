@@ -195,10 +195,11 @@ MUTATIONS = {
         "list(results)",
         (TRAIN + "test_best_candidate_never_picks_the_baseline_and_follows_the_metric_direction",),
     ),
-    "every-fold-refits-the-same-preprocessor": Mutation(
+    "search-reuses-the-preprocessor-fitted-on-every-row": Mutation(
         f"{PACKAGE}/train/stage.py",
-        '("preprocess", clone(preprocessor))',
-        '("preprocess", preprocessor)',
+        'Pipeline([("preprocess", preprocessor), ("model", estimator)])',
+        'Pipeline([("preprocess", __import__("sklearn.frozen").frozen.FrozenEstimator(preprocessor)), '
+        '("model", estimator)])',
         (TRAIN + "test_each_fold_fits_the_preprocessor_on_its_own_rows",),
     ),
     "holdout-split-unseeded": Mutation(

@@ -14,7 +14,7 @@ from sklearn.preprocessing import StandardScaler
 
 from {{ cookiecutter.module_name }}.kit.cli import main
 from {{ cookiecutter.module_name }}.kit.core import models, pipeline
-from {{ cookiecutter.module_name }}.kit.core.data import DataError
+from {{ cookiecutter.module_name }}.kit.core.data import DataError, dense
 from {{ cookiecutter.module_name }}.kit.operations.predict import (
     UnstableModelError,
     model_input,
@@ -106,12 +106,14 @@ def test_serving_computes_the_same_features_as_training(trained, served):
     train = pd.read_parquet(trained.path("train"))
     preprocess = model.named_steps["preprocess"]
     inputs = model_input(train, card)
-    served_features = pd.DataFrame(preprocess.transform(inputs), columns=preprocess.get_feature_names_out())
+    served_features = pd.DataFrame(
+        dense(preprocess.transform(inputs)), columns=preprocess.get_feature_names_out()
+    )
     pd.testing.assert_frame_equal(
         served_features, pd.read_parquet(trained.path("features")), check_exact=True
     )
     saved = models.load(trained.path("preprocessor"))
-    np.testing.assert_array_equal(saved.transform(inputs), served_features.to_numpy())
+    np.testing.assert_array_equal(dense(saved.transform(inputs)), served_features.to_numpy())
 
 
 def answering_in_the_first_row(method, bad):
@@ -127,9 +129,9 @@ def answering_in_the_first_row(method, bad):
 
 def test_a_model_that_predicts_nan_or_infinity_is_stopped(trained, served, monkeypatch, tmp_path, capsys):
     model, card, rows = served
-    estimator = type(model.named_steps["model"])
     # Class scores are where a classifier's numbers go wrong; a regressor's are its predictions.
-    method = "predict_proba" if hasattr(estimator, "predict_proba") else "predict"
+    method = "predict_proba" if hasattr(model.named_steps["model"], "predict_proba") else "predict"
+    estimator = type(model.named_steps["model"])
     holdout = trained.path("holdout")
     output = tmp_path / "predictions.csv"
     for bad in (math.nan, math.inf):

@@ -7,7 +7,7 @@ and saved, so Train, Test and every prediction later transform data exactly the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,11 +19,12 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from ..kit.core import models
-from ..kit.core.data import DataError, write_table
+from ..kit.core.data import DataError, dense, write_table_in_parts
 from ..kit.core.pipeline import Project
 from ..kit.reports.report import Report
 
 MAX_ONE_HOT_CATEGORIES = 50
+FEATURE_ROWS = 100_000  # rows of features written at a time
 
 
 def as_text(value: object) -> str:
@@ -136,7 +137,9 @@ def build(frame: pd.DataFrame, project: Project) -> ColumnTransformer:
         )
         for column in kinds["text"]
     ]
-    return ColumnTransformer([part for part in parts if part[2]], sparse_threshold=0)
+    # Sparse as soon as one part is (the word weights): a million rows of them made dense would not fit
+    # in memory. Without text, the features are dense.
+    return ColumnTransformer([part for part in parts if part[2]], sparse_threshold=1.0)
 
 
 def infrequent_categories(preprocessor: ColumnTransformer) -> dict[str, list[str]]:
@@ -148,6 +151,20 @@ def infrequent_categories(preprocessor: ColumnTransformer) -> dict[str, list[str
                 column: [str(value) for value in values] for column, values in grouped if values is not None
             }
     return {}
+
+
+def feature_parts(preprocessor: ColumnTransformer, frame: pd.DataFrame) -> Iterator[pd.DataFrame]:
+    """The rows' features, dense, FEATURE_ROWS rows at a time: every transform works row by row, so the
+    parts are the whole transform's rows, and a million rows of dense word weights never are in memory."""
+    names = preprocessor.get_feature_names_out()
+    for start in range(0, len(frame), FEATURE_ROWS):
+        features = preprocessor.transform(frame.iloc[start : start + FEATURE_ROWS])
+        part = pd.DataFrame(dense(features), columns=names)
+        if part.isna().any().any():
+            raise RuntimeError(
+                "Preprocessing left missing values; check the imputers in preprocess/stage.py."
+            )
+        yield part
 
 
 def run(project: Project) -> list[str]:
@@ -167,21 +184,16 @@ def run(project: Project) -> list[str]:
     # fit, then transform: the features are then exactly what every later transform gives, which
     # fit_transform's shortcuts (in the text weights, for one) do not promise.
     preprocessor = build(train[columns], project).fit(train[columns])
-    features = pd.DataFrame(
-        preprocessor.transform(train[columns]), columns=preprocessor.get_feature_names_out()
-    )
-    if features.isna().any().any():
-        raise RuntimeError("Preprocessing left missing values; check the imputers in preprocess/stage.py.")
-
-    write_table(features, project.path("features"))
+    features = preprocessor.get_feature_names_out()
+    write_table_in_parts(feature_parts(preprocessor, train[columns]), project.path("features"))
     models.save(preprocessor, project.path("preprocessor"), {})
 
     report = Report(project.report_dir("preprocess"), "Preprocess", project.settings.project.language)
     say = report.say
     report.paragraph(
         say(
-            f"Fitted on {len(train):,} training rows only; {len(columns)} columns become {features.shape[1]} features.",
-            f"学習用の {len(train):,} 行だけで学習し、{len(columns)} 列を {features.shape[1]} 個の特徴量に変換しました。",
+            f"Fitted on {len(train):,} training rows only; {len(columns)} columns become {len(features)} features.",
+            f"学習用の {len(train):,} 行だけで学習し、{len(columns)} 列を {len(features)} 個の特徴量に変換しました。",
         )
     )
     kinds = column_kinds(train[columns], project)
@@ -217,7 +229,7 @@ def run(project: Project) -> list[str]:
             [[column, ", ".join(values)] for column, values in grouped.items()],
         )
     return [
-        f"{len(columns)} columns → {features.shape[1]} features, fitted on {len(train):,} training rows",
+        f"{len(columns)} columns → {len(features)} features, fitted on {len(train):,} training rows",
         f"saved: {project.path('preprocessor').relative_to(project.root)}",
         f"report: {report.write().relative_to(project.root)}",
     ]

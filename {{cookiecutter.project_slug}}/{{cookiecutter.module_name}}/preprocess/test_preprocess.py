@@ -3,8 +3,10 @@
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import sparse
 
 from {{ cookiecutter.module_name }}.kit.core import models
+from {{ cookiecutter.module_name }}.kit.core.data import dense
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 from {{ cookiecutter.module_name }}.kit.process.readiness import NOT_APPLICABLE
 from {{ cookiecutter.module_name }}.preprocess.stage import build, column_kinds, infrequent_categories
@@ -35,7 +37,7 @@ def test_unseen_categories_do_not_break_the_transform(preprocessed):
     columns = preprocessed.feature_columns(holdout)
     for column in column_kinds(holdout[columns], preprocessed)["categories"]:
         holdout[column] = "a value never seen in training"
-    assert np.isfinite(preprocessor.transform(holdout[columns])).all()
+    assert np.isfinite(dense(preprocessor.transform(holdout[columns]))).all()
 
 
 def fitted(training, text_columns=(), min_category_rows=1, orders=None):
@@ -102,9 +104,12 @@ def test_text_becomes_word_weights_from_the_training_vocabulary():
     preprocessor = fitted(training, text_columns=["note"])
     words = [name.removeprefix("text_note__") for name in preprocessor.get_feature_names_out()]
     assert words == sorted({"train", "ticket", "to", "osaka", "lunch", "with", "client", "home"})
-    weights = pd.Series(preprocessor.transform(pd.DataFrame({"note": ["ticket to mars"]}))[0], index=words)
+    transformed = preprocessor.transform(pd.DataFrame({"note": ["ticket to mars"]}))
+    # Sparse: a million rows of word weights, nearly all zero, would not fit in memory dense.
+    assert sparse.issparse(transformed)
+    weights = pd.Series(dense(transformed)[0], index=words)
     # Only known words count ("mars" is not one), the rarer word weighs more, and a row's weights have length 1.
     assert set(weights[weights > 0].index) == {"ticket", "to"}
     assert weights["to"] > weights["ticket"]
     assert np.linalg.norm(weights) == pytest.approx(1)
-    assert not preprocessor.transform(pd.DataFrame({"note": [None]})).any()
+    assert not dense(preprocessor.transform(pd.DataFrame({"note": [None]}))).any()

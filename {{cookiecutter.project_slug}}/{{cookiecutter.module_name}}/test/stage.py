@@ -37,8 +37,7 @@ from ..kit.operations.releases import model_version
 from ..kit.process.value import outlook
 from ..kit.reports.markdown import replace_block
 from ..kit.reports.report import Report, markdown_table, plt
-from ..preprocess.stage import build
-from ..train.stage import (
+from ..modelling import (
     BASELINE,
     PERMUTATION_REPEATS,
     candidates,
@@ -47,6 +46,7 @@ from ..train.stage import (
     setting_text,
     tuned,
 )
+from ..preprocess.stage import build
 {%- if cookiecutter.serving == "fastapi" %}
 from . import service
 {%- else %}
@@ -60,6 +60,9 @@ SINGLE_ROW_PREDICTIONS = 200
 MIN_JUDGED_ROWS = 100
 # The newer half of the rows in time order is scored in this many periods of equal rows.
 STALENESS_PERIODS = 4
+# Feature contributions are measured on at most this many holdout rows, drawn with the seed: every
+# shuffle of every column predicts them all again, and more rows move the contributions no further.
+CONTRIBUTION_ROWS = 10_000
 
 
 def run(project: Project) -> list[str]:
@@ -106,7 +109,9 @@ def run(project: Project) -> list[str]:
         "baseline": baseline,
         "candidates": by_candidate,
         "slices": slices,
-        "feature_contributions": feature_contributions(model, holdout[columns], truth, project),
+        "feature_contributions": feature_contributions(
+            model, *contribution_rows(holdout, columns, project), project
+        ),
         "holdout_rows": len(holdout),
 {%- if cookiecutter.serving == "fastapi" %}
         "service_level": service.measure(project, holdout[servable], predictions[servable], card),
@@ -247,6 +252,14 @@ def feature_contributions(
         }
         for column, part in found.iterrows()
     }
+
+
+def contribution_rows(
+    holdout: pd.DataFrame, columns: list[str], project: Project
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The holdout rows feature contributions are measured on: at most CONTRIBUTION_ROWS, drawn with the seed."""
+    rows = holdout.sample(min(len(holdout), CONTRIBUTION_ROWS), random_state=project.settings.split.seed)
+    return rows[columns], rows[project.data.target]
 
 
 def staleness(rows: pd.DataFrame, card: dict[str, Any], project: Project) -> dict[str, Any]:
@@ -568,13 +581,14 @@ def write_contributions(report: Report, results: dict[str, Any]) -> None:
     say, metric = report.say, results["metric"]
     found = results["feature_contributions"]
     idle = [column for column, part in found.items() if not part["helps"]]
+    rows = min(results["holdout_rows"], CONTRIBUTION_ROWS)
     report.heading(say("Feature contributions", "特徴量の貢献"))
     report.paragraph(
         say(
-            f"How much worse {metric} gets on the holdout when one column's values are shuffled "
+            f"How much worse {metric} gets on {rows:,} holdout rows when one column's values are shuffled "
             f"({PERMUTATION_REPEATS} times): above zero, the column helps. "
             + (f"Columns that do not help: {', '.join(idle)}." if idle else "Every column helps."),
-            f"ある列の値をシャッフルしたとき（{PERMUTATION_REPEATS} 回）、ホールドアウトで {metric} がどれだけ悪化するか。"
+            f"ある列の値をシャッフルしたとき（{PERMUTATION_REPEATS} 回）、ホールドアウトの {rows:,} 行で {metric} がどれだけ悪化するか。"
             "0 より大きければ、その列は役に立っています。"
             + (f"役に立っていない列: {', '.join(idle)}。" if idle else "すべての列が役に立っています。"),
         )

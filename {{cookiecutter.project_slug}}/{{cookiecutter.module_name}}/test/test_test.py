@@ -15,6 +15,7 @@ from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 from {{ cookiecutter.module_name }}.kit.operations.predict import answers, predict, unseen_counts
 from {{ cookiecutter.module_name }}.kit.process.readiness import NOT_APPLICABLE
 from {{ cookiecutter.module_name }}.kit.reports.report import format_cell
+from {{ cookiecutter.module_name }}.modelling import BASELINE
 from {{ cookiecutter.module_name }}.test.stage import (
     MIN_JUDGED_ROWS,
     STALENESS_PERIODS,
@@ -25,7 +26,6 @@ from {{ cookiecutter.module_name }}.test.stage import (
     slice_scores,
     staleness,
 )
-from {{ cookiecutter.module_name }}.train.stage import BASELINE
 
 
 def classification_project(**data):

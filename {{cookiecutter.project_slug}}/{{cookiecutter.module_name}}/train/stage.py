@@ -21,73 +21,43 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
-from sklearn.dummy import DummyClassifier, DummyRegressor
-from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-from sklearn.inspection import permutation_importance
-from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.model_selection import KFold, ParameterGrid, StratifiedKFold
+from joblib import parallel_config
+from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
+from threadpoolctl import threadpool_limits
 
-from ..kit.core import metrics, models
+from ..kit.core import metrics, models, threads
 from ..kit.core.pipeline import Project
 from ..kit.reports.report import Report, plt
+from ..modelling import (
+    BASELINE,
+    SEARCH_SPACES,
+    candidates,
+    contributions,
+    fit_behind,
+    scorer,
+    setting_text,
+    tuned,
+)
 from ..preprocess.stage import column_kinds
 
-BASELINE = "baseline"
 IMPORTANCE_ROWS = 2000
-PERMUTATION_REPEATS = 3  # shuffles of each column when measuring what it contributes
 MAX_KNOWN_CATEGORIES = 1000
-# The settings each candidate's search tries, few so that training stays quick: how strongly the
-# linear models are regularised, and how many rounds boosting runs (fewer suit small data).
-# The baseline has nothing to tune.
-SEARCH_SPACES: dict[str, dict[str, list[Any]]] = {
-    BASELINE: {},
-    "logistic_regression": {"C": [0.1, 1.0, 10.0]},
-    "ridge": {"alpha": [0.1, 1.0, 10.0]},
-    "gradient_boosting": {"max_iter": [50, 100]},
-}
+# The search cross-validates on at most this many training rows, drawn with the seed, so that its
+# time stops growing with the data; the chosen candidate is then trained on all training rows.
+SEARCH_ROWS = 50_000
 
 Item = TypeVar("Item")
 
 
-def candidates(problem_type: str, seed: int) -> dict[str, Any]:
-    """The baseline first, then the candidates: a linear model and gradient-boosted trees."""
-    if problem_type == "classification":
-        return {
-            BASELINE: DummyClassifier(strategy="prior"),
-            "logistic_regression": LogisticRegression(max_iter=2000, class_weight="balanced"),
-            "gradient_boosting": HistGradientBoostingClassifier(random_state=seed),
-        }
-    return {
-        BASELINE: DummyRegressor(strategy="mean"),
-        "ridge": Ridge(alpha=1.0),
-        "gradient_boosting": HistGradientBoostingRegressor(random_state=seed),
-    }
+def search(
+    preprocessor: Any, frame: pd.DataFrame, target: pd.Series, project: Project
+) -> dict[str, list[dict[str, Any]]]:
+    """Cross-validate every candidate at every setting of its search space, in candidates() order.
 
-
-def tuned(name: str, setting: dict[str, Any], project: Project) -> Any:
-    """A fresh, unfitted candidate at one setting of its search."""
-    estimator = candidates(project.problem_type, project.settings.split.seed)[name]
-    return clone(estimator).set_params(**setting)
-
-
-def setting_text(setting: dict[str, Any]) -> str:
-    """A setting of a search as people read it, such as `C=0.1`; `default` when nothing is tuned."""
-    return ", ".join(f"{key}={value}" for key, value in setting.items()) or "default"
-
-
-def fit_behind(preprocessor: Any, estimator: Any, frame: pd.DataFrame, target: pd.Series) -> Pipeline:
-    """Train a model on the output of an already fitted preprocessor, joined with it into one pipeline."""
-    return Pipeline(
-        [("preprocess", preprocessor), ("model", estimator.fit(preprocessor.transform(frame), target))]
-    )
-
-
-def cross_validate(
-    estimator: Any, preprocessor: Any, frame: pd.DataFrame, target: pd.Series, project: Project
-) -> list[float]:
-    """Score on each fold, with the preprocessor refitted inside the fold so no fold sees another."""
+    scikit-learn's GridSearchCV refits the preprocessor inside each fold, so no fold sees another, and
+    runs the fits in parallel: one process per free core, each with one numeric thread.
+    """
     settings = project.settings
     folds, seed = settings.model.cv_folds, settings.split.seed
     splitter = (
@@ -95,45 +65,50 @@ def cross_validate(
         if project.problem_type == "classification"
         else KFold(folds, shuffle=True, random_state=seed)
     )
-    scores = []
-    for fit_rows, check_rows in splitter.split(frame, target):
-        pipeline = Pipeline([("preprocess", clone(preprocessor)), ("model", clone(estimator))])
-        pipeline.fit(frame.iloc[fit_rows], target.iloc[fit_rows])
-        predictions, probabilities = metrics.predict(
-            pipeline, frame.iloc[check_rows], project.data.positive_label
-        )
-        scores.append(
-            metrics.score(
-                settings.model.metric,
-                target.iloc[check_rows],
-                predictions,
-                probabilities,
-                **project.scoring,
-            )
-        )
-    return scores
-
-
-def search(
-    preprocessor: Any, frame: pd.DataFrame, target: pd.Series, project: Project
-) -> dict[str, list[dict[str, Any]]]:
-    """Cross-validate every candidate at every setting of its search space, in candidates() order."""
-    folds = project.settings.model.cv_folds
+    sign = 1 if metrics.METRICS[settings.model.metric].higher_is_better else -1
     tried: dict[str, list[dict[str, Any]]] = {}
-    for name in candidates(project.problem_type, project.settings.split.seed):
-        tried[name] = []
-        for setting in ParameterGrid(SEARCH_SPACES[name]):
-            print(f"  cross-validating {name} {setting_text(setting)} ({folds} folds) …", flush=True)
-            scores = cross_validate(tuned(name, setting, project), preprocessor, frame, target, project)
-            tried[name].append(
-                {
-                    "setting": setting,
-                    "mean": float(np.mean(scores)),
-                    "std": float(np.std(scores)),
-                    "folds": scores,
-                }
-            )
+    # One numeric thread per fit, in this process too when only one core is free: several threads per
+    # fit on a busy machine wait on each other and make the search many times slower.
+    with parallel_config(backend="loky", inner_max_num_threads=1), threadpool_limits(limits=1):
+        for name, estimator in candidates(project.problem_type, seed).items():
+            print(f"  cross-validating {name} ({folds} folds) …", flush=True)
+            grid = GridSearchCV(
+                Pipeline([("preprocess", preprocessor), ("model", estimator)]),
+                {f"model__{key}": values for key, values in SEARCH_SPACES[name].items()},
+                scoring=scorer(project),
+                cv=splitter,
+                n_jobs=threads.free_cores(),
+                refit=False,
+                error_score="raise",
+            ).fit(frame, target)
+            found = grid.cv_results_
+            tried[name] = []
+            for index, setting in enumerate(found["params"]):
+                scores = [sign * float(found[f"split{fold}_test_score"][index]) for fold in range(folds)]
+                tried[name].append(
+                    {
+                        "setting": {key.removeprefix("model__"): value for key, value in setting.items()},
+                        "mean": float(np.mean(scores)),
+                        "std": float(np.std(scores)),
+                        "folds": scores,
+                    }
+                )
     return tried
+
+
+def search_rows(frame: pd.DataFrame, target: pd.Series, project: Project) -> tuple[pd.DataFrame, pd.Series]:
+    """At most SEARCH_ROWS of the training rows, drawn with the seed; of classes, in their shares."""
+    if len(frame) <= SEARCH_ROWS:
+        return frame, target
+    stratify = target if project.problem_type == "classification" else None
+    frame, _, target, _ = train_test_split(
+        frame,
+        target,
+        train_size=SEARCH_ROWS,
+        random_state=project.settings.split.seed,
+        stratify=stratify,
+    )
+    return frame, target
 
 
 def run(project: Project) -> list[str]:
@@ -145,7 +120,7 @@ def run(project: Project) -> list[str]:
     preprocessor = models.load(project.path("preprocessor"))
     metric = project.settings.model.metric
 
-    tried = search(preprocessor, frame, target, project)
+    tried = search(preprocessor, *search_rows(frame, target, project), project)
     results = {name: best(tries, lambda entry: entry["mean"], metric) for name, tries in tried.items()}
     chosen = best_candidate(results, metric)
     setting = results[chosen]["setting"]
@@ -235,6 +210,8 @@ def model_card(
 ) -> dict[str, Any]:
     """What it takes to reproduce, audit and serve the model, saved beside it."""
     estimator = model.named_steps["model"]
+    # Gradient boosting is a pipeline that makes its features dense first; the card names the trees.
+    final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
     metric = project.settings.model.metric
     kinds = column_kinds(train[columns], project)
     ranges = project.data.expected_ranges
@@ -251,7 +228,7 @@ def model_card(
             schema[column] = entry
     return {
         "algorithm": chosen,
-        "estimator": type(estimator).__name__,
+        "estimator": type(final).__name__,
         "hyper_parameters": {key: repr(value) for key, value in sorted(estimator.get_params().items())},
         "metric": metric,
         "threshold": project.settings.model.threshold,
@@ -269,7 +246,7 @@ def model_card(
         "problem_type": project.problem_type,
         "target": project.data.target,
         "positive_label": project.data.positive_label,
-        "classes": [str(label) for label in getattr(estimator, "classes_", [])],
+        "classes": [str(label) for label in getattr(final, "classes_", [])],
         "id_columns": project.data.id_columns,
         "schema": schema,
         "unseen_categories": project.settings.preprocess.unseen_categories,
@@ -281,28 +258,6 @@ def model_card(
             **{name: version(name) for name in ("scikit-learn", "pandas", "numpy", "skops")},
         },
     }
-
-
-def contributions(model: Any, rows: pd.DataFrame, truth: pd.Series, project: Project) -> pd.DataFrame:
-    """How much worse the primary metric gets when one column's values are shuffled (permutation
-    importance), per column, with its spread over the repeats: above zero, the column helps."""
-    metric, positive = project.settings.model.metric, project.data.positive_label
-
-    def scorer(estimator: Any, rows: pd.DataFrame, truth: pd.Series) -> float:
-        value = metrics.score(metric, truth, *metrics.predict(estimator, rows, positive), **project.scoring)
-        return value if metrics.METRICS[metric].higher_is_better else -value
-
-    importance = permutation_importance(
-        model,
-        rows,
-        truth,
-        scoring=scorer,
-        n_repeats=PERMUTATION_REPEATS,
-        random_state=project.settings.split.seed,
-    )
-    return pd.DataFrame(
-        {"contribution": importance.importances_mean, "std": importance.importances_std}, index=rows.columns
-    )
 
 
 def write_report(
@@ -318,12 +273,14 @@ def write_report(
     say = report.say
     metric = project.settings.model.metric
     report.heading(say("Candidates", "候補モデル"))
+    folds, searched = project.settings.model.cv_folds, min(len(frame), SEARCH_ROWS)
     report.paragraph(
         say(
-            f"Each candidate was cross-validated ({project.settings.model.cv_folds} folds) at every "
-            "setting of its search; the best candidate at its best setting became the model.",
-            f"各候補を探索のすべての設定で交差検証（{project.settings.model.cv_folds} 分割）し、"
-            "最も良い候補を最も良い設定で採用しました。",
+            f"Each candidate was cross-validated ({folds} folds, on {searched:,} of the {len(frame):,} training "
+            "rows) at every setting of its search; the best candidate at its best setting, trained on all "
+            "training rows, became the model.",
+            f"各候補を探索のすべての設定で交差検証（{folds} 分割、学習用の {len(frame):,} 行のうち {searched:,} 行）し、"
+            "最も良い候補を最も良い設定で、学習用のすべての行で学習して採用しました。",
         )
     )
     report.table(

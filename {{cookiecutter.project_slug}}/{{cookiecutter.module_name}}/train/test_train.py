@@ -7,21 +7,13 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import ParameterGrid
 from sklearn.preprocessing import StandardScaler
 
-from {{ cookiecutter.module_name }}.kit.core import metrics, models, pipeline
+from {{ cookiecutter.module_name }}.kit.core import metrics, models, pipeline, threads
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
-from {{ cookiecutter.module_name }}.train.stage import (
-    BASELINE,
-    SEARCH_SPACES,
-    best_candidate,
-    candidates,
-    cross_validate,
-    fingerprint,
-    tuned,
-)
+from {{ cookiecutter.module_name }}.modelling import BASELINE, SEARCH_SPACES, candidates, tuned
+from {{ cookiecutter.module_name }}.train.stage import best_candidate, fingerprint, search
 from {{ cookiecutter.module_name }}.train.stage import run as train
 
 # Enough rows for every fold to hold both classes, few enough to train in moments.
@@ -123,14 +115,14 @@ def test_best_candidate_never_picks_the_baseline_and_follows_the_metric_directio
     assert best_candidate(tied, "f1") == "simple"
 
 
-def test_each_fold_fits_the_preprocessor_on_its_own_rows():
+def test_each_fold_fits_the_preprocessor_on_its_own_rows(monkeypatch):
     fitted_on = []
 
     class RecordingScaler(StandardScaler):
         """A scaler that notes the rows it is fitted on."""
 
         def fit(self, frame, target=None, sample_weight=None):
-            fitted_on.append(set(frame.index))
+            fitted_on.append(frozenset(frame.index))
             return super().fit(frame, target, sample_weight)
 
     this = Project.load()
@@ -144,13 +136,16 @@ def test_each_fold_fits_the_preprocessor_on_its_own_rows():
     project = Project(this.root, settings)
     rows = pd.RangeIndex(60)
     frame, target = pd.DataFrame({"x": rows.to_numpy(float)}), pd.Series(rows % 2)
+    monkeypatch.setattr(threads, "free_cores", lambda: 1)  # fits in this process, where the scaler notes them
 
-    given = RecordingScaler()
-    scores = cross_validate(LogisticRegression(), given, frame, target, project)
+    given = RecordingScaler().fit(frame)  # as Preprocess hands it over: fitted on every training row
+    fitted_on.clear()
+    tried = search(given, frame, target, project)
 
-    assert not hasattr(given, "mean_"), "the preprocessor passed in was fitted instead of a copy per fold"
-    assert len(scores) == len(fitted_on) == 3
-    checked = [set(rows) - fit_rows for fit_rows in fitted_on]
+    assert all(len(entry["folds"]) == 3 for tries in tried.values() for entry in tries)
+    fits = 3 * sum(len(tries) for tries in tried.values())
+    assert len(fitted_on) == fits, "a fit did not refit the preprocessor"
+    checked = {frozenset(rows) - fit_rows for fit_rows in fitted_on}
     assert all(checked), "a fold fitted the preprocessor on every row"
     assert sorted(row for part in checked for row in part) == list(rows), "the checked rows overlap"
 

@@ -12,13 +12,15 @@ import gzip
 import io
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from pandas.api.types import (
     is_bool_dtype,
     is_datetime64_any_dtype,
@@ -26,6 +28,7 @@ from pandas.api.types import (
     is_object_dtype,
     is_string_dtype,
 )
+from scipy import sparse
 
 from .config import DELIMITERS, ENCODINGS, DataSettings
 from .files import replacing
@@ -82,6 +85,11 @@ class DataErrors(DataError):
         )
         self.requirement = errors[0].requirement
         self.errors = list(errors)
+
+
+def dense(features: Any) -> np.ndarray:
+    """Features as a dense array, whether the preprocessor gave them sparse (with word weights) or not."""
+    return features.toarray() if sparse.issparse(features) else np.asarray(features)
 
 
 def check_all(*checks: Callable[[], object]) -> None:
@@ -556,3 +564,18 @@ def number_kind(numbers: pd.Series, identifying: bool) -> str | None:
 def write_table(frame: pd.DataFrame, path: Path) -> None:
     with replacing(path) as temporary:
         frame.to_parquet(temporary, index=False)
+
+
+def write_table_in_parts(parts: Iterable[pd.DataFrame], path: Path) -> None:
+    """Write frames of the same columns one after another as one Parquet table, so that only one of
+    them is ever held in memory."""
+    with replacing(path) as temporary:
+        writer = None
+        try:
+            for part in parts:
+                table = pa.Table.from_pandas(part, preserve_index=False)
+                writer = writer or pq.ParquetWriter(temporary, table.schema)
+                writer.write_table(table)
+        finally:
+            if writer is not None:
+                writer.close()

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..core import metrics
-from ..core.data import DataError, check_range, is_csv, refuse_infinity
+from ..core.data import DataError, check_range, dense, is_csv, refuse_infinity
 from ..core.pipeline import PACKAGE, Project, write_table_as
 from . import releases
 
@@ -172,7 +172,7 @@ def trace(row: pd.DataFrame, model: Any, card: dict[str, Any]) -> list[Step]:
     """One row's way to its prediction: as given, as the model's input, as features, as the answer."""
     inputs = model_input(row, card)
     preprocess = model.named_steps["preprocess"]
-    features = pd.Series(preprocess.transform(inputs)[0], index=preprocess.get_feature_names_out())
+    features = pd.Series(dense(preprocess.transform(inputs))[0], index=preprocess.get_feature_names_out())
     answer = predict(row, model, card).drop(columns=card["id_columns"], errors="ignore")
     return [
         Step("The row as given", first_row(row)),

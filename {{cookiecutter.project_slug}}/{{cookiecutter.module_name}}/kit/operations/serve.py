@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..core import threads
 from ..core.data import DataError
 from ..core.pipeline import Project
 from . import releases
@@ -127,7 +128,10 @@ def create_app(project: Project, trained: bool = False) -> FastAPI:
     def predict_rows(request: Request) -> Any:
         frame = pd.DataFrame([row.model_dump(by_alias=True) for row in request.rows])
         try:
-            output = predict(frame, model, card)
+            # Bounded here, in the thread that answers: a bound set in another thread does not reach
+            # OpenMP in this one, and on a busy machine its threads made each request several times slower.
+            with threads.bounded():
+                output = predict(frame, model, card)
         except DataError as error:
             return unprocessable([{"loc": ["body", "rows"], "msg": str(error), "type": "data_requirement"}])
         except UnstableModelError as error:  # the model is at fault, not the request: never a wrong answer

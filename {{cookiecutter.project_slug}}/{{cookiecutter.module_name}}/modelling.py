@@ -1,0 +1,146 @@
+"""The candidate models and how they are fitted and scored, shared by Train and Test.
+
+Train searches each candidate's settings and trains the best one; Test trains the other candidates
+again at their best settings, and a model on older rows, to compare them with it. Both take the
+candidates, their search spaces and the scoring from here, so the two stages cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.decomposition import TruncatedSVD
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.inspection import permutation_importance
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import Pipeline
+
+from .kit.core import metrics
+from .kit.core.data import dense
+from .kit.core.pipeline import Project
+
+BASELINE = "baseline"
+PERMUTATION_REPEATS = 3  # shuffles of each column when measuring what it contributes
+# The settings each candidate's search tries, few so that training stays quick: how strongly the
+# linear models are regularised, and how many rounds boosting may run at most (early stopping ends
+# it sooner once rounds stop helping on a tenth of the rows kept aside). The baseline has nothing to tune.
+SEARCH_SPACES: dict[str, dict[str, list[Any]]] = {
+    BASELINE: {},
+    "logistic_regression": {"C": [0.1, 1.0, 10.0]},
+    "ridge": {"alpha": [0.1, 1.0, 10.0]},
+    "gradient_boosting": {"trees__max_iter": [100, 300]},
+}
+# Gradient boosting takes only dense features. Of sparse ones (word weights), it gets the columns
+# that hold a value in the most rows as they are and the rest as a few topics: on the expenses
+# example as good as every word, where a million rows of dense word weights would not fit in memory.
+KEPT_COLUMNS = 32
+TOPICS = 32
+
+
+class DenseFeatures(TransformerMixin, BaseEstimator):
+    """Features as a dense array, for an estimator that takes no sparse input.
+
+    Dense input passes as it is. Of sparse input, the `kept` columns that hold a value in the most
+    rows stay as they are, and the others become `topics` components of a TruncatedSVD.
+    """
+
+    def __init__(self, kept: int = KEPT_COLUMNS, topics: int = TOPICS, random_state: int | None = None):
+        self.kept = kept
+        self.topics = topics
+        self.random_state = random_state
+
+    def fit(self, features: Any, target: object = None) -> DenseFeatures:
+        self.kept_columns_ = self.topics_ = None
+        if not sparse.issparse(features) or features.shape[1] <= self.kept + self.topics:
+            return self
+        held = sparse.csc_array(features).count_nonzero(axis=0)
+        order = np.argsort(-held, kind="stable")
+        self.kept_columns_, self.other_columns_ = np.sort(order[: self.kept]), np.sort(order[self.kept :])
+        self.topics_ = TruncatedSVD(self.topics, random_state=self.random_state)
+        self.topics_.fit(sparse.csr_array(features)[:, self.other_columns_])
+        return self
+
+    def transform(self, features: Any) -> np.ndarray:
+        if self.topics_ is None:
+            return dense(features)
+        features = sparse.csr_array(features)
+        return np.hstack(
+            [
+                features[:, self.kept_columns_].toarray(),
+                self.topics_.transform(features[:, self.other_columns_]),
+            ]
+        )
+
+
+def candidates(problem_type: str, seed: int) -> dict[str, Any]:
+    """The baseline first, then the candidates: a linear model, which takes the sparse features as they
+    are, and gradient-boosted trees, which get them dense."""
+
+    def boosted(trees: Any) -> Pipeline:
+        return Pipeline([("dense", DenseFeatures(random_state=seed)), ("trees", trees)])
+
+    if problem_type == "classification":
+        return {
+            BASELINE: DummyClassifier(strategy="prior"),
+            "logistic_regression": LogisticRegression(max_iter=2000, class_weight="balanced"),
+            "gradient_boosting": boosted(
+                HistGradientBoostingClassifier(early_stopping=True, random_state=seed)
+            ),
+        }
+    return {
+        BASELINE: DummyRegressor(strategy="mean"),
+        "ridge": Ridge(alpha=1.0),
+        "gradient_boosting": boosted(HistGradientBoostingRegressor(early_stopping=True, random_state=seed)),
+    }
+
+
+def tuned(name: str, setting: dict[str, Any], project: Project) -> Any:
+    """A fresh, unfitted candidate at one setting of its search."""
+    estimator = candidates(project.problem_type, project.settings.split.seed)[name]
+    return clone(estimator).set_params(**setting)
+
+
+def setting_text(setting: dict[str, Any]) -> str:
+    """A setting of a search as people read it, such as `C=0.1`; `default` when nothing is tuned."""
+    return ", ".join(f"{key}={value}" for key, value in setting.items()) or "default"
+
+
+def fit_behind(preprocessor: Any, estimator: Any, frame: pd.DataFrame, target: pd.Series) -> Pipeline:
+    """Train a model on the output of an already fitted preprocessor, joined with it into one pipeline."""
+    return Pipeline(
+        [("preprocess", preprocessor), ("model", estimator.fit(preprocessor.transform(frame), target))]
+    )
+
+
+def scorer(project: Project) -> Any:
+    """The primary metric as scikit-learn's searches and permutation importance take it: a function of
+    (model, rows, truth), higher always better, so an error such as rmse is negated."""
+    metric, positive = project.settings.model.metric, project.data.positive_label
+    sign = 1 if metrics.METRICS[metric].higher_is_better else -1
+    scoring = project.scoring
+
+    def score(model: Any, rows: pd.DataFrame, truth: pd.Series) -> float:
+        return sign * metrics.score(metric, truth, *metrics.predict(model, rows, positive), **scoring)
+
+    return score
+
+
+def contributions(model: Any, rows: pd.DataFrame, truth: pd.Series, project: Project) -> pd.DataFrame:
+    """How much worse the primary metric gets when one column's values are shuffled (permutation
+    importance), per column, with its spread over the repeats: above zero, the column helps."""
+    importance = permutation_importance(
+        model,
+        rows,
+        truth,
+        scoring=scorer(project),
+        n_repeats=PERMUTATION_REPEATS,
+        random_state=project.settings.split.seed,
+    )
+    return pd.DataFrame(
+        {"contribution": importance.importances_mean, "std": importance.importances_std}, index=rows.columns
+    )
