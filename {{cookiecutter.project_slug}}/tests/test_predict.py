@@ -14,8 +14,7 @@ from sklearn.preprocessing import StandardScaler
 
 from {{ cookiecutter.module_name }} import models, pipeline
 from {{ cookiecutter.module_name }}.cli import main
-from {{ cookiecutter.module_name }}.data import DataError
-from {{ cookiecutter.module_name }}.modelling import dense
+from {{ cookiecutter.module_name }}.data import DataError, dense
 from {{ cookiecutter.module_name }}.predict import UnstableModelError, model_input, predict, spreadsheet_safe, trace
 from {{ cookiecutter.module_name }}.readiness import NOT_APPLICABLE
 

@@ -28,6 +28,7 @@ from pandas.api.types import (
     is_object_dtype,
     is_string_dtype,
 )
+from scipy import sparse
 
 from .config import DELIMITERS, ENCODINGS
 from .files import replacing
@@ -560,6 +561,11 @@ def number_kind(numbers: pd.Series, identifying: bool) -> str | None:
 def write_table(frame: pd.DataFrame, path: Path) -> None:
     with replacing(path) as temporary:
         frame.to_parquet(temporary, index=False)
+
+
+def dense(features: Any) -> np.ndarray:
+    """Features as a dense array, whether the preprocessor gave them sparse (with word weights) or not."""
+    return features.toarray() if sparse.issparse(features) else np.asarray(features)
 
 
 def write_table_in_parts(parts: Iterable[pd.DataFrame], path: Path) -> None:

@@ -21,6 +21,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
 
 from . import metrics
+from .data import dense
 from .pipeline import Project
 
 BASELINE = "baseline"
@@ -39,11 +40,6 @@ SEARCH_SPACES: dict[str, dict[str, list[Any]]] = {
 # example as good as every word, where a million rows of dense word weights would not fit in memory.
 KEPT_COLUMNS = 32
 TOPICS = 32
-
-
-def dense(features: Any) -> np.ndarray:
-    """Features as a dense array, whether the preprocessor gave them sparse (with word weights) or not."""
-    return features.toarray() if sparse.issparse(features) else np.asarray(features)
 
 
 class DenseFeatures(TransformerMixin, BaseEstimator):

@@ -17,8 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import metrics, releases
-from .data import DataError, check_range, is_csv, refuse_infinity
-from .modelling import dense
+from .data import DataError, check_range, dense, is_csv, refuse_infinity
 from .pipeline import PACKAGE, Project, write_table_as
 
 # A spreadsheet runs a cell that starts with one of these as a formula when it opens a CSV file.

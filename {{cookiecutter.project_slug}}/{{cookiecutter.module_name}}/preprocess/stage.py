@@ -19,8 +19,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from .. import models
-from ..data import DataError, write_table_in_parts
-from ..modelling import dense
+from ..data import DataError, dense, write_table_in_parts
 from ..pipeline import Project
 from ..reports import Report
 

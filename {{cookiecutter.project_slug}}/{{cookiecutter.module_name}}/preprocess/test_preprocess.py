@@ -8,7 +8,7 @@ import pytest
 from scipy import sparse
 
 from {{ cookiecutter.module_name }} import models
-from {{ cookiecutter.module_name }}.modelling import dense
+from {{ cookiecutter.module_name }}.data import dense
 from {{ cookiecutter.module_name }}.pipeline import Project
 from {{ cookiecutter.module_name }}.preprocess.stage import build, column_kinds, infrequent_categories
 from {{ cookiecutter.module_name }}.readiness import NOT_APPLICABLE
