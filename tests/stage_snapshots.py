@@ -31,7 +31,7 @@ def pytest_configure(config):
     folder = os.environ.get("SNAPSHOT_FOLDER")
     if not folder:
         return
-    pipeline = importlib.import_module(f"{os.environ['SNAPSHOT_PACKAGE']}.pipeline")
+    pipeline = importlib.import_module(f"{os.environ['SNAPSHOT_PACKAGE']}.kit.core.pipeline")
     record = bool(os.environ.get("SNAPSHOT_RECORD"))
     reusable = set(os.environ.get("SNAPSHOT_REUSE", "").split())
     run = pipeline.run
