@@ -157,8 +157,8 @@ MUTATIONS = {
     ),
     "slice-judged-against-the-overall-metric": Mutation(
         f"{PACKAGE}/test/stage.py",
-        "meets(model_settings, value_score) if judged",
-        "metrics.better(metric, value_score, overall) if judged",
+        "meets(model_settings, judged_score) if judged_score is not None",
+        "metrics.better(metric, judged_score, overall) if judged_score is not None",
         (TEST_STAGE + "test_every_slice_meets_the_requirement",),
     ),
     "slice-gap-comparison-flipped": Mutation(
@@ -275,8 +275,8 @@ MUTATIONS = {
     ),
     "requirement-compared-the-wrong-way": Mutation(
         f"{PACKAGE}/kit/core/config.py",
-        'return value >= model["threshold"]',
-        'return value <= model["threshold"]',
+        "return value >= model.threshold",
+        "return value <= model.threshold",
         (
             "tests/test_monitor.py::test_newly_labelled_rows_that_meet_the_requirement_pass",
             "tests/test_monitor.py::test_newly_labelled_rows_below_the_requirement_fail_the_check",
