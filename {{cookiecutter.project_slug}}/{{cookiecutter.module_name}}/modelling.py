@@ -117,11 +117,17 @@ def fit_behind(preprocessor: Any, estimator: Any, frame: pd.DataFrame, target: p
     )
 
 
+def score_sign(metric: str) -> int:
+    """1 for a metric where higher is better, -1 for an error such as rmse: scikit-learn maximises
+    scores, so an error is negated on the way in and again on the way out."""
+    return 1 if metrics.METRICS[metric].higher_is_better else -1
+
+
 def scorer(project: Project) -> Any:
     """The primary metric as scikit-learn's searches and permutation importance take it: a function of
-    (model, rows, truth), higher always better, so an error such as rmse is negated."""
+    (model, rows, truth), higher always better."""
     metric, positive = project.settings.model.metric, project.data.positive_label
-    sign = 1 if metrics.METRICS[metric].higher_is_better else -1
+    sign = score_sign(metric)
     scoring = project.scoring
 
     def score(model: Any, rows: pd.DataFrame, truth: pd.Series) -> float:

@@ -35,6 +35,7 @@ from ..modelling import (
     candidates,
     contributions,
     fit_behind,
+    score_sign,
     scorer,
     setting_text,
     tuned,
@@ -65,7 +66,7 @@ def search(
         if project.problem_type == "classification"
         else KFold(folds, shuffle=True, random_state=seed)
     )
-    sign = 1 if metrics.METRICS[settings.model.metric].higher_is_better else -1
+    sign = score_sign(settings.model.metric)
     tried: dict[str, list[dict[str, Any]]] = {}
     # One numeric thread per fit, in this process too when only one core is free: several threads per
     # fit on a busy machine wait on each other and make the search many times slower.
