@@ -28,12 +28,16 @@ OPTION_FILES = {
 
 
 def keep_language(root, language):
-    """Rename every `name.<language>.md` to `name.md` and delete the other languages' copies."""
+    """Rename every `name.<language>.md` to `name.md`, and delete the other languages' documents and
+    message files (`messages.<language>.yaml`, which the code picks by params.yaml's language)."""
     for other in LANGUAGES:
         for path in sorted(root.rglob(f"*.{other}.md")):
             if other == language:
                 path.rename(path.with_name(path.name.replace(f".{other}.md", ".md")))
             else:
+                path.unlink()
+        if other != language:
+            for path in sorted(root.rglob(f"messages.{other}.yaml")):
                 path.unlink()
 
 

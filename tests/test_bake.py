@@ -2,9 +2,11 @@
 
 import itertools
 import json
+import string
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import CJK, TASK_ITEM, bake, files, parse_structured, read, run, tool
 
 LANGUAGES = ("en", "ja")
@@ -214,6 +216,48 @@ def test_documents_are_in_the_chosen_language(baked):
             assert "**Guidance:**" not in read(root, path), f"English guidance left in {path}"
         else:
             assert not CJK.search("\n".join(headings)), f"Japanese headings in {path}"
+
+
+def test_the_code_speaks_only_through_the_chosen_languages_message_files(baked):
+    root, language = baked[0], baked[1]
+    other = {"en": "ja", "ja": "en"}[language]
+    messages = [path for path in files(root) if path.name.startswith("messages.")]
+    assert messages and all(path.name == f"messages.{language}.yaml" for path in messages), messages
+    code = [path for path in files(root) if path.suffix == ".py"]
+    assert not [path for path in code if CJK.search(read(root, path))], f"prose left in the code of a {language} project"
+    assert not [path for path in files(root) if path.name == f"messages.{other}.yaml"]
+
+
+def test_every_message_file_has_the_same_keys_and_placeholders_in_every_language():
+    template = Path(__file__).parents[1] / "{{cookiecutter.project_slug}}"
+    english = sorted(template.rglob("messages.en.yaml"))
+    assert english
+    for path in english:
+        japanese = path.with_name("messages.ja.yaml")
+        assert japanese.is_file(), f"{japanese} is missing"
+        en, ja = message_table(path), message_table(japanese)
+        assert sorted(en) == sorted(ja), f"{path.parent}: keys differ: {sorted(set(en) ^ set(ja))}"
+        differ = [key for key in en if placeholders(en[key]) != placeholders(ja[key])]
+        assert not differ, f"{path.parent}: the languages fill in different values for {differ}"
+
+
+def message_table(path):
+    """A message file as flat `section.key` → message."""
+    table = {}
+
+    def add(prefix, node):
+        for key, value in node.items():
+            if isinstance(value, dict):
+                add(f"{prefix}{key}.", value)
+            else:
+                table[f"{prefix}{key}"] = value
+
+    add("", yaml.safe_load(path.read_text(encoding="utf-8")))
+    return table
+
+
+def placeholders(message):
+    return {name for _, name, _, _ in string.Formatter().parse(message) if name}
 
 
 def test_every_checklist_item_names_its_owning_role(baked):

@@ -78,15 +78,19 @@ def test_hook_rules_match_the_generated_projects_config_checks(pre_gen, tmp_path
 def test_keep_language_renames_the_chosen_and_removes_the_other(tmp_path):
     post_gen = load_hook("post_gen_project", DEFAULTS)
     (tmp_path / "docs").mkdir()
-    for name in ("README.en.md", "README.ja.md", "docs/card.en.md", "docs/card.ja.md", "notes.md"):
+    kept = ("README.en.md", "README.ja.md", "docs/card.en.md", "docs/card.ja.md", "notes.md")
+    messages = ("docs/messages.en.yaml", "docs/messages.ja.yaml", "params.yaml")
+    for name in kept + messages:
         (tmp_path / name).write_text(name, encoding="utf-8")
 
     post_gen.keep_language(tmp_path, "ja")
 
-    assert sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*.md")) == [
+    assert sorted(str(path.relative_to(tmp_path)) for path in tmp_path.rglob("*.*")) == [
         "README.md",
         "docs/card.md",
+        "docs/messages.ja.yaml",
         "notes.md",
+        "params.yaml",
     ]
     assert (tmp_path / "README.md").read_text(encoding="utf-8") == "README.ja.md"
 

@@ -28,7 +28,8 @@ STRONG_CORRELATION = 0.9
 def run(project: Project) -> list[str]:
     frame = project.read_raw()
     diagnosis = diagnose(frame, project)
-    report = Report(project.report_dir("analyze"), "Analyze", project.settings.project.language)
+    say = project.messages(__file__)
+    report = Report(project.report_dir("analyze"), say("title"), say.language)
     write_report(report, frame, diagnosis, project)
     write_json(project.path("diagnosis"), diagnosis)
     fill_data_card(project, diagnosis)

@@ -35,13 +35,14 @@ USER_ERRORS = (
 
 def _run(arguments: argparse.Namespace) -> int:
     project = Project.load()
+    say = project.messages(__file__)
     stages = STAGES if arguments.stage == "all" else (arguments.stage,)
     for number, stage in enumerate(stages, start=1):
-        print(f"[{number}/{len(stages)}] {stage}", flush=True)
+        print(say("run.stage", number=number, count=len(stages), stage=stage), flush=True)
         started = time.perf_counter()
         for line in pipeline.run(project, stage):
             print(f"  {line}")
-        print(f"  done in {time.perf_counter() - started:.1f} s", flush=True)
+        print(say("run.done", seconds=time.perf_counter() - started), flush=True)
     return 0
 
 

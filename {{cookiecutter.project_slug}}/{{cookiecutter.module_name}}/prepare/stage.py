@@ -27,7 +27,8 @@ def run(project: Project) -> list[str]:
     cleaned, steps = cleanse(frame, diagnosis, project)
     train, holdout = split(cleaned, project)
 
-    report = Report(project.report_dir("prepare"), "Prepare", project.settings.project.language)
+    say = project.messages(__file__)
+    report = Report(project.report_dir("prepare"), say("title"), say.language)
     report.heading(report.say("Cleansing", "クレンジング"))
     report.bullets(steps or [report.say("Nothing to cleanse.", "クレンジングは不要でした。")])
     report.heading(report.say("Split", "分割"))

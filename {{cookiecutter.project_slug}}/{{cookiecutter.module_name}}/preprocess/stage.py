@@ -188,7 +188,8 @@ def run(project: Project) -> list[str]:
     write_table_in_parts(feature_parts(preprocessor, train[columns]), project.path("features"))
     models.save(preprocessor, project.path("preprocessor"), {})
 
-    report = Report(project.report_dir("preprocess"), "Preprocess", project.settings.project.language)
+    say = project.messages(__file__)
+    report = Report(project.report_dir("preprocess"), say("title"), say.language)
     say = report.say
     report.paragraph(
         say(

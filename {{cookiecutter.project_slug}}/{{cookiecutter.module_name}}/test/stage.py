@@ -129,7 +129,8 @@ def run(project: Project) -> list[str]:
     time_column = project.data.time_column
     if time_column is not None and time_column in train.columns:
         results["staleness"] = staleness(pd.concat([train, holdout], ignore_index=True), card, project)
-    report = Report(project.report_dir("test"), "Test", project.settings.project.language)
+    say = project.messages(__file__)
+    report = Report(project.report_dir("test"), say("title"), say.language)
     write_report(report, results, holdout, predictions, project)
     write_json(project.path("metrics"), results)
     fill_model_card(project, results)

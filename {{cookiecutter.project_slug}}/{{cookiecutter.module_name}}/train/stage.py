@@ -127,7 +127,8 @@ def run(project: Project) -> list[str]:
     setting = results[chosen]["setting"]
     model = fit_behind(preprocessor, tuned(chosen, setting, project), frame, target)
 
-    report = Report(project.report_dir("train"), "Train", project.settings.project.language)
+    say = project.messages(__file__)
+    report = Report(project.report_dir("train"), say("title"), say.language)
     write_report(report, tried, results, chosen, model, frame, target, project)
     card = model_card(model, chosen, tried, results, train, columns, project)
     # The card is the model file's record: models.save writes it beside the model with the file's SHA-256.

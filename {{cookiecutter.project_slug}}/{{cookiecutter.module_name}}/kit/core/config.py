@@ -31,9 +31,10 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 
-from ..process.roles import LANGUAGES, ROLE_BY_KEY
+from ..process.roles import ROLE_BY_KEY
 from .conflicts import documents, refuse_unmerged
 from .files import write_text
+from .messages import languages
 
 CONFIG_FILE = "params.yaml"
 SCHEMA_FILE = "params.schema.json"
@@ -217,7 +218,7 @@ if TYPE_CHECKING:
     MetricName = str
     UnseenCategoryPolicy = str
 else:
-    Language = Literal[LANGUAGES]
+    Language = Literal[languages()]
     Encoding = Literal[tuple(ENCODINGS)]
     Delimiter = Literal[tuple(DELIMITERS)]
     MetricName = Literal[tuple(METRICS)]

@@ -20,6 +20,7 @@ from .. import PACKAGE
 from . import config, example_data
 from .data import DataError, check_columns, is_csv, read_table, write_table
 from .files import all_or_nothing, replacing, sha256, write_json
+from .messages import Messages, messages_beside
 
 STAGES = ("analyze", "prepare", "preprocess", "train", "test")
 EXAMPLES: dict[str, Callable[[], Any]] = {
@@ -43,6 +44,10 @@ class Project:
     def load(cls, root: Path | None = None) -> Project:
         root = root or config.find_root()
         return cls(root, config.load(root))
+
+    def messages(self, module_file: str) -> Messages:
+        """The sentences of the folder that holds `module_file` (pass `__file__`), in the project's language."""
+        return messages_beside(module_file, self.settings.project.language)
 
     @property
     def data(self) -> config.DataSettings:

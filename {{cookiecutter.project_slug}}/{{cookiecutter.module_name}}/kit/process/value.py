@@ -11,6 +11,7 @@ from typing import Any
 
 from ..core.config import ValueSettings
 from ..core.files import write_json
+from ..core.messages import messages_beside
 from ..core.pipeline import Project
 from ..reports.report import Report, plt
 
@@ -44,9 +45,8 @@ def outlook(value: ValueSettings, share_correct: float | None = None) -> dict[st
 
 def payback_text(month: int | None, language: str) -> str:
     """A payback month as a person reads it, in the project's language."""
-    if month is None:
-        return "回収できない" if language == "ja" else "never"
-    return f"{month} か月" if language == "ja" else f"{month} months"
+    say = messages_beside(__file__, language)
+    return say("value.never") if month is None else say("value.months", months=month)
 
 
 def measured_share_correct(project: Project) -> float | None:
@@ -61,52 +61,53 @@ def run(project: Project) -> list[str]:
     value = project.settings.value
     currency = value.currency
     results = outlook(value, measured_share_correct(project))
+    say = project.messages(__file__)
 
-    report = Report(project.report_dir("value"), "Value", project.settings.project.language)
-    say = report.say
+    report = Report(project.report_dir("value"), say("value.title"), say.language)
     report.paragraph(
         say(
-            f"Value per month = {value.users:,} users × {value.items_per_user:,} items × "
-            f"{value.effect_per_item:,} {currency} per item.",
-            f"月あたりの価値 = ユーザー {value.users:,} × 1人あたり {value.items_per_user:,} 件 × "
-            f"1件あたり {value.effect_per_item:,} {currency}。",
+            "value.formula",
+            users=value.users,
+            items=value.items_per_user,
+            effect=value.effect_per_item,
+            currency=currency,
         )
     )
+    case = {name: say(f"value.case.{name}") for name in results}
     report.table(
         [
-            say("case", "ケース"),
-            say(f"value per month ({currency})", f"月あたりの価値（{currency}）"),
-            say("pays back in", "回収まで"),
+            say("value.table.case"),
+            say("value.table.per_month", currency=currency),
+            say("value.table.payback"),
         ],
         [
-            [
-                name,
-                result["value_per_month"],
-                payback_text(result["payback_month"], report.language),
-            ]
+            [case[name], result["value_per_month"], payback_text(result["payback_month"], say.language)]
             for name, result in results.items()
         ],
     )
     months = list(range(value.horizon_months + 1))
     figure, axis = plt.subplots(figsize=(8, 4))
     cost = [value.development_cost + value.operation_cost_per_month * month for month in months]
-    axis.plot(
-        months, cost, color="#C44E52", label=say("cost: development + operation", "コスト: 開発 + 運用")
-    )
+    axis.plot(months, cost, color="#C44E52", label=say("value.figure.cost"))
     for name, result in results.items():
         axis.plot(
             months,
             [result["value_per_month"] * month for month in months],
-            label=say(f"value ({name})", f"価値（{name}）"),
+            label=say("value.figure.value", case=case[name]),
         )
-    axis.set_xlabel(say("months after launch", "リリース後の月数"))
+    axis.set_xlabel(say("value.figure.months"))
     axis.set_ylabel(currency)
     axis.legend()
-    report.figure("payback", figure, say("Cumulative value against cost", "累積の価値とコスト"))
+    report.figure("payback", figure, say("value.figure.caption"))
     write_json(project.report_dir("value") / "value.json", results)
     path = report.write()
     return [
-        f"{name}: {result['value_per_month']:,.0f} {currency} per month, "
-        + (f"pays back in {result['payback_month']} months" if result["payback_month"] else "never pays back")
+        say(
+            "value.console.case",
+            case=case[name],
+            per_month=result["value_per_month"],
+            currency=currency,
+            payback=payback_text(result["payback_month"], say.language),
+        )
         for name, result in results.items()
-    ] + [f"report: {path.relative_to(project.root)}"]
+    ] + [say("value.console.report", path=path.relative_to(project.root))]
