@@ -31,6 +31,7 @@ from ..kit.core import metrics, models
 from ..kit.core.config import METRICS, meets, requirement_text
 from ..kit.core.data import time_order
 from ..kit.core.files import write_json, write_text
+from ..kit.core.messages import Messages
 from ..kit.core.pipeline import Project
 from ..kit.operations.predict import answers, refused_rows, unseen_counts
 from ..kit.operations.releases import model_version
@@ -53,6 +54,10 @@ from . import service
 
 SINGLE_ROW_PREDICTIONS = 200
 {%- endif %}
+
+# How this project measures the service level. The message files are the same in every project, so they
+# hold the sentences of both ways, under `served` (through the prediction service) and `in_process`.
+SERVICE_LEVEL = "{{ 'served' if cookiecutter.serving == 'fastapi' else 'in_process' }}"
 
 # Slices with fewer holdout rows, and feature contributions on a smaller holdout, are reported but
 # not judged: on fewer rows a handful of them moves the metric by more than the allowed gap (F1 on
@@ -131,23 +136,39 @@ def run(project: Project) -> list[str]:
         results["staleness"] = staleness(pd.concat([train, holdout], ignore_index=True), card, project)
     say = project.messages(__file__)
     report = Report(project.report_dir("test"), say("title"), say.language)
-    write_report(report, results, holdout, predictions, project)
+    write_report(report, say, results, holdout, predictions, project)
     write_json(project.path("metrics"), results)
-    fill_model_card(project, results)
-    verdict = "meets" if results["value"]["meets_requirement"] else "does NOT meet"
+    fill_model_card(project, say, results)
+    verdict = say("verdict.meets") if results["value"]["meets_requirement"] else say("verdict.fails")
     level = results["service_level"]
     return [
-        f"holdout {metric} {overall[metric]:.3f} {verdict} the requirement {results['requirement']} "
-        f"(baseline {baseline[metric]:.3f})",
-        f"business value at this quality: {results['value']['business_value_per_month']:,.0f} "
-        f"{value.currency} per month (planned {results['value']['planned_value_per_month']:,.0f})",
+        say(
+            "console.holdout",
+            metric=metric,
+            score=overall[metric],
+            verdict=verdict,
+            requirement=results["requirement"],
+            baseline=baseline[metric],
+        ),
+        say(
+            "console.value",
+            value=results["value"]["business_value_per_month"],
+            currency=value.currency,
+            planned=results["value"]["planned_value_per_month"],
+        ),
 {%- if cookiecutter.serving == "fastapi" %}
-        f"service on loopback: {level['matching_predictions']:,} of {level['rows']:,} predictions equal the "
-        f"offline ones; p95 latency {level['p95_ms']:.1f} ms",
+        say(
+            f"console.service.{SERVICE_LEVEL}",
+            matching=level["matching_predictions"],
+            rows=level["rows"],
+            p95=level["p95_ms"],
+        ),
 {%- else %}
-        f"in-process: {level['rows_per_second']:,.0f} rows per second; p95 latency of one row {level['p95_ms']:.1f} ms",
+        say(
+            f"console.service.{SERVICE_LEVEL}", rows_per_second=level["rows_per_second"], p95=level["p95_ms"]
+        ),
 {%- endif %}
-        f"report: {report.write().relative_to(project.root)}",
+        say("console.report", path=report.write().relative_to(project.root)),
     ]
 
 
@@ -319,24 +340,28 @@ def in_process(model: Any, features: pd.DataFrame) -> dict[str, Any]:
 
 {% endif -%}
 def write_report(
-    report: Report, results: dict[str, Any], holdout: pd.DataFrame, predictions: Any, project: Project
+    report: Report,
+    say: Messages,
+    results: dict[str, Any],
+    holdout: pd.DataFrame,
+    predictions: Any,
+    project: Project,
 ) -> None:
-    say = report.say
     metric, target = results["metric"], project.data.target
     verdict = results["value"]
-    report.heading(say("Model level", "モデルレベル"))
+    report.heading(say("model_level.heading"))
     report.paragraph(
         say(
-            f"Model version {results['model_version']}. "
-            f"Requirement {results['requirement']}: measured {verdict['primary']:.3f} on {results['holdout_rows']:,} "
-            f"holdout rows — {'met' if verdict['meets_requirement'] else 'NOT met'}.",
-            f"モデルのバージョン {results['model_version']}。"
-            f"要件 {results['requirement']}: ホールドアウト {results['holdout_rows']:,} 行で {verdict['primary']:.3f} — "
-            f"{'達成' if verdict['meets_requirement'] else '未達'}。",
+            "model_level.summary",
+            version=results["model_version"],
+            requirement=results["requirement"],
+            primary=verdict["primary"],
+            rows=results["holdout_rows"],
+            outcome=say("model_level.met") if verdict["meets_requirement"] else say("model_level.not_met"),
         )
     )
     report.table(
-        [say("metric", "指標"), say("model", "モデル"), say("baseline", "ベースライン")],
+        [say("table.metric"), say("table.model"), say("table.baseline")],
         [[name, value, results["baseline"][name]] for name, value in results["holdout"].items()],
     )
     if project.problem_type == "classification":
@@ -344,54 +369,49 @@ def write_report(
         # Every class the model knows, also one the holdout happens not to hold.
         classes = list(results["classes"])
         if project.data.positive_label is None:
-            average = project.settings.model.average
             report.paragraph(
                 say(
-                    f"{len(classes)} classes and no positive class: f1, precision, recall and roc_auc are "
-                    f"{average} averages of the per-class scores (model.average); accuracy is the share of rows "
-                    "answered right.",
-                    f"{len(classes)} クラスで、正例のクラスはありません。f1・precision・recall・roc_auc はクラスごとの"
-                    f"値の {average} 平均（model.average）、accuracy は正しく答えた行の割合です。",
+                    "model_level.no_positive_class",
+                    classes=len(classes),
+                    average=project.settings.model.average,
                 )
             )
         truth = holdout[target].astype(str)
         ConfusionMatrixDisplay.from_predictions(
             truth, pd.Series(predictions).astype(str), labels=classes, ax=axis, colorbar=False
         )
-        report.figure("confusion_matrix", figure, say("Confusion matrix", "混同行列"))
-        write_per_class(report, truth, pd.Series(predictions).astype(str), classes)
+        report.figure("confusion_matrix", figure, say("figure.confusion_matrix"))
+        write_per_class(report, say, truth, pd.Series(predictions).astype(str), classes)
     else:
         figure, axis = plt.subplots(figsize=(4.5, 4))
         axis.scatter(holdout[target], predictions, s=10, alpha=0.6)
         low, high = float(holdout[target].min()), float(holdout[target].max())
         axis.plot([low, high], [low, high], color="black", linestyle="--")
-        axis.set_xlabel(say("actual", "実測値"))
-        axis.set_ylabel(say("predicted", "予測値"))
-        report.figure("predicted_vs_actual", figure, say("Predicted against actual", "予測値と実測値"))
-    write_candidates(report, results)
-    write_unseen(report, results["unseen_categories"])
+        axis.set_xlabel(say("figure.actual"))
+        axis.set_ylabel(say("figure.predicted"))
+        report.figure("predicted_vs_actual", figure, say("figure.predicted_vs_actual"))
+    write_candidates(report, say, results)
+    write_unseen(report, say, results["unseen_categories"])
     segment = project.data.segment_column
     if results["slices"] and segment is not None:
-        report.heading(say(f"Per {segment}", f"{segment} ごと"))
-        gap = project.settings.model.max_slice_gap
+        report.heading(say("slices.heading", segment=segment))
         report.paragraph(
             say(
-                f"Each {segment} must meet the requirement and score at most {gap:.0%} worse than the overall "
-                f"{metric} (model.max_slice_gap). Values with fewer than {MIN_JUDGED_ROWS} holdout rows are shown "
-                "but not judged: on so few rows chance alone moves the metric by that much.",
-                f"{segment} の値ごとに要件を満たし、全体の {metric} より {gap:.0%} を超えて悪くならないこと"
-                f"（model.max_slice_gap）。ホールドアウトが {MIN_JUDGED_ROWS} 行未満の値は表示のみで判定しません。"
-                "行が少ないと偶然だけで指標がそれだけ動くためです。",
+                "slices.rule",
+                segment=segment,
+                gap=project.settings.model.max_slice_gap,
+                metric=metric,
+                min_rows=MIN_JUDGED_ROWS,
             )
         )
         report.table(
             [
                 segment,
-                say("rows", "行数"),
+                say("table.rows"),
                 metric,
-                say("meets the requirement", "要件を満たす"),
-                say("worse than overall", "全体より悪い割合"),
-                say("within the gap", "許容範囲内"),
+                say("table.meets_requirement"),
+                say("table.worse_than_overall"),
+                say("table.within_gap"),
             ],
             [
                 [
@@ -411,49 +431,41 @@ def write_report(
         axis.axhline(project.settings.model.threshold, color="black", linestyle="--")
         axis.set_ylabel(metric)
         axis.tick_params(axis="x", rotation=30)
-        report.figure(
-            "metric_per_slice", figure, say(f"{metric} per {segment}", f"{segment} ごとの {metric}")
-        )
-    write_staleness(report, results, project)
-    write_contributions(report, results)
+        report.figure("metric_per_slice", figure, say("figure.per_slice", metric=metric, segment=segment))
+    write_staleness(report, say, results, project)
+    write_contributions(report, say, results)
     level = results["service_level"]
-    report.heading(say("Service level", "サービスレベル"))
+    report.heading(say("service_level.heading"))
     report.paragraph(
-        say(
 {%- if cookiecutter.serving == "fastapi" %}
-            f"The prediction service, run on loopback, answered {level['rows']:,} holdout rows: "
-            f"{level['matching_predictions']:,} predictions equal the offline ones. "
-            f"Throughput {level['rows_per_second']:,.0f} rows per second in requests of {service.ROWS_PER_BATCH} rows.",
-            f"ループバックで起動した予測サービスがホールドアウト {level['rows']:,} 行に応答し、"
-            f"{level['matching_predictions']:,} 件の予測がオフラインの予測と一致しました。"
-            f"{service.ROWS_PER_BATCH} 行ずつのリクエストで毎秒 {level['rows_per_second']:,.0f} 行を処理しました。",
-{%- else %}
-            f"No prediction service (serving: none): the model predicted {level['rows']:,} holdout rows in "
-            f"one batch at {level['rows_per_second']:,.0f} rows per second.",
-            f"予測サービスなし（serving: none）: ホールドアウト {level['rows']:,} 行を一括で、"
-            f"毎秒 {level['rows_per_second']:,.0f} 行の速さで予測しました。",
-{%- endif %}
+        say(
+            f"service_level.measured.{SERVICE_LEVEL}",
+            rows=level["rows"],
+            matching=level["matching_predictions"],
+            rows_per_second=level["rows_per_second"],
+            batch=service.ROWS_PER_BATCH,
         )
+{%- else %}
+        say(
+            f"service_level.measured.{SERVICE_LEVEL}",
+            rows=level["rows"],
+            rows_per_second=level["rows_per_second"],
+        )
+{%- endif %}
     )
     report.table(
-        [say("one row per request", "1リクエスト1行"), "p50", "p95", "p99"],
-        [[say("latency (ms)", "レイテンシ（ms）"), level["p50_ms"], level["p95_ms"], level["p99_ms"]]],
+        [say("table.one_row_per_request"), "p50", "p95", "p99"],
+        [[say("table.latency_ms"), level["p50_ms"], level["p95_ms"], level["p99_ms"]]],
     )
-    report.heading(say("System level", "システムレベル"))
+    report.heading(say("system_level.heading"))
+    report.paragraph(say("system_level.checklist"))
+    report.heading(say("value.heading"))
     report.paragraph(
         say(
-            "System test, A/B test and usability are run with users; see the checklist in the Test stage's README.",
-            "システムテスト、A/B テスト、ユーザビリティはユーザーと行います。Test ステージの README のチェックリストを参照してください。",
-        )
-    )
-    currency = project.settings.value.currency
-    report.heading(say("Business value", "ビジネス価値"))
-    report.paragraph(
-        say(
-            f"At the measured quality: {verdict['business_value_per_month']:,.0f} {currency} per month "
-            f"(planned: {verdict['planned_value_per_month']:,.0f}).",
-            f"測定した品質での価値: 月 {verdict['business_value_per_month']:,.0f} {currency}"
-            f"（計画: {verdict['planned_value_per_month']:,.0f}）。",
+            "value.measured",
+            value=verdict["business_value_per_month"],
+            currency=project.settings.value.currency,
+            planned=verdict["planned_value_per_month"],
         )
     )
 
@@ -467,70 +479,49 @@ def shown(value: float | None) -> float | str:
     return "-" if value is None else value
 
 
-def write_unseen(report: Report, unseen: dict[str, Any]) -> None:
+def write_unseen(report: Report, say: Messages, unseen: dict[str, Any]) -> None:
     """How many holdout rows hold a category training never saw, and what serving does with them."""
-    say = report.say
-    report.heading(say("Categories the model never saw", "モデルが学習で見ていないカテゴリー"))
+    report.heading(say("unseen.heading"))
     if not unseen["rows"]:
-        report.paragraph(
-            say(
-                "Every holdout category occurs in training.",
-                "ホールドアウトのカテゴリーはすべて学習データにあります。",
-            )
-        )
+        report.paragraph(say("unseen.none"))
         return
     serving = (
-        say(
-            f"Serving refuses such rows (preprocess.unseen_categories: refuse): {unseen['refused_by_serving']:,} "
-            "holdout rows; the service was measured on the others.",
-            f"本番ではこうした行を拒否します（preprocess.unseen_categories: refuse）。ホールドアウトでは "
-            f"{unseen['refused_by_serving']:,} 行で、サービスの計測はそれ以外の行で行いました。",
-        )
+        say("unseen.refused", rows=unseen["refused_by_serving"])
         if unseen["policy"] == "refuse"
-        else say(
-            "The model treats them as its infrequent categories (preprocess.unseen_categories: infrequent).",
-            "モデルはこれらをまれなカテゴリーとして扱います（preprocess.unseen_categories: infrequent）。",
-        )
+        else say("unseen.infrequent")
     )
-    report.paragraph(
-        say("Predicted and scored like every other row. ", "他の行と同じく予測し、評価に含めています。")
-        + serving
-    )
+    report.paragraph(say("unseen.scored", serving=serving))
     report.table(
-        [say("column", "列"), say("holdout rows", "ホールドアウトの行数")],
+        [say("table.column"), say("table.holdout_rows")],
         [[column, count] for column, count in unseen["rows"].items()],
     )
 
 
-def write_per_class(report: Report, truth: pd.Series, predictions: pd.Series, classes: list[str]) -> None:
+def write_per_class(
+    report: Report, say: Messages, truth: pd.Series, predictions: pd.Series, classes: list[str]
+) -> None:
     """Precision, recall and f1 of each class, so that no class hides behind an average."""
-    say = report.say
     found = classification_report(truth, predictions, labels=classes, output_dict=True, zero_division=0)
     rows = []
     for label in classes:
         part = found[label]
         rows.append([label, part["precision"], part["recall"], part["f1-score"], int(part["support"])])
-    report.heading(say("Per class", "クラスごと"))
-    report.table(
-        [say("class", "クラス"), "precision", "recall", "f1", say("holdout rows", "ホールドアウトの行数")],
-        rows,
-    )
+    report.heading(say("per_class.heading"))
+    report.table([say("table.class"), "precision", "recall", "f1", say("table.holdout_rows")], rows)
 
 
-def write_candidates(report: Report, results: dict[str, Any]) -> None:
-    say, metric = report.say, results["metric"]
+def write_candidates(report: Report, say: Messages, results: dict[str, Any]) -> None:
+    metric = results["metric"]
     fine = results["value"]["no_simpler_model_is_better"]
-    report.heading(say("Simpler candidates", "より単純な候補"))
+    report.heading(say("candidates.heading"))
     report.paragraph(
         say(
-            "Each candidate at its best setting, trained on the training rows and scored on the holdout, "
-            f"simplest first. {'No simpler candidate scores better.' if fine else 'A SIMPLER CANDIDATE SCORES BETTER.'}",
-            "各候補を最良の設定で学習データから学習し、ホールドアウトで評価しました（単純な順）。"
-            f"{'より単純な候補の方が良いことはありません。' if fine else 'より単純な候補の方が良い結果です。'}",
+            "candidates.intro",
+            verdict=say("candidates.none_better") if fine else say("candidates.simpler_better"),
         )
     )
     report.table(
-        [say("candidate", "候補"), say("setting", "設定"), metric, say("chosen", "採用")],
+        [say("table.candidate"), say("table.setting"), metric, say("table.chosen")],
         [
             [
                 name,
@@ -543,59 +534,50 @@ def write_candidates(report: Report, results: dict[str, Any]) -> None:
     )
 
 
-def write_staleness(report: Report, results: dict[str, Any], project: Project) -> None:
-    say, metric = report.say, results["metric"]
-    report.heading(say("Staleness", "モデルの鮮度"))
+def write_staleness(report: Report, say: Messages, results: dict[str, Any], project: Project) -> None:
+    metric = results["metric"]
+    report.heading(say("staleness.heading"))
     if "staleness" not in results:
-        report.paragraph(
-            say(
-                "Not measured: the prepared rows have no time column (data.time_column) to order them by.",
-                "未測定: 準備済みの行に、時刻順に並べるための列（data.time_column）がありません。",
-            )
-        )
+        report.paragraph(say("staleness.not_measured"))
         return
     stale = results["staleness"]
     trained_on, newest = stale["trained_on"], stale["newest_meets_requirement"]
-    verdict = {
-        True: ("meets", "満たします"),
-        False: ("does NOT meet", "満たしません"),
-        None: ("could not be scored against", "判定できません"),
-    }[newest]
+    verdict = {True: say("verdict.meets"), False: say("verdict.fails"), None: say("verdict.unscored")}[newest]
     report.paragraph(
         say(
-            f"The chosen candidate, trained on the older half of the rows by {project.data.time_column} "
-            f"({trained_on['rows']:,} rows, {trained_on['from']} to {trained_on['to']}), scored on the newer half "
-            f"in {STALENESS_PERIODS} periods: in the newest period it {verdict[0]} the requirement "
-            f"{results['requirement']}.",
-            f"採用した候補を {project.data.time_column} の順で古い半分の行（{trained_on['rows']:,} 行、"
-            f"{trained_on['from']} から {trained_on['to']}）で学習し、新しい半分を {STALENESS_PERIODS} 期間に分けて"
-            f"評価しました。最新の期間で要件 {results['requirement']} を{verdict[1]}。",
+            "staleness.measured",
+            time_column=project.data.time_column,
+            rows=trained_on["rows"],
+            start=trained_on["from"],
+            end=trained_on["to"],
+            periods=STALENESS_PERIODS,
+            verdict=verdict,
+            requirement=results["requirement"],
         )
     )
     report.table(
-        [say("from", "開始"), say("to", "終了"), say("rows", "行数"), metric],
+        [say("table.from"), say("table.to"), say("table.rows"), metric],
         [[part["from"], part["to"], part["rows"], shown(part[metric])] for part in stale["periods"]],
     )
 
 
-def write_contributions(report: Report, results: dict[str, Any]) -> None:
-    say, metric = report.say, results["metric"]
+def write_contributions(report: Report, say: Messages, results: dict[str, Any]) -> None:
+    metric = results["metric"]
     found = results["feature_contributions"]
     idle = [column for column, part in found.items() if not part["helps"]]
-    rows = min(results["holdout_rows"], CONTRIBUTION_ROWS)
-    report.heading(say("Feature contributions", "特徴量の貢献"))
+    verdict = say("contributions.idle", columns=", ".join(idle)) if idle else say("contributions.all_help")
+    report.heading(say("contributions.heading"))
     report.paragraph(
         say(
-            f"How much worse {metric} gets on {rows:,} holdout rows when one column's values are shuffled "
-            f"({PERMUTATION_REPEATS} times): above zero, the column helps. "
-            + (f"Columns that do not help: {', '.join(idle)}." if idle else "Every column helps."),
-            f"ある列の値をシャッフルしたとき（{PERMUTATION_REPEATS} 回）、ホールドアウトの {rows:,} 行で {metric} がどれだけ悪化するか。"
-            "0 より大きければ、その列は役に立っています。"
-            + (f"役に立っていない列: {', '.join(idle)}。" if idle else "すべての列が役に立っています。"),
+            "contributions.intro",
+            metric=metric,
+            rows=min(results["holdout_rows"], CONTRIBUTION_ROWS),
+            repeats=PERMUTATION_REPEATS,
+            verdict=verdict,
         )
     )
     report.table(
-        [say("column", "列"), say("contribution", "貢献"), "std", say("helps", "役に立つ")],
+        [say("table.column"), say("table.contribution"), "std", say("table.helps")],
         [
             [column, part["contribution"], part["std"], mark(part["helps"])]
             for column, part in sorted(found.items(), key=lambda item: -item[1]["contribution"])
@@ -603,15 +585,20 @@ def write_contributions(report: Report, results: dict[str, Any]) -> None:
     )
 
 
-def fill_model_card(project: Project, results: dict[str, Any]) -> None:
+def fill_model_card(project: Project, say: Messages, results: dict[str, Any]) -> None:
     """Write the results block of the model card; what people wrote around it stays."""
     card = project.root / "docs" / "model-card.md"
     if not card.is_file():
         return
     verdict = results["value"]
     lines = [
-        f"- model: {results['model']}; requirement {results['requirement']}: "
-        f"{verdict['primary']:.3f} ({'met' if verdict['meets_requirement'] else 'not met'})",
+        say(
+            "model_card.summary",
+            model=results["model"],
+            requirement=results["requirement"],
+            primary=verdict["primary"],
+            outcome=say("model_card.met") if verdict["meets_requirement"] else say("model_card.not_met"),
+        ),
         "",
         markdown_table(
             ["metric", "model", "baseline"],
