@@ -6,7 +6,7 @@ import pytest
 
 from {{ cookiecutter.module_name }}.kit.core.pipeline import STAGES, Project
 from {{ cookiecutter.module_name }}.kit.process import checklist
-from {{ cookiecutter.module_name }}.kit.process.roles import ROLE_BY_KEY
+from {{ cookiecutter.module_name }}.kit.process.owners import Team
 
 
 @pytest.fixture()
@@ -39,7 +39,7 @@ def test_every_stage_of_the_process_has_items_an_owner_and_a_gate(project):
         assert stage.total > 0 and stage.owner
         assert (stage.gate is None) == (stage.key == "business_understanding")
     if report.sponsor_missing:
-        sponsor = ROLE_BY_KEY["sponsor"].title.in_(project.settings.project.language)
+        sponsor = Team(project.settings).title("sponsor")
         assert report.unassigned[0] == sponsor
 
 

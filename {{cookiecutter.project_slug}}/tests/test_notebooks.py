@@ -17,7 +17,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 from {{ cookiecutter.module_name }}.kit.core import config
 from {{ cookiecutter.module_name }}.kit.core.pipeline import STAGES, Project, StageOrderError
 from {{ cookiecutter.module_name }}.kit.process import checklist, review, value
-from {{ cookiecutter.module_name }}.kit.process.roles import ROLE_BY_KEY
+from {{ cookiecutter.module_name }}.kit.process.roles import ROLES
 from {{ cookiecutter.module_name }}.kit.reports.report import format_cell
 
 ROOT = config.find_root(Path(__file__).parent)
@@ -179,8 +179,8 @@ def test_a_role_asked_twice_is_invited_once_with_every_reason(documents):
 
 
 def test_the_invitation_asks_for_owners_only_while_a_role_has_none(documents):
-    everyone = with_owners(documents, **dict.fromkeys(ROLE_BY_KEY, "@someone"))
-    reminder = review.words(documents)["unassigned"]
+    everyone = with_owners(documents, **dict.fromkeys(ROLES, "@someone"))
+    reminder = documents.messages(review.__file__)("review.unassigned")
     assert reminder in review.invitation(with_owners(documents), "train")
     assert reminder not in review.invitation(everyone, "train")
 

@@ -55,14 +55,14 @@ def test_the_roles_page_lists_every_role_and_stage(project):
     page = (project / owners.ROLES_PAGE).read_text(encoding="utf-8")
     team = owners.Team(config.load(project))
     for role in ROLES:
-        assert team.text(role.title) in page
+        assert team.title(role) in page
     for stage in STAGES:
-        assert team.text(stage.title) in page
+        assert team.stage_title(stage) in page
 
 
 def test_prose_in_parentheses_is_left_alone(project):
     team = owners.Team(config.load(project))
-    title = team.text(ROLES[1].title)
+    title = team.title(ROLES[1])
     prose = f"Ask the {title} (they know the budget)."
     assert team.retag(prose) == prose
 
@@ -115,7 +115,7 @@ def test_the_model_spec_needs_a_review_by_its_owners(project, tmp_path):
     """A change to the model's settings or to the train stage's code waits for its owners' review."""
     spec = {"/params.yaml": "product_manager", f"/{owners.PACKAGE}/train/stage.py": "data_scientist"}
     for role in ROLES:
-        set_owner(project, role.key, f"@{role.key.replace('_', '-')}-owner")
+        set_owner(project, role, f"@{role.replace('_', '-')}-owner")
     owners.update(project)
     team = owners.Team(config.load(project))
     codeowners = (project / owners.CODEOWNERS_PLACES[team.ci]).read_text(encoding="utf-8")

@@ -31,7 +31,7 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 
-from ..process.roles import ROLE_BY_KEY
+from ..process.roles import ROLES
 from .conflicts import documents, refuse_unmerged
 from .files import write_text
 from .messages import languages
@@ -397,7 +397,7 @@ else:
     OwnersSettings = create_model(
         "OwnersSettings",
         __base__=OwnersBase,
-        **{role: (Annotated[str, Field(description=OWNERS_DESCRIPTION)], ...) for role in ROLE_BY_KEY},
+        **{role: (Annotated[str, Field(description=OWNERS_DESCRIPTION)], ...) for role in ROLES},
     )
 
 

@@ -14,69 +14,54 @@ from .. import PACKAGE
 from ..core import config
 from ..core.conflicts import documents
 from ..core.files import write_text
+from ..core.messages import messages_beside
 from ..reports.markdown import MissingBlockError, replace_block
-from .roles import DEFAULT_OWNER_ROLE, PATH_OWNERS, ROLE_BY_KEY, ROLES, STAGES, UNASSIGNED, Stage, Text
+from .roles import DEFAULT_OWNER_ROLE, PATH_OWNERS, ROLES, STAGES, Ask, Stage, Text
 
 ROLES_PAGE = "docs/roles.md"
 CODEOWNERS_PLACES = {"github": ".github/CODEOWNERS", "gitlab": ".gitlab/CODEOWNERS", "none": "CODEOWNERS"}
 
-GENERATED_NOTE = Text(
-    f"Generated from `params.yaml` by `python -m {PACKAGE} owners`; change owners there.",
-    f"`params.yaml` から `python -m {PACKAGE} owners` で生成しています。担当者はそちらで変更してください。",
-)
-ROLES_HEADINGS = {
-    "title": Text("Roles and owners", "ロールと担当者"),
-    "unassigned": Text("Unassigned roles", "未割り当てのロール"),
-    "none_unassigned": Text("Every role has an owner.", "すべてのロールに担当者がいます。"),
-    "sponsor_missing": Text(
-        "No sponsor is named yet. A missing sponsor is one of the most common reasons ML projects fail.",
-        "スポンサーが決まっていません。スポンサー不在は、MLプロジェクトが失敗する主な理由の一つです。",
-    ),
-    "roles": Text("Who owns which role", "各ロールの担当者"),
-    "stages": Text("What each stage asks of whom", "各ステージで誰に何を聞くか"),
-    "paths": Text("Who owns which path (CODEOWNERS)", "各パスの担当者（CODEOWNERS）"),
-    "default": Text(
-        "Paths no line assigns, and paths whose role is unassigned, fall to the default owner:",
-        "どの行にも当てはまらないパスと、ロールが未割り当てのパスは、既定の担当者が持ちます:",
-    ),
-}
-COLUMNS = {
-    "role": Text("Role", "ロール"),
-    "responsibility": Text("Responsibility", "役割"),
-    "owner": Text("Owner", "担当者"),
-    "whom": Text("Whom", "誰に"),
-    "request": Text("For what", "何を"),
-    "path": Text("Path", "パス"),
-    "stage_owner": Text("Stage owner", "ステージの担当"),
-}
-
 
 class Team:
-    """The owners of every role, read from params.yaml, in the project's language."""
+    """The owners of every role, read from params.yaml, and the roles' words in the project's language."""
 
     def __init__(self, settings: config.Settings) -> None:
         self.language = settings.project.language
         self.ci = settings.project.ci
         self.owners = {key: config.parse_owners(value) for key, value in settings.owners}
-        self.role_by_title = {self.text(role.title): role.key for role in ROLES}
+        self.say = messages_beside(__file__, self.language)
+        self.role_by_title = {self.title(role): role for role in ROLES}
+
+    def title(self, role: str) -> str:
+        return self.say(f"roles.{role}.title")
+
+    def responsibility(self, role: str) -> str:
+        return self.say(f"roles.{role}.responsibility")
+
+    def stage_title(self, stage: Stage) -> str:
+        return self.say(f"stages.{stage.key}.title")
+
+    def request(self, stage: Stage, ask: Ask) -> str:
+        return self.say(f"stages.{stage.key}.asks.{ask.topic}")
 
     def text(self, text: Text) -> str:
+        """Transitional, for checklist.py's inline sentences: goes with `roles.Text`."""
         return text.in_(self.language)
 
     def owner_text(self, role: str) -> str:
-        return " ".join(self.owners[role]) or self.text(UNASSIGNED)
+        return " ".join(self.owners[role]) or self.say("owners.unassigned")
 
     def tag(self, role: str) -> str:
         """How documents name a role and its owner, e.g. `Data Engineer (@alice)`."""
-        return f"{self.text(ROLE_BY_KEY[role].title)} ({self.owner_text(role)})"
+        return f"{self.title(role)} ({self.owner_text(role)})"
 
     def unassigned(self) -> list[str]:
-        return [role.key for role in ROLES if not self.owners[role.key]]
+        return [role for role in ROLES if not self.owners[role]]
 
     def tag_pattern(self) -> re.Pattern[str]:
         """Matches any role's tag in this language, whatever owner it shows now."""
-        titles = sorted((self.text(role.title) for role in ROLES), key=len, reverse=True)
-        owner = rf"{config.OWNER_PATTERN.pattern}|{re.escape(self.text(UNASSIGNED))}"
+        titles = sorted(self.role_by_title, key=len, reverse=True)
+        owner = rf"{config.OWNER_PATTERN.pattern}|{re.escape(self.say('owners.unassigned'))}"
         return re.compile(
             rf"(?<![\w/])(?P<title>{'|'.join(map(re.escape, titles))}) "
             rf"\((?P<owners>(?:{owner})(?: (?:{owner}))*)\)"
@@ -88,12 +73,12 @@ class Team:
 
 def asks_table(team: Team, stage: Stage) -> list[str]:
     lines = [
-        f"| {team.text(COLUMNS['whom'])} | {team.text(COLUMNS['request'])} |",
+        f"| {team.say('owners.column.whom')} | {team.say('owners.column.request')} |",
         "| --- | --- |",
     ]
     for ask in stage.asks:
         whom = ", ".join(team.tag(role) for role in ask.roles)
-        lines.append(f"| {whom} | {team.text(ask.request)} |")
+        lines.append(f"| {whom} | {team.request(stage, ask)} |")
     return lines
 
 
@@ -109,40 +94,47 @@ def path_owners(root: Path, ci: str) -> list[tuple[str, str]]:
 
 
 def render_roles_page(team: Team, root: Path) -> str:
-    heading = {name: team.text(text) for name, text in ROLES_HEADINGS.items()}
-    column = {name: team.text(text) for name, text in COLUMNS.items()}
-    lines = [f"# {heading['title']}", "", f"_{team.text(GENERATED_NOTE)}_", ""]
+    say = team.say
+    lines = [f"# {say('owners.page.title')}", "", f"_{say('owners.generated')}_", ""]
 
-    lines += [f"## {heading['unassigned']}", ""]
+    lines += [f"## {say('owners.page.unassigned')}", ""]
     unassigned = team.unassigned()
     if "sponsor" in unassigned:
-        lines += [f"**{heading['sponsor_missing']}**", ""]
+        lines += [f"**{say('owners.page.sponsor_missing')}**", ""]
     if unassigned:
         lines += [f"- {team.tag(role)}" for role in unassigned]
     else:
-        lines.append(heading["none_unassigned"])
+        lines.append(say("owners.page.none_unassigned"))
 
-    lines += ["", f"## {heading['roles']}", ""]
-    lines += [f"| {column['role']} | {column['responsibility']} | {column['owner']} |", "| --- | --- | --- |"]
+    lines += ["", f"## {say('owners.page.roles')}", ""]
     lines += [
-        f"| {team.text(role.title)} | {team.text(role.responsibility)} | {team.owner_text(role.key)} |"
-        for role in ROLES
+        f"| {say('owners.column.role')} | {say('owners.column.responsibility')} | {say('owners.column.owner')} |",
+        "| --- | --- | --- |",
+    ]
+    lines += [
+        f"| {team.title(role)} | {team.responsibility(role)} | {team.owner_text(role)} |" for role in ROLES
     ]
 
-    lines += ["", f"## {heading['stages']}"]
+    lines += ["", f"## {say('owners.page.stages')}"]
     for stage in STAGES:
         document = stage.document.format(module=PACKAGE)
         lines += [
             "",
-            f"### {team.text(stage.title)}",
+            f"### {team.stage_title(stage)}",
             "",
-            f"[{document}](../{document}) · {column['stage_owner']}: {team.tag(stage.owner)}",
+            f"[{document}](../{document}) · {say('owners.column.stage_owner')}: {team.tag(stage.owner)}",
             "",
             *asks_table(team, stage),
         ]
 
-    lines += ["", f"## {heading['paths']}", "", f"{heading['default']} {team.tag(DEFAULT_OWNER_ROLE)}", ""]
-    lines += [f"| {column['path']} | {column['owner']} |", "| --- | --- |"]
+    lines += [
+        "",
+        f"## {say('owners.page.paths')}",
+        "",
+        f"{say('owners.page.default')} {team.tag(DEFAULT_OWNER_ROLE)}",
+        "",
+    ]
+    lines += [f"| {say('owners.column.path')} | {say('owners.column.owner')} |", "| --- | --- |"]
     lines += [f"| `{pattern}` | {team.tag(role)} |" for pattern, role in path_owners(root, team.ci)]
     return "\n".join(lines) + "\n"
 
@@ -150,10 +142,10 @@ def render_roles_page(team: Team, root: Path) -> str:
 def render_codeowners(team: Team, root: Path) -> str:
     """CODEOWNERS in the syntax of the project's Git host; the last matching line wins."""
     default = team.owners[DEFAULT_OWNER_ROLE]
-    lines = [f"# {team.text(GENERATED_NOTE)}"]
+    lines = [f"# {team.say('owners.generated')}"]
     if team.ci == "gitlab":
         # A section's default owners cover its lines that name no owner of their own.
-        lines.append(f"[{team.text(COLUMNS['owner'])}] {' '.join(default)}".rstrip())
+        lines.append(f"[{team.say('owners.column.owner')}] {' '.join(default)}".rstrip())
         lines.append("*" if default else f"# * {team.tag(DEFAULT_OWNER_ROLE)}")
     else:
         lines.append(f"* {' '.join(default)}" if default else f"# * {team.tag(DEFAULT_OWNER_ROLE)}")
@@ -176,7 +168,7 @@ def render(root: Path, team: Team) -> dict[Path, str]:
     for stage in STAGES:
         path = root / stage.document.format(module=PACKAGE)
         text = team.retag(wanted.get(path, path.read_text(encoding="utf-8")))
-        asks = [*asks_table(team, stage), "", f"_{team.text(GENERATED_NOTE)}_"]
+        asks = [*asks_table(team, stage), "", f"_{team.say('owners.generated')}_"]
         try:
             wanted[path] = replace_block(text, "asks", "\n".join(asks))
         except MissingBlockError as error:

@@ -22,7 +22,7 @@ from ..reports.report import format_cell, markdown_table
 from . import checklist, value
 from .owners import Team
 from .roles import STAGES as PROCESS
-from .roles import Stage, Text
+from .roles import Stage
 
 # The meetings, in the order of the process: Business Understanding first, then every stage.
 REVIEWS = tuple(stage.key for stage in PROCESS)
@@ -42,55 +42,6 @@ VALUE_INPUTS = (
 # the report (Prepare's data request), which the meeting reads with the report.
 FIGURE = re.compile(r"^!\[(?P<caption>[^\]]*)\]\((?P<path>[^)\s]+)\)\s*$")
 ATTACHMENT = re.compile(r"\[[^\]]*\]\((?P<name>[^)\s/:]+\.md)\)")
-
-WORDS = {
-    "invite": Text("Whom to invite", "招待する人"),
-    "from_params": Text("owners from params.yaml", "担当者は params.yaml から"),
-    "whom": Text("Whom", "誰を"),
-    "why": Text("Why", "何のために"),
-    "owner_reason": Text(
-        "Owns this stage: presents the report and leads the meeting.",
-        "この工程の担当: レポートを説明し、会議を進めます。",
-    ),
-    "unassigned": Text(
-        f"Roles without an owner: name one under owners: in params.yaml, then run "
-        f"`python -m {PACKAGE} owners`.",
-        f"担当者のいないロールがあります。params.yaml の owners: に書き、"
-        f"`python -m {PACKAGE} owners` を実行してください。",
-    ),
-    "ran": Text("Ran `{}`:", "`{}` を実行しました:"),
-    "shown": Text("The meeting sees the run of {} (`{}`).", "会議で見るのは {} の実行結果です（`{}`）。"),
-    "rerun": Text(
-        "To run it again, set `rerun=True` in this cell, or run",
-        "実行し直すには、このセルで `rerun=True` にするか、次を実行します:",
-    ),
-    "done": Text("done", "完了"),
-    "owner": Text("Owner", "担当"),
-    "all_done": Text("Every item is done.", "すべての項目が完了しています。"),
-    "placeholders": Text("Placeholders left", "未記入の箇所"),
-    "input": Text("input", "入力値"),
-    "setting": Text("in params.yaml", "params.yaml のキー"),
-    "figure": Text("figure", "数値"),
-    "planned": Text("planned", "計画"),
-    "what_if": Text("what if", "変更した場合"),
-    "value_per_month": Text("value per month", "月あたりの価値"),
-    "pays_back": Text("pays back in", "回収まで"),
-    "share_correct": Text("share of correct predictions", "正しい予測の割合"),
-    "formula": Text(
-        "Value per month = users × items per user × (effect per item × share correct − cost per error "
-        "× share wrong)\n\nPayback (months) = development cost ÷ (value per month − operation cost per month)",
-        "月あたりの価値 = ユーザー数 × 1人あたりの件数 × (1件あたりの効果 × 正解の割合 − 誤り1件の修正コスト "
-        "× 誤りの割合)\n\n回収期間（月） = 開発コスト ÷ (月あたりの価値 − 月あたりの運用コスト)",
-    ),
-}
-INPUT_NAMES = {
-    "users": Text("users", "ユーザー数"),
-    "items_per_user": Text("items per user per month", "1人あたりの月間件数"),
-    "effect_per_item": Text("effect per item", "1件あたりの効果"),
-    "cost_per_error": Text("cost per error", "誤り1件の修正コスト"),
-    "development_cost": Text("development cost", "開発コスト"),
-    "operation_cost_per_month": Text("operation cost per month", "月あたりの運用コスト"),
-}
 
 
 class Markdown(str):
@@ -131,11 +82,6 @@ def report_name(stage: str) -> str:
     return VALUE if stage == "business_understanding" else stage
 
 
-def words(project: Project) -> dict[str, str]:
-    team = Team(project.settings)
-    return {name: team.text(text) for name, text in WORDS.items()}
-
-
 # --- Whom to invite ----------------------------------------------------------------------------
 
 
@@ -147,27 +93,28 @@ def invitees(project: Project, stage: str) -> list[Invitee]:
     """
     process = process_stage(stage)
     team = Team(project.settings)
-    reasons: dict[str, list[str]] = {process.owner: [team.text(WORDS["owner_reason"])]}
+    reasons: dict[str, list[str]] = {process.owner: [team.say("review.owner_reason")]}
     for ask in process.asks:
         for role in ask.roles:
-            reasons.setdefault(role, []).append(team.text(ask.request))
+            reasons.setdefault(role, []).append(team.request(process, ask))
     return [Invitee(role, team.tag(role), tuple(why)) for role, why in reasons.items()]
 
 
 def invitation(project: Project, stage: str) -> Markdown:
     """The invitation list as a table, with a reminder when a role to invite has no owner yet."""
-    word = words(project)
+    say = project.messages(__file__)
     people = invitees(project, stage)
     lines = [
-        f"**{word['invite']}** ({word['from_params']})",
+        f"**{say('review.invite')}** ({say('review.from_params')})",
         "",
         markdown_table(
-            [word["whom"], word["why"]], [[person.tag, " ".join(person.reasons)] for person in people]
+            [say("review.whom"), say("review.why")],
+            [[person.tag, " ".join(person.reasons)] for person in people],
         ),
     ]
     team = Team(project.settings)
     if any(not team.owners[person.role] for person in people):
-        lines += ["", f"> {word['unassigned']}"]
+        lines += ["", f"> {say('review.unassigned')}"]
     return Markdown("\n".join(lines) + "\n")
 
 
@@ -205,22 +152,22 @@ def ensure_run(project: Project, stage: str, rerun: bool = False) -> Markdown:
     Once one stage runs, the stages after it up to this one run too, since their inputs changed.
     `rerun=True` runs the stage under review again even when its outputs exist.
     """
-    word = words(project)
+    say = project.messages(__file__)
     lines: list[str] = []
     ran = False
     for step in steps(stage):
         due = rerun and step == report_name(stage)
         if ran or due or not all(path.is_file() for path in outputs(project, step)):
             ran = True
-            lines.append(f"- {word['ran'].format(command(step))}")
+            lines.append(f"- {say('review.ran', command=command(step))}")
             lines += [f"    - {line}" for line in run_step(project, step)]
     if not ran:
         step = report_name(stage)
         report = project.report_dir(step) / "report.md"
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(report.stat().st_mtime))
         lines += [
-            f"- {word['shown'].format(when, report.relative_to(project.root).as_posix())}",
-            f"- {word['rerun']} `{command(step)}`.",
+            f"- {say('review.shown', when=when, report=report.relative_to(project.root).as_posix())}",
+            f"- {say('review.rerun')} `{command(step)}`.",
         ]
     return Markdown("\n".join(lines) + "\n")
 
@@ -285,21 +232,22 @@ def open_items(project: Project, stage: str) -> Markdown:
     The checklist command reads the same documents, so the meeting and CI's gates never disagree.
     """
     process_stage(stage)
-    word = words(project)
+    say = project.messages(__file__)
     result = next(
         found for found in checklist.report(checklist.Status.read(project)).stages if found.key == stage
     )
     lines = [
-        f"**{result.title}: {result.done}/{result.total} {word['done']}** · {word['owner']}: {result.owner}",
+        f"**{result.title}: {result.done}/{result.total} {say('review.done')}** · "
+        f"{say('review.owner')}: {result.owner}",
         "",
     ]
     lines += [f"- [ ] {item['text']} — {item['owner']} (`{item['document']}`)" for item in result.open_items]
     if not result.open_items:
-        lines.append(word["all_done"])
+        lines.append(say("review.all_done"))
     left = checklist.placeholders_per_document(result.placeholders)
     if left:
         counts = "; ".join(f"`{document}` {count}" for document, count in left.items())
-        lines += ["", f"{word['placeholders']}: {counts}"]
+        lines += ["", f"{say('review.placeholders')}: {counts}"]
     return Markdown("\n".join(lines) + "\n")
 
 
@@ -308,12 +256,16 @@ def open_items(project: Project, stage: str) -> Markdown:
 
 def value_formula(project: Project) -> Markdown:
     """The formula of the value report, with every input as params.yaml sets it and where."""
-    word = words(project)
-    team = Team(project.settings)
+    say = project.messages(__file__)
     settings = project.settings.value
-    rows = [[team.text(INPUT_NAMES[key]), f"`{VALUE}.{key}`", _amount(settings, key)] for key in VALUE_INPUTS]
-    table = markdown_table([word["input"], word["setting"], word["figure"]], rows)
-    return Markdown(f"{word['formula']}\n\n{table}\n")
+    rows = [
+        [say(f"review.value.inputs.{key}"), f"`{VALUE}.{key}`", _amount(settings, key)]
+        for key in VALUE_INPUTS
+    ]
+    table = markdown_table(
+        [say("review.value.input"), say("review.value.setting"), say("review.value.figure")], rows
+    )
+    return Markdown(f"{say('review.value.formula')}\n\n{table}\n")
 
 
 def what_if(project: Project, share_correct: float = 1.0, **changes: float) -> Markdown:
@@ -327,29 +279,29 @@ def what_if(project: Project, share_correct: float = 1.0, **changes: float) -> M
         raise ValueError(f"{', '.join(unknown)}: not a value input; choose from {', '.join(VALUE_INPUTS)}.")
     if not 0 <= share_correct <= 1:
         raise ValueError(f"share_correct must lie between 0 and 1, not {share_correct}.")
-    word = words(project)
-    team = Team(project.settings)
+    say = project.messages(__file__)
     planned = project.settings.value
     changed = planned.model_copy(update=changes)
-    currency = planned.currency
     rows: list[list[Any]] = [
-        [team.text(INPUT_NAMES[key]), _amount(planned, key), _amount(changed, key)] for key in changes
+        [say(f"review.value.inputs.{key}"), _amount(planned, key), _amount(changed, key)] for key in changes
     ]
     if share_correct != 1.0:
-        rows.append([word["share_correct"], format_cell(1.0), format_cell(share_correct)])
+        rows.append([say("review.value.share_correct"), format_cell(1.0), format_cell(share_correct)])
     per_month = {
         "planned": value.monthly_value(planned),
         "changed": value.monthly_value(changed, share_correct),
     }
-    rows.append([f"{word['value_per_month']} ({currency})", per_month["planned"], per_month["changed"]])
+    rows.append(
+        [say("review.value.per_month", currency=planned.currency), per_month["planned"], per_month["changed"]]
+    )
     rows.append(
         [
-            word["pays_back"],
+            say("value.table.payback"),
             _payback(planned, per_month["planned"], project),
             _payback(changed, per_month["changed"], project),
         ]
     )
-    return Markdown(markdown_table(["", word["planned"], word["what_if"]], rows) + "\n")
+    return Markdown(markdown_table(["", say("value.case.planned"), say("review.value.what_if")], rows) + "\n")
 
 
 def _amount(settings: ValueSettings, key: str) -> str:
