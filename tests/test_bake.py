@@ -50,6 +50,8 @@ PACKAGE_FILES = [
             "threads",
         )
     ),
+    "kit/core/example_merchants.csv",
+    "kit/core/example_notes.csv",
     *(
         f"kit/process/{name}.py"
         for name in ("__init__", "checklist", "owners", "readiness", "review", "roles", "value")

@@ -17,6 +17,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from ..kit.core.config import AnalyzeSettings, DataSettings
 from ..kit.core.data import personal_data_kind
 from ..kit.core.files import write_json, write_text
+from ..kit.core.messages import Messages
 from ..kit.core.pipeline import Project
 from ..kit.reports.markdown import replace_block
 from ..kit.reports.report import Report, markdown_table, plt
@@ -34,11 +35,17 @@ def run(project: Project) -> list[str]:
     write_json(project.path("diagnosis"), diagnosis)
     fill_data_card(project, diagnosis)
     findings = diagnosis["findings"]
-    blocking = sum(finding["blocking"] for finding in findings)
     return [
-        f"{diagnosis['rows']:,} rows × {len(diagnosis['columns'])} columns from {project.data.path}",
-        f"{len(findings)} findings, {blocking} blocking; columns to drop: {', '.join(diagnosis['drop_columns']) or '-'}",
-        f"report: {report.write().relative_to(project.root)}",
+        say(
+            "console.rows", rows=diagnosis["rows"], columns=len(diagnosis["columns"]), path=project.data.path
+        ),
+        say(
+            "console.findings",
+            findings=len(findings),
+            blocking=sum(finding["blocking"] for finding in findings),
+            columns=", ".join(diagnosis["drop_columns"]) or "-",
+        ),
+        say("console.report", path=report.write().relative_to(project.root)),
     ]
 
 
@@ -46,6 +53,7 @@ def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
     """Every measurement and finding, as plain data that Prepare and the checks read."""
     data, limits, prepare = project.data, project.settings.analyze, project.settings.prepare
     target = data.target
+    say = project.messages(__file__)
     findings: list[dict[str, Any]] = []
 
     def find(kind: str, column: str | None, detail: str, drop: bool = False, blocking: bool = False) -> None:
@@ -62,32 +70,29 @@ def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
     def flag(kind: str, column: str, detail: str, blocking: bool = False) -> None:
         """A finding about a column Prepare drops, unless prepare.keep_columns keeps it."""
         kept = column in prepare.keep_columns
-        how = "kept: prepare.keep_columns lists it" if kept else "prepare.keep_columns would keep it"
+        keep = say("finding.kept") if kept else say("finding.would_keep")
         drop = prepare.drop_flagged_columns and not kept
-        find(kind, column, f"{detail} ({how})", drop, blocking and not kept)
+        find(kind, column, say("finding.flagged", detail=detail, keep=keep), drop, blocking and not kept)
 
     rows = len(frame)
-    counts = target_counts(frame[target], project.problem_type)
+    counts = target_counts(frame[target], project.problem_type, say)
     for label, count in counts.items():
         if count < limits.min_rows_per_class:
-            find(
-                "too_few_rows",
-                target,
-                f"{label}: {count:,} rows, fewer than the {limits.min_rows_per_class:,} wanted",
-            )
+            wanted = limits.min_rows_per_class
+            find("too_few_rows", target, say("finding.too_few_rows", label=label, rows=count, wanted=wanted))
     unlabelled = int(frame[target].isna().sum())
     if unlabelled:
-        find("unlabelled_rows", target, f"{unlabelled:,} rows have no target value")
+        find("unlabelled_rows", target, say("finding.unlabelled_rows", rows=unlabelled))
 
     features = candidate_features(frame, data)
     missing = frame.isna().mean()
     for column in features:
         if missing[column] > limits.max_missing_share:
-            flag("mostly_missing", column, f"{missing[column]:.0%} missing")
+            flag("mostly_missing", column, say("finding.mostly_missing", share=missing[column]))
         if frame[column].nunique(dropna=True) <= 1:
-            flag("constant", column, "one value in every row")
+            flag("constant", column, say("finding.constant"))
 
-    personal = personal_data_columns(frame, data)
+    personal = personal_data_columns(frame, data, say)
     for column, kind in personal.items():
         find("personal_data", column, kind, drop=True)
     usable = [column for column in features if column not in personal]
@@ -97,28 +102,23 @@ def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
     )
     for column, count in outliers.items():
         if count:
-            find("outliers", column, f"{count:,} values beyond {limits.outlier_iqr_factor} × IQR")
+            find("outliers", column, say("finding.outliers", count=count, factor=limits.outlier_iqr_factor))
 
     leaks = leakage_scores(frame, usable, target, project)
     for column, score in leaks.items():
         if score >= limits.leakage_score:
-            flag("likely_leakage", column, f"alone predicts the target with score {score:.3f}", blocking=True)
+            flag("likely_leakage", column, say("finding.likely_leakage", score=score), blocking=True)
 
     correlation = correlations(frame, usable, target, project)
     for left, right, value in correlation["strong_pairs"]:
-        find(
-            "correlated_features",
-            f"{left}, {right}",
-            f"correlation {value:+.2f}: they carry the same information",
-        )
+        find("correlated_features", f"{left}, {right}", say("finding.correlated_features", value=value))
 
     drop_columns = sorted({finding["column"] for finding in findings if finding["drop"]})
     # Counted on the columns Prepare keeps, as Prepare counts them when it drops duplicates.
     kept = [column for column in frame.columns if column not in {*drop_columns, *data.ignore_columns}]
     duplicates = int(frame.duplicated(subset=kept).sum())
     if duplicates:
-        repeat = f"{duplicates:,} rows repeat an earlier row in the columns Prepare keeps"
-        find("duplicate_rows", None, repeat)
+        find("duplicate_rows", None, say("finding.duplicate_rows", rows=duplicates))
 
     return {
         "data": {"path": data.path, "sha256": project.raw_fingerprint()},
@@ -144,11 +144,11 @@ def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
     }
 
 
-def target_counts(target: pd.Series, problem_type: str) -> dict[Any, int]:
+def target_counts(target: pd.Series, problem_type: str, say: Messages) -> dict[Any, int]:
     """Rows per class, or all labelled rows for regression."""
     if problem_type == "classification":
         return {label: int(count) for label, count in target.value_counts().sort_index().items()}
-    return {"all rows": int(target.notna().sum())}
+    return {say("all_rows"): int(target.notna().sum())}
 
 
 def candidate_features(frame: pd.DataFrame, data: DataSettings) -> list[str]:
@@ -157,19 +157,19 @@ def candidate_features(frame: pd.DataFrame, data: DataSettings) -> list[str]:
     return [column for column in frame.columns if column not in excluded]
 
 
-def personal_data_columns(frame: pd.DataFrame, data: DataSettings) -> dict[str, str]:
-    """Columns declared as personal data, and the others whose values look like it.
+def personal_data_columns(frame: pd.DataFrame, data: DataSettings, say: Messages) -> dict[str, str]:
+    """Columns declared as personal data, and the others whose values look like it, each with why.
 
     Free text, the target, ids, the time and columns listed under data.not_personal_columns are not
     judged by their values; ids identify rows on purpose and stay out of every model anyway.
     """
-    found = {column: "declared in params.yaml" for column in data.personal_data_columns}
+    found = {column: say("finding.declared_personal") for column in data.personal_data_columns}
     unjudged = {data.target, data.time_column, *data.id_columns, *data.text_columns}
     unjudged |= set(data.not_personal_columns)
     for column in frame.columns:
         kind = None if column in found or column in unjudged else personal_data_kind(frame[column])
         if kind:
-            found[column] = f"values look like {kind} (data.not_personal_columns keeps it)"
+            found[column] = say("finding.looks_personal", kind=kind)
     return found
 
 
@@ -246,66 +246,63 @@ def correlations(frame: pd.DataFrame, features: list[str], target: str, project:
 
 
 def write_report(report: Report, frame: pd.DataFrame, diagnosis: dict[str, Any], project: Project) -> None:
-    say = report.say
+    say = project.messages(__file__)
     target = diagnosis["target"]
     report.paragraph(
-        say(
-            f"Diagnosis of `{project.data.path}`: {diagnosis['rows']:,} rows, {len(frame.columns)} columns.",
-            f"`{project.data.path}` の診断: {diagnosis['rows']:,} 行、{len(frame.columns)} 列。",
-        )
+        say("report.summary", path=project.data.path, rows=diagnosis["rows"], columns=len(frame.columns))
     )
-    report.heading(say("Findings", "所見"))
+    report.heading(say("report.findings"))
     rows = [
         [
             finding["kind"],
             finding["column"] or "-",
             finding["detail"],
-            "drop" if finding["drop"] else "-",
-            "yes" if finding["blocking"] else "-",
+            say("table.drop") if finding["drop"] else "-",
+            say("table.blocks") if finding["blocking"] else "-",
         ]
         for finding in diagnosis["findings"]
     ]
     header = [
-        say("finding", "所見"),
-        say("column", "列"),
-        say("detail", "内容"),
-        "Prepare",
-        say("blocks Train", "Train を止める"),
+        say("table.finding"),
+        say("table.column"),
+        say("table.detail"),
+        say("table.prepare"),
+        say("table.blocks_train"),
     ]
     if rows:
         report.table(header, rows)
     else:
-        report.paragraph(say("Nothing to report.", "所見はありません。"))
+        report.paragraph(say("report.nothing"))
 
-    report.heading(say("Target", "目的変数"))
+    report.heading(say("report.target"))
     report.table(
-        [say("value", "値"), say("rows", "行数")], [[k, v] for k, v in diagnosis["target_counts"].items()]
+        [say("table.value"), say("table.rows")], [[k, v] for k, v in diagnosis["target_counts"].items()]
     )
     figure, axes = plt.subplots(1, 2, figsize=(10, 3.5))
     if project.problem_type == "classification":
         frame[target].value_counts().sort_index().plot.bar(ax=axes[0], color="#4C72B0")
-        axes[0].set_title(say("Rows per class", "クラスごとの行数"))
+        axes[0].set_title(say("figure.rows_per_class"))
         numeric = list(diagnosis["target_correlation"])[:1]
         if numeric:
             frame.boxplot(column=numeric[0], by=target, ax=axes[1])
-            axes[1].set_title(say(f"{numeric[0]} by class", f"クラス別の {numeric[0]}"))
+            axes[1].set_title(say("figure.by_class", column=numeric[0]))
             figure.suptitle("")
     else:
         frame[target].plot.hist(ax=axes[0], bins=30, color="#4C72B0")
-        axes[0].set_title(say("Histogram of the target", "目的変数のヒストグラム"))
+        axes[0].set_title(say("figure.histogram"))
         frame[[target]].boxplot(ax=axes[1])
-        axes[1].set_title(say("Box plot of the target", "目的変数の箱ひげ図"))
-    report.figure("target", figure, say("Target distribution", "目的変数の分布"))
+        axes[1].set_title(say("figure.box_plot"))
+    report.figure("target", figure, say("figure.target"))
 
-    report.heading(say("Missing values", "欠損値"))
+    report.heading(say("report.missing"))
     missing = pd.Series({c: v["missing_share"] for c, v in diagnosis["columns"].items()}).sort_values()
     figure, axis = plt.subplots(figsize=(8, max(2.5, 0.3 * len(missing))))
     missing.plot.barh(ax=axis, color="#DD8452")
     axis.axvline(project.settings.analyze.max_missing_share, color="black", linestyle="--")
-    axis.set_xlabel(say("share missing", "欠損の割合"))
-    report.figure("missing", figure, say("Missing share per column", "列ごとの欠損の割合"))
+    axis.set_xlabel(say("figure.share_missing"))
+    report.figure("missing", figure, say("figure.missing"))
 
-    report.heading(say("Correlation", "相関"))
+    report.heading(say("report.correlation"))
     dropped = set(diagnosis["drop_columns"])
     usable = [column for column in candidate_features(frame, project.data) if column not in dropped]
     matrix = correlations(frame, usable, target, project)["matrix"]
@@ -315,9 +312,9 @@ def write_report(report: Report, frame: pd.DataFrame, diagnosis: dict[str, Any],
         axis.set_xticks(range(len(matrix)), matrix.columns, rotation=45, ha="right")
         axis.set_yticks(range(len(matrix)), matrix.columns)
         figure.colorbar(image, ax=axis)
-        report.figure("correlation", figure, say("Correlation of numeric columns", "数値列の相関"))
+        report.figure("correlation", figure, say("figure.correlation"))
     report.table(
-        [say("column", "列"), say("correlation with the target", "目的変数との相関")],
+        [say("table.column"), say("table.target_correlation")],
         [[column, value] for column, value in diagnosis["target_correlation"].items()],
     )
 
@@ -327,18 +324,21 @@ def fill_data_card(project: Project, diagnosis: dict[str, Any]) -> None:
     card = project.root / "docs" / "data-card.md"
     if not card.is_file():
         return
+    say = project.messages(__file__)
     columns = [
         [name, info["dtype"], f"{info['missing_share']:.1%}", info["unique_values"]]
         for name, info in diagnosis["columns"].items()
     ]
+    counts = ", ".join(f"{label}: {count:,}" for label, count in diagnosis["target_counts"].items())
     body = "\n".join(
         [
-            f"- rows: {diagnosis['rows']:,}; duplicate rows: {diagnosis['duplicate_rows']:,}",
-            f"- target `{diagnosis['target']}`: "
-            + ", ".join(f"{label}: {count:,}" for label, count in diagnosis["target_counts"].items()),
-            f"- columns Prepare drops: {', '.join(diagnosis['drop_columns']) or '-'}",
+            "- " + say("card.rows", rows=diagnosis["rows"], duplicates=diagnosis["duplicate_rows"]),
+            "- " + say("card.target", target=diagnosis["target"], counts=counts),
+            "- " + say("card.drops", columns=", ".join(diagnosis["drop_columns"]) or "-"),
             "",
-            markdown_table(["column", "type", "missing", "unique values"], columns),
+            markdown_table(
+                [say("card.column"), say("card.type"), say("card.missing"), say("card.unique")], columns
+            ),
         ]
     )
     write_text(card, replace_block(card.read_text(encoding="utf-8"), "statistics", body))

@@ -83,7 +83,9 @@ def test_report_figures_and_data_card_are_written(analyzed):
         assert f"figures/{figure}.png" in report
     card = (analyzed.root / "docs" / "data-card.md").read_text(encoding="utf-8")
     statistics = card.split("<!-- begin:statistics -->", 1)[1].split("<!-- end:statistics -->", 1)[0]
-    assert f"rows: {len(analyzed.read_raw()):,}" in statistics
+    duplicates = json.loads(analyzed.path("diagnosis").read_text(encoding="utf-8"))["duplicate_rows"]
+    say = analyzed.messages(__file__)
+    assert say("card.rows", rows=len(analyzed.read_raw()), duplicates=duplicates) in statistics
 
 
 def test_the_raw_data_is_never_modified(project):

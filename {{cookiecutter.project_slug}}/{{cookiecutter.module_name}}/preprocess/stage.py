@@ -190,47 +190,27 @@ def run(project: Project) -> list[str]:
 
     say = project.messages(__file__)
     report = Report(project.report_dir("preprocess"), say("title"), say.language)
-    say = report.say
-    report.paragraph(
-        say(
-            f"Fitted on {len(train):,} training rows only; {len(columns)} columns become {len(features)} features.",
-            f"学習用の {len(train):,} 行だけで学習し、{len(columns)} 列を {len(features)} 個の特徴量に変換しました。",
-        )
-    )
+    report.paragraph(say("report.fitted", rows=len(train), columns=len(columns), features=len(features)))
     kinds = column_kinds(train[columns], project)
-    words = project.settings.preprocess.text_max_features
     how = {
-        "numbers": say("median imputation, standard scaling", "中央値で補完し、標準化"),
-        "categories": say(
-            "one-hot encoding (no order implied)", "One-hot エンコーディング（順序を持たせない）"
-        ),
-        "ordered": say(
-            "ordinal encoding, in the order preprocess.ordinal_columns gives",
-            "preprocess.ordinal_columns の順序で順序エンコーディング",
-        ),
-        "text": say(f"TF-IDF of the {words} most frequent words", f"頻度上位 {words} 語の TF-IDF"),
+        "numbers": say("treatment.numbers"),
+        "categories": say("treatment.categories"),
+        "ordered": say("treatment.ordered"),
+        "text": say("treatment.text", words=project.settings.preprocess.text_max_features),
     }
     report.table(
-        [say("kind", "種類"), say("columns", "列"), say("treatment", "処理")],
+        [say("table.kind"), say("table.columns"), say("table.treatment")],
         [[kind, ", ".join(columns) or "-", how[kind]] for kind, columns in kinds.items()],
     )
     grouped = infrequent_categories(preprocessor)
     if grouped:
-        rows = project.settings.preprocess.min_category_rows
-        report.paragraph(
-            say(
-                f"Categories in fewer than {rows} training rows (preprocess.min_category_rows) share one "
-                "'infrequent' feature per column, as do categories the model never saw:",
-                f"学習データで {rows} 行未満のカテゴリー（preprocess.min_category_rows）は、列ごとに 1 つの"
-                "「infrequent」特徴量にまとめます。学習で見ていないカテゴリーも同じ扱いです:",
-            )
-        )
+        report.paragraph(say("report.infrequent", rows=project.settings.preprocess.min_category_rows))
         report.table(
-            [say("column", "列"), say("grouped categories", "まとめたカテゴリー")],
+            [say("table.column"), say("table.grouped")],
             [[column, ", ".join(values)] for column, values in grouped.items()],
         )
     return [
-        f"{len(columns)} columns → {len(features)} features, fitted on {len(train):,} training rows",
-        f"saved: {project.path('preprocessor').relative_to(project.root)}",
-        f"report: {report.write().relative_to(project.root)}",
+        say("console.features", columns=len(columns), features=len(features), rows=len(train)),
+        say("console.saved", path=project.path("preprocessor").relative_to(project.root)),
+        say("console.report", path=report.write().relative_to(project.root)),
     ]

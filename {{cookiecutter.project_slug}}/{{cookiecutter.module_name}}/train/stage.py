@@ -67,12 +67,13 @@ def search(
         else KFold(folds, shuffle=True, random_state=seed)
     )
     sign = score_sign(settings.model.metric)
+    say = project.messages(__file__)
     tried: dict[str, list[dict[str, Any]]] = {}
     # One numeric thread per fit, in this process too when only one core is free: several threads per
     # fit on a busy machine wait on each other and make the search many times slower.
     with parallel_config(backend="loky", inner_max_num_threads=1), threadpool_limits(limits=1):
         for name, estimator in candidates(project.problem_type, seed).items():
-            print(f"  cross-validating {name} ({folds} folds) …", flush=True)
+            print(f"  {say('console.search', name=name, folds=folds)}", flush=True)
             grid = GridSearchCV(
                 Pipeline([("preprocess", preprocessor), ("model", estimator)]),
                 {f"model__{key}": values for key, values in SEARCH_SPACES[name].items()},
@@ -134,10 +135,16 @@ def run(project: Project) -> list[str]:
     # The card is the model file's record: models.save writes it beside the model with the file's SHA-256.
     models.save(model, project.path("model"), {**card, **training_costs(started)})
     return [
-        f"chose {chosen} ({setting_text(setting)}): cross-validated {metric} {results[chosen]['mean']:.3f} "
-        f"(baseline {results[BASELINE]['mean']:.3f})",
-        f"saved: {project.path('model').relative_to(project.root)}",
-        f"report: {report.write().relative_to(project.root)}",
+        say(
+            "console.chose",
+            model=chosen,
+            setting=setting_text(setting),
+            metric=metric,
+            score=results[chosen]["mean"],
+            baseline=results[BASELINE]["mean"],
+        ),
+        say("console.saved", path=project.path("model").relative_to(project.root)),
+        say("console.report", path=report.write().relative_to(project.root)),
     ]
 
 
@@ -272,21 +279,19 @@ def write_report(
     target: pd.Series,
     project: Project,
 ) -> None:
-    say = report.say
+    say = project.messages(__file__)
     metric = project.settings.model.metric
-    report.heading(say("Candidates", "候補モデル"))
+    report.heading(say("report.candidates"))
     folds, searched = project.settings.model.cv_folds, min(len(frame), SEARCH_ROWS)
-    report.paragraph(
-        say(
-            f"Each candidate was cross-validated ({folds} folds, on {searched:,} of the {len(frame):,} training "
-            "rows) at every setting of its search; the best candidate at its best setting, trained on all "
-            "training rows, became the model.",
-            f"各候補を探索のすべての設定で交差検証（{folds} 分割、学習用の {len(frame):,} 行のうち {searched:,} 行）し、"
-            "最も良い候補を最も良い設定で、学習用のすべての行で学習して採用しました。",
-        )
-    )
+    report.paragraph(say("report.searched", folds=folds, searched=searched, rows=len(frame)))
     report.table(
-        [say("model", "モデル"), say("setting", "設定"), f"{metric} (mean)", "std", say("chosen", "採用")],
+        [
+            say("table.model"),
+            say("table.setting"),
+            say("table.mean", metric=metric),
+            say("table.std"),
+            say("table.chosen"),
+        ],
         [
             [
                 name,
@@ -299,16 +304,11 @@ def write_report(
             for entry in tries
         ],
     )
-    report.heading(say("Feature importance", "特徴量の重要度"))
-    report.paragraph(
-        say(
-            f"How much {metric} worsens on training rows when one column's values are shuffled (permutation importance).",
-            f"ある列の値をシャッフルしたとき、学習データで {metric} がどれだけ悪化するか（Permutation Importance）。",
-        )
-    )
+    report.heading(say("report.importance"))
+    report.paragraph(say("report.permutation", metric=metric))
     sample = frame.sample(min(len(frame), IMPORTANCE_ROWS), random_state=project.settings.split.seed)
     ranked = contributions(model, sample, target.loc[sample.index], project)["contribution"].sort_values()
     figure, axis = plt.subplots(figsize=(7, max(2.5, 0.35 * len(ranked))))
     ranked.plot.barh(ax=axis, color="#55A868")
-    axis.set_xlabel(say(f"worsening of {metric}", f"{metric} の悪化"))
-    report.figure("feature_importance", figure, say("Feature importance", "特徴量の重要度"))
+    axis.set_xlabel(say("figure.worsening", metric=metric))
+    report.figure("feature_importance", figure, say("report.importance"))

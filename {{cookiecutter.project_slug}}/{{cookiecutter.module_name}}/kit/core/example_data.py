@@ -3,14 +3,18 @@
 `expenses()` makes up the bank transactions of sole proprietors, the story this project starts
 from: is a transaction line a business expense? The rows carry the mess that real exports have
 (missing values, outliers, exact duplicates, an id, a constant column, personal data and a column
-that leaks the answer) so that the Analyze and Preprocess stages have something to find.
+that leaks the answer) so that the Analyze and Preprocess stages have something to find. The payees'
+names and the memos' words are data, kept in `example_merchants.csv` and `example_notes.csv` beside
+this file.
 `diabetes()` is scikit-learn's small bundled data set, for projects that predict a number.
 """
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -49,9 +53,8 @@ BOOKKEEPING_ERROR_SHARE = 0.01
 MEMO_SHARE = 0.25
 UNSURE_MEMO_SHARE = 0.3  # of the memos; the others hint at the answer
 
-BUSINESS_NOTES = ("client meeting", "打ち合わせ", "for the shop", "交通費", "samples", "new tools")
-PRIVATE_NOTES = ("family", "私用", "gift", "for home", "weekend")
-UNSURE_NOTES = ("receipt lost", "check later", "要確認", "split bill")
+MERCHANTS_FILE = Path(__file__).with_name("example_merchants.csv")
+NOTES_FILE = Path(__file__).with_name("example_notes.csv")
 
 
 @dataclass(frozen=True)
@@ -132,104 +135,6 @@ BUSINESS_SHARES = {
 }
 # fmt: on
 
-# The payees of each counterparty. The description prints their names, which tell more about the
-# answer than the counterparty alone.
-MERCHANTS = {
-    "software": (
-        Merchant("CLOUD HOSTING INC", "クラウド ホスティング", 4.0),
-        Merchant("ADOBE CREATIVE CLOUD", "アドビ", 2.5),
-        Merchant("GITHUB INC", "ギットハブ", 4.0),
-        Merchant("ZOOM VIDEO", "ズーム", 2.0),
-        Merchant("NINTENDO ESHOP", "ニンテンドー", -7.5),
-        Merchant("STEAM GAMES", "スチーム", -7.5),
-    ),
-    "office_supplies": (
-        Merchant("ASKUL", "アスクル", 2.5),
-        Merchant("MONOTARO", "モノタロウ", 2.5),
-        Merchant("AMAZON MARKETPLACE", "アマゾン", 0.0),
-        Merchant("DAISO", "ダイソー", -1.0),
-        Merchant("LOFT", "ロフト", -2.5),
-    ),
-    "travel": (
-        Merchant("JR EAST", "ジェイアール ヒガシニホン", 1.0),
-        Merchant("ANA AIRWAYS", "ゼンニックウ", 1.0),
-        Merchant("NIHON KOTSU TAXI", "ニホンコウツウ タクシー", 2.0),
-        Merchant("TOKYO METRO", "トウキョウ メトロ", 1.0),
-        Merchant("ETC HIGHWAY TOLL", "コウソクドウロ", 1.0),
-        Merchant("JALAN HOT SPRING INN", "ジャラン オンセン", -5.0),
-    ),
-    "telecom": (
-        Merchant("NTT DOCOMO", "エヌティティ ドコモ", 0.0),
-        Merchant("SOFTBANK", "ソフトバンク", 0.0),
-        Merchant("KDDI AU", "ケイディディアイ", 0.0),
-        Merchant("FIBER INTERNET", "ヒカリ ネット", 2.5),
-        Merchant("FAMILY PHONE PLAN", "カゾク プラン", -5.0),
-    ),
-    "utilities": (
-        Merchant("TOKYO ELECTRIC POWER", "トウキョウ デンリョク", 0.0),
-        Merchant("CITY GAS", "トシ ガス", 0.0),
-        Merchant("WATER BUREAU", "スイドウキョク", -1.0),
-        Merchant("STUDIO ELECTRICITY", "スタジオ デンキ", 5.0),
-    ),
-    "groceries": (
-        Merchant("SUPERMARKET LIFE", "スーパー ライフ", -1.0),
-        Merchant("SUPERMARKET SEIYU", "セイユウ", -1.0),
-        Merchant("SEVEN ELEVEN", "セブンイレブン", -2.5),
-        Merchant("COSTCO WHOLESALE", "コストコ", 1.0),
-        Merchant("GYOMU SUPER", "ギョウム スーパー", 3.5),
-        Merchant("TSUKIJI FISH MARKET", "ツキジ シジョウ", 4.0),
-    ),
-    "restaurant": (
-        Merchant("IZAKAYA TORIKI", "トリキゾク", 0.0),
-        Merchant("STARBUCKS", "スターバックス", 1.0),
-        Merchant("SUSHI ZANMAI", "スシザンマイ", 1.0),
-        Merchant("MCDONALDS", "マクドナルド", -2.5),
-        Merchant("UBER EATS", "ウーバーイーツ", -2.5),
-        Merchant("HOTEL BANQUET", "ホテル エンカイ", 4.0),
-    ),
-    "entertainment": (
-        Merchant("NETFLIX", "ネットフリックス", -2.5),
-        Merchant("TOHO CINEMAS", "トウホウ シネマズ", -2.5),
-        Merchant("KARAOKE BIG ECHO", "ビッグエコー", 0.0),
-        Merchant("TOKYO DISNEY RESORT", "オリエンタルランド", -6.0),
-        Merchant("GOLF CLUB", "ゴルフ クラブ", 4.0),
-        Merchant("TRADE SHOW TICKETS", "テンジカイ チケット", 7.5),
-    ),
-    "electronics": (
-        Merchant("BIC CAMERA", "ビックカメラ", 0.0),
-        Merchant("YODOBASHI CAMERA", "ヨドバシカメラ", 0.0),
-        Merchant("APPLE STORE", "アップル", 1.0),
-        Merchant("DELL BUSINESS", "デル", 4.0),
-        Merchant("GAME SHOP", "ゲーム ショップ", -7.5),
-    ),
-    "rent": (
-        Merchant("OFFICE RENT", "ジムショ ヤチン", 6.0),
-        Merchant("APARTMENT RENT", "ジュウキョ ヤチン", -5.0),
-        Merchant("COWORKING SPACE", "コワーキング", 5.0),
-        Merchant("PARKING LOT", "チュウシャジョウ", 0.0),
-    ),
-    "transfer": (
-        Merchant("CLIENT PAYMENT", "トリヒキサキ", 0.0),
-        Merchant("FREELANCER FEE", "ガイチュウ ホウシュウ", 5.0),
-        Merchant("SOCIAL INSURANCE", "シャカイ ホケン", -4.0),
-        Merchant("FAMILY TRANSFER", "カゾク フリコミ", -7.5),
-        Merchant("SAVINGS ACCOUNT", "チョチク", -7.5),
-    ),
-    "medical": (
-        Merchant("CITY CLINIC", "クリニック", 0.0),
-        Merchant("PHARMACY", "ヤッキョク", 0.0),
-        Merchant("DENTAL OFFICE", "シカ", 0.0),
-        Merchant("HEALTH CHECKUP", "ケンコウ シンダン", 2.5),
-    ),
-    "clothing": (
-        Merchant("UNIQLO", "ユニクロ", -1.0),
-        Merchant("ZARA", "ザラ", -2.5),
-        Merchant("SHIMAMURA", "シマムラ", -1.0),
-        Merchant("WORKMAN", "ワークマン", 4.0),
-        Merchant("UNIFORM SUPPLY", "ユニフォーム", 5.0),
-    ),
-}
-
 DIABETES_COLUMNS = {
     "age": "age",
     "sex": "sex",
@@ -258,9 +163,10 @@ def expenses(rows: int = 40_000, seed: int = 0) -> pd.DataFrame:
     duplicate_count = round(rows * DUPLICATE_SHARE)
     size = rows - duplicate_count
     counterparties = list(COUNTERPARTIES.values())
-    merchant_counts = np.array([len(MERCHANTS[name]) for name in COUNTERPARTIES])
+    payees = _payees()
+    merchant_counts = np.array([len(payees[name]) for name in COUNTERPARTIES])
     first_merchants = np.cumsum(merchant_counts) - merchant_counts
-    merchants = [merchant for name in COUNTERPARTIES for merchant in MERCHANTS[name]]
+    merchants = [merchant for name in COUNTERPARTIES for merchant in payees[name]]
 
     # Each account belongs to one owner, so all its lines share one business type.
     account_count = size // TRANSACTIONS_PER_ACCOUNT + 1
@@ -303,10 +209,11 @@ def expenses(rows: int = 40_000, seed: int = 0) -> pd.DataFrame:
         booked_as_expense, expense_codes[counterparty], np.where(is_deposit, "INC-RECEIPT", "PER-DRAWINGS")
     )
 
+    written = _notes()
     notes = np.where(
         rng.random(size) < UNSURE_MEMO_SHARE,
-        _choose(rng, UNSURE_NOTES, size),
-        np.where(is_expense, _choose(rng, BUSINESS_NOTES, size), _choose(rng, PRIVATE_NOTES, size)),
+        _choose(rng, written["unsure"], size),
+        np.where(is_expense, _choose(rng, written["business"], size), _choose(rng, written["private"], size)),
     )
     memo = np.where(rng.random(size) < MEMO_SHARE, notes.astype(object), np.full(size, None))
 
@@ -353,6 +260,29 @@ def diabetes() -> pd.DataFrame:
     patients["sex"] = patients["sex"].map({1: "female", 2: "male"})
     patients.insert(0, "patient_id", [f"P{number:04d}" for number in range(1, len(patients) + 1)])
     return patients
+
+
+def _payees() -> dict[str, tuple[Merchant, ...]]:
+    """The payees of each counterparty, in the file's order. The description prints their names, which
+    tell more about the answer than the counterparty alone."""
+    payees: dict[str, list[Merchant]] = {}
+    for row in _read_csv(MERCHANTS_FILE):
+        merchant = Merchant(row["name"], row["kana"], float(row["lean"]))
+        payees.setdefault(row["counterparty"], []).append(merchant)
+    return {counterparty: tuple(merchants) for counterparty, merchants in payees.items()}
+
+
+def _notes() -> dict[str, tuple[str, ...]]:
+    """The memos people write, by kind: business and private ones hint at the answer, unsure ones do not."""
+    notes: dict[str, list[str]] = {}
+    for row in _read_csv(NOTES_FILE):
+        notes.setdefault(row["kind"], []).append(row["note"])
+    return {kind: tuple(written) for kind, written in notes.items()}
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
 
 
 def _shares(weights: Sequence[float]) -> np.ndarray:
