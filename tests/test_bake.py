@@ -44,6 +44,7 @@ PACKAGE_FILES = [
             "data",
             "example_data",
             "files",
+            "messages",
             "metrics",
             "models",
             "pipeline",
@@ -59,6 +60,8 @@ PACKAGE_FILES = [
     *(f"kit/operations/{name}.py" for name in ("__init__", "benchmark", "monitor", "predict", "releases")),
     *(f"kit/reports/{name}.py" for name in ("__init__", "markdown", "report")),
 ]
+# The kit's folders whose code speaks, each with its message file (the stage folders have one too).
+MESSAGE_FOLDERS = ["kit", "kit/process", "kit/operations"]
 TOP_LEVEL_FILES = [
     ".gitignore",
     ".pre-commit-config.yaml",
@@ -83,6 +86,7 @@ TOP_LEVEL_FILES = [
     "tests/test_environment.py",
     "tests/test_expectations.py",
     "tests/test_interrupt.py",
+    "tests/test_messages.py",
     "tests/test_model_files.py",
     "tests/test_monitor.py",
     "tests/test_new_columns.py",
@@ -116,14 +120,15 @@ CI_FILES = {
 }
 
 
-def expected_files(module, ci, options=("serving", "demo")):
-    """The exact file tree of a baked project with the optional parts in `options`."""
+def expected_files(module, ci, language, options=("serving", "demo")):
+    """The exact file tree of a baked project in `language` with the optional parts in `options`."""
     stage_files = [
         f"{module}/{stage}/{name}"
         for stage in STAGE_FOLDERS
-        for name in ("README.md", "__init__.py", "stage.py", f"test_{stage}.py")
+        for name in ("README.md", "__init__.py", "stage.py", f"test_{stage}.py", f"messages.{language}.yaml")
     ]
     package = [f"{module}/{name}" for name in PACKAGE_FILES]
+    package += [f"{module}/{folder}/messages.{language}.yaml" for folder in MESSAGE_FOLDERS]
     other = [*TOP_LEVEL_FILES, *NOTEBOOKS, CODEOWNERS[ci], *CI_FILES[ci]]
     optional = [name.format(module=module) for option in options for name in OPTION_FILES[option]]
     return [str(path) for path in sorted(map(Path, [*DOCUMENTS, *stage_files, *package, *other, *optional]))]
@@ -137,13 +142,14 @@ def baked(request, cookies_session):
 
 
 def test_the_file_tree_is_exactly_as_designed(baked):
-    root, _, _, ci = baked
-    assert [str(path) for path in files(root)] == expected_files("expense_classifier", ci)
+    root, language, _, ci = baked
+    assert [str(path) for path in files(root)] == expected_files("expense_classifier", ci, language)
 
 
 def test_without_the_optional_parts_none_of_their_files_or_dependencies_remain(cookies_session):
     root = bake(cookies_session, serving="none", demo="none")
-    assert [str(path) for path in files(root)] == expected_files("expense_classifier", "github", options=())
+    expected = expected_files("expense_classifier", "github", "en", options=())
+    assert [str(path) for path in files(root)] == expected
     project = parse_structured(root / "pyproject.toml")["project"]
     assert "optional-dependencies" not in project
     for option, (_, packages) in OPTION_EXTRAS.items():

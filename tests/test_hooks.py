@@ -1,5 +1,6 @@
 """The hooks' functions on their own, and the template files cookiecutter must render."""
 
+import fnmatch
 import importlib
 import shutil
 import sys
@@ -114,10 +115,14 @@ def test_keep_chosen_options_removes_the_files_of_choices_not_taken(tmp_path):
 
 
 def test_cookiecutter_takes_every_template_file_for_text():
-    """Cookiecutter copies a file it takes for binary without rendering it; Japanese text can trip it."""
+    """Cookiecutter copies a file it takes for binary without rendering it; Japanese text can trip it.
+    Files it copies unrendered anyway (`_copy_without_render`) may look binary."""
+    unrendered = CONTEXT["_copy_without_render"]
     binary = [
         str(path.relative_to(TEMPLATE))
         for path in PROJECT_TEMPLATE.rglob("*")
-        if path.is_file() and is_binary(str(path))
+        if path.is_file()
+        and not any(fnmatch.fnmatch(str(path.relative_to(TEMPLATE)), pattern) for pattern in unrendered)
+        and is_binary(str(path))
     ]
     assert binary == [], "re-wrap the first lines of these files so they are read as text"

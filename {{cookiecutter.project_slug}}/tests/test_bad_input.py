@@ -17,6 +17,7 @@ import yaml
 
 from {{ cookiecutter.module_name }}.kit.cli import main
 from {{ cookiecutter.module_name }}.kit.core.data import LONGEST_LINE, DataError, check_target
+from {{ cookiecutter.module_name }}.kit.core.messages import languages
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 
 THIS_PROJECT = Project.load()
@@ -140,8 +141,13 @@ BAD_CONFIGS = [
     ),
     (
         "unknown choice",
+        put("project", "ci", "jenkins"),
+        "project.ci: must be one of: github, gitlab, none (found 'jenkins')",
+    ),
+    (
+        "language the project has no messages in",
         put("project", "language", "fr"),
-        "project.language: must be one of: en, ja (found 'fr')",
+        f"project.language: must be one of: {', '.join(languages())} (found 'fr')",
     ),
     ("owner that is no owner", put("owners", "sponsor", "alice"), "owners.sponsor: 'alice' is not an owner"),
     ("data path outside the project", put("data", "path", "../elsewhere/x.csv"), "outside the project"),
