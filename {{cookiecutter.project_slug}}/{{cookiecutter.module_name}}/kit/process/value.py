@@ -46,7 +46,9 @@ def outlook(value: ValueSettings, share_correct: float | None = None) -> dict[st
 def payback_text(month: int | None, language: str) -> str:
     """A payback month as a person reads it, in the project's language."""
     say = messages_beside(__file__, language)
-    return say("value.never") if month is None else say("value.months", months=month)
+    if month is None:
+        return say("value.never")
+    return say("value.one_month") if month == 1 else say("value.months", months=month)
 
 
 def measured_share_correct(project: Project) -> float | None:
