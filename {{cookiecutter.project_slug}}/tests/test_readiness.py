@@ -5,6 +5,7 @@ import ast
 import pytest
 
 from {{ cookiecutter.module_name }}.kit.cli import main
+from {{ cookiecutter.module_name }}.kit.core.messages import messages_beside
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 from {{ cookiecutter.module_name }}.kit.process import readiness
 
@@ -55,9 +56,11 @@ def results_file(tmp_path):
 def test_the_rubric_has_seven_tests_per_section_and_each_says_what_it_asserts():
     for section in readiness.SECTIONS:
         assert sum(test.section == section for test in readiness.TESTS) == 7
-    for test in readiness.TESTS:
-        assert test.covers.en and test.covers.ja
-        assert test.checks or test.covers.en.startswith("Manual:")
+    result = readiness.score(Project.load(), {})
+    manual = messages_beside(readiness.__file__, result_language())("readiness.status.manual")
+    for test, scored in zip(readiness.TESTS, result.tests, strict=True):
+        assert scored.title and scored.covers
+        assert test.checks or scored.covers.lower().startswith(f"{manual.lower()}:"), scored.covers
     assert min(automated_per_section().values()) >= 6
 
 
@@ -66,8 +69,8 @@ def test_every_mapped_check_is_a_test_function_of_this_project():
     for test in readiness.TESTS:
         for check in test.checks:
             path, name = check.split("::")
-            assert (root / path).is_file(), f"{test.title.en}: {path} does not exist"
-            assert name in defined_functions(root / path), f"{test.title.en}: no {name} in {path}"
+            assert (root / path).is_file(), f"{test.key}: {path} does not exist"
+            assert name in defined_functions(root / path), f"{test.key}: no {name} in {path}"
 
 
 def test_every_check_passing_scores_each_section_by_its_automated_tests(results_file):
@@ -92,7 +95,7 @@ def test_a_failing_check_lowers_its_section_and_fails_the_gate(results_file, cap
 
 
 def test_a_skipped_or_missing_check_is_not_counted(results_file):
-    staleness = next(test for test in readiness.TESTS if "staleness" in test.title.en)
+    staleness = next(test for test in readiness.TESTS if test.key == "staleness_impact")
     outcomes = {**all_checks(), staleness.checks[0]: "skipped"}
     skipped = readiness.score(Project.load(), readiness.outcomes(results_file(outcomes)))
     del outcomes[staleness.checks[0]]
@@ -103,11 +106,11 @@ def test_a_skipped_or_missing_check_is_not_counted(results_file):
 
 
 def test_a_check_the_data_gives_nothing_to_check_counts_as_met_and_says_why(results_file):
-    staleness = next(test for test in readiness.TESTS if "staleness" in test.title.en)
+    staleness = next(test for test in readiness.TESTS if test.key == "staleness_impact")
     outcomes = {**all_checks(), **dict.fromkeys(staleness.checks, "not applicable")}
     result = readiness.score(Project.load(), readiness.outcomes(results_file(outcomes)))
     assert result.sections == automated_per_section()
-    scored = next(test for test in result.tests if test.title == staleness.title.in_(result_language()))
+    scored = next(test for test in result.tests if test.checks == list(staleness.checks))
     assert scored.status == "not_applicable" and scored.why == [
         f"{check}: {readiness.NOT_APPLICABLE}no time" for check in staleness.checks
     ]

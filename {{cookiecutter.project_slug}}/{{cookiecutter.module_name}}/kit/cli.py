@@ -109,7 +109,7 @@ def _checklist(arguments: argparse.Namespace) -> int:
     if gate.met:
         return 0
     if arguments.ci and not project.settings.gates.blocking:
-        note = status.team.text(checklist.WORDS["warn_only"])
+        note = checklist.warn_only_note(status.team)
         if os.environ.get("GITHUB_ACTIONS") == "true":  # an annotation on the run's summary page
             print(f"::warning title=Gate {gate.stage}::{len(gate.unmet)} prerequisite(s) not met. {note}")
         else:

@@ -17,9 +17,9 @@ from typing import Any
 
 from .. import PACKAGE
 from ..core import config
+from ..core.messages import messages_beside
 from ..core.pipeline import OUTPUTS, PRODUCED_BY, STAGES, Project
 from .owners import Team
-from .roles import ROLE_BY_KEY, Text
 from .roles import STAGES as PROCESS
 
 # A GitHub task-list item: "- [ ] text" (open) or "- [x] text" (done).
@@ -45,34 +45,6 @@ MORE_DOCUMENTS: dict[str, tuple[str, ...]] = {
     "analyze": ("docs/data-card.md",),
     "prepare": (CHECKLISTS["data"],),
     "test": (CHECKLISTS["timeline"], "docs/model-card.md"),
-}
-
-WORDS = {
-    "report": Text("Checklist report", "チェックリストの状況"),
-    "requirement": Text("Model requirement", "モデルの要件"),
-    "in_config": Text("in params.yaml", "params.yaml"),
-    "as_stated": Text("as stated in", "文書での記述"),
-    "unassigned": Text("Unassigned roles", "未割り当てのロール"),
-    "none_unassigned": Text("none", "なし"),
-    "no_sponsor": Text(
-        "No sponsor is named: a missing sponsor is one of the most common reasons ML projects fail.",
-        "スポンサーが決まっていません。スポンサー不在は、MLプロジェクトが失敗する主な理由の一つです。",
-    ),
-    "stage": Text("Stage", "ステージ"),
-    "done": Text("Done", "完了"),
-    "owner": Text("Owner", "担当"),
-    "placeholders": Text("Placeholders", "未記入"),
-    "gate": Text("Gate", "ゲート"),
-    "open_items": Text("open items", "件が未完了"),
-    "placeholders_left": Text("Placeholders left", "未記入の箇所"),
-    "met": Text("met", "通過"),
-    "not_met": Text("not met", "未通過"),
-    "no_owner_tag": Text("no owner named", "担当者の記載なし"),
-    "missing": Text("Missing", "不足しているもの"),
-    "warn_only": Text(
-        "CI goes on: gates.blocking is false in params.yaml. Set it to true to make this gate block CI.",
-        "params.yaml の gates.blocking が false のため、CI は続行します。true にすると、このゲートで CI が止まります。",
-    ),
 }
 
 
@@ -180,7 +152,8 @@ class Status:
         return [self.documents[path] for path in stage_paths(stage)]
 
     def owner_tag(self, role: str | None) -> str:
-        return self.team.tag(role) if role else self.team.text(WORDS["no_owner_tag"])
+        say = messages_beside(__file__, self.team.language)
+        return self.team.tag(role) if role else say("checklist.no_owner")
 
 
 # --- Gates -------------------------------------------------------------------------------------
@@ -188,11 +161,15 @@ class Status:
 
 @dataclass(frozen=True)
 class Prerequisite:
-    """Something that must hold before a stage starts; `missing` lists what is still lacking."""
+    """Something that must hold before a stage starts; `missing` lists what is still lacking.
 
-    text: Text
+    It reads as the message `checklist.prerequisite.<key>`, which may name the `document` it is about.
+    """
+
+    key: str
     owner: str
     missing: Callable[[Status], list[str]]
+    document: str = ""
 
 
 def checklist_done(path: str) -> Callable[[Status], list[str]]:
@@ -244,64 +221,29 @@ def diagnosis_clear(status: Status) -> list[str]:
 PREREQUISITES: dict[str, tuple[Prerequisite, ...]] = {
     "analyze": (
         Prerequisite(
-            Text(
-                f"The five customer questions of {PR_FAQ} are answered.",
-                f"{PR_FAQ} のお客様についての5つの質問に答えている。",
-            ),
+            "customer_questions",
             "product_manager",
             section_filled(PR_FAQ, CUSTOMER_QUESTIONS_SECTION),
+            PR_FAQ,
         ),
         Prerequisite(
-            Text(
-                f"The model requirement in {BUSINESS_UNDERSTANDING} is stated in full.",
-                f"{BUSINESS_UNDERSTANDING} にモデルの要件がすべて書かれている。",
-            ),
+            "model_requirement",
             "product_manager",
             section_filled(BUSINESS_UNDERSTANDING, MODEL_REQUIREMENT_SECTION),
+            BUSINESS_UNDERSTANDING,
         ),
-        Prerequisite(
-            Text(
-                f"The ML-fit checklist ({CHECKLISTS['ml_fit']}) is done.",
-                f"ML 適合性のチェックリスト（{CHECKLISTS['ml_fit']}）が完了している。",
-            ),
-            "product_manager",
-            checklist_done(CHECKLISTS["ml_fit"]),
-        ),
+        Prerequisite("ml_fit", "product_manager", checklist_done(CHECKLISTS["ml_fit"]), CHECKLISTS["ml_fit"]),
     ),
     "prepare": (
-        Prerequisite(
-            Text(
-                f"The data checklist ({CHECKLISTS['data']}) is done.",
-                f"データのチェックリスト（{CHECKLISTS['data']}）が完了している。",
-            ),
-            "data_engineer",
-            checklist_done(CHECKLISTS["data"]),
-        ),
+        Prerequisite("data", "data_engineer", checklist_done(CHECKLISTS["data"]), CHECKLISTS["data"]),
     ),
     "preprocess": (
-        Prerequisite(
-            Text("Prepare's outputs exist.", "Prepare の出力がそろっている。"),
-            "data_engineer",
-            outputs_exist("cleaned", "train", "holdout"),
-        ),
+        Prerequisite("prepare_outputs", "data_engineer", outputs_exist("cleaned", "train", "holdout")),
     ),
-    "train": (
-        Prerequisite(
-            Text(
-                "The Analyze diagnosis has no blocking finding.", "Analyze の診断に、学習を止める所見がない。"
-            ),
-            "data_analyst",
-            diagnosis_clear,
-        ),
-    ),
+    "train": (Prerequisite("diagnosis_clear", "data_analyst", diagnosis_clear),),
     "test": (
         Prerequisite(
-            Text(
-                f"The timeline and productionisation checklist ({CHECKLISTS['timeline']}) is done.",
-                f"スケジュールと本番化のチェックリスト（{CHECKLISTS['timeline']}）が完了している。",
-            ),
-            "ml_engineer",
-            checklist_done(CHECKLISTS["timeline"]),
+            "timeline", "ml_engineer", checklist_done(CHECKLISTS["timeline"]), CHECKLISTS["timeline"]
         ),
     ),
 }
@@ -324,12 +266,13 @@ class Gate:
 
 def gate(status: Status, stage: str) -> Gate:
     """Check the prerequisites of `stage` and of every stage before it."""
+    say = messages_beside(__file__, status.team.language)
     unmet = []
     for earlier in STAGES[: STAGES.index(stage) + 1]:
         for prerequisite in PREREQUISITES[earlier]:
             missing = prerequisite.missing(status)
             if missing:
-                text = status.team.text(prerequisite.text)
+                text = say(f"checklist.prerequisite.{prerequisite.key}", document=prerequisite.document)
                 unmet.append(Unmet(text, earlier, status.team.tag(prerequisite.owner), missing))
     return Gate(stage, not unmet, unmet)
 
@@ -371,7 +314,7 @@ def report(status: Status) -> Report:
         stages.append(
             StageReport(
                 stage.key,
-                team.text(stage.title),
+                team.stage_title(stage),
                 team.tag(stage.owner),
                 sum(item.done for item in items),
                 len(items),
@@ -385,7 +328,7 @@ def report(status: Status) -> Report:
         status.project.settings.project.name,
         config.requirement_text(status.project.settings.model),
         status.documents[BUSINESS_UNDERSTANDING].statement(MODEL_REQUIREMENT_SECTION),
-        [team.text(ROLE_BY_KEY[role].title) for role in unassigned],
+        [team.title(role) for role in unassigned],
         "sponsor" in unassigned,
         stages,
     )
@@ -396,22 +339,21 @@ def as_json(result: Report | Gate, team: Team) -> str:
 
 
 def as_text(result: Report, team: Team) -> str:
-    word = words(team)
+    say = messages_beside(__file__, team.language)
+    stated = say("checklist.as_stated", document=BUSINESS_UNDERSTANDING, statement=result.requirement_stated)
     lines = [
-        f"{word['report']}: {result.project}",
+        say("checklist.title", project=result.project),
         "",
-        f"{word['requirement']} ({word['in_config']}): {result.requirement}",
-        f"  {word['as_stated']} {BUSINESS_UNDERSTANDING}: {result.requirement_stated}",
-        f"{word['unassigned']} ({len(result.unassigned)}): {', '.join(result.unassigned) or word['none_unassigned']}",
+        f"{say('checklist.requirement')} ({say('checklist.in_config')}): {result.requirement}",
+        f"  {stated}",
+        f"{say('owners.page.unassigned')} ({len(result.unassigned)}): {unassigned_text(result, team)}",
     ]
     if result.sponsor_missing:
-        lines.append(f"  {word['no_sponsor']}")
+        lines.append(f"  {say('checklist.no_sponsor')}")
+    gate, owner = say("checklist.label.gate"), say("checklist.label.owner")
     for stage in result.stages:
-        gate_text = "" if stage.gate is None else f" · {word['gate']}: {_gate_word(stage.gate, word)}"
-        lines += [
-            "",
-            f"{stage.title}: {stage.done}/{stage.total} · {word['owner']}: {stage.owner}{gate_text}",
-        ]
+        gate_text = "" if stage.gate is None else f" · {gate}: {_gate_word(stage.gate, team)}"
+        lines += ["", f"{stage.title}: {stage.done}/{stage.total} · {owner}: {stage.owner}{gate_text}"]
         lines += [
             f"  [ ] {item['text']} — {item['owner']} ({item['document']}:{item['line']})"
             for item in stage.open_items
@@ -419,54 +361,52 @@ def as_text(result: Report, team: Team) -> str:
         left = placeholders_per_document(stage.placeholders)
         if left:
             counts = "; ".join(f"{document} {count}" for document, count in left.items())
-            lines.append(f"  {word['placeholders_left']}: {counts}")
+            lines.append(f"  {say('checklist.placeholders_left')}: {counts}")
     return "\n".join(lines) + "\n"
 
 
 def as_markdown(result: Report, team: Team) -> str:
-    word = words(team)
+    say = messages_beside(__file__, team.language)
     lines = [
-        f"## {word['report']}: {result.project}",
+        f"## {say('checklist.title', project=result.project)}",
         "",
-        f"**{word['requirement']}:** `{result.requirement}` ({word['in_config']}) — "
+        f"**{say('checklist.requirement')}:** `{result.requirement}` ({say('checklist.in_config')}) — "
         f"{BUSINESS_UNDERSTANDING}: {result.requirement_stated}",
         "",
-        f"**{word['unassigned']} ({len(result.unassigned)}):** {', '.join(result.unassigned) or word['none_unassigned']}",
+        f"**{say('owners.page.unassigned')} ({len(result.unassigned)}):** {unassigned_text(result, team)}",
     ]
     if result.sponsor_missing:
-        lines += ["", f"> [!WARNING]\n> {word['no_sponsor']}"]
+        lines += ["", f"> [!WARNING]\n> {say('checklist.no_sponsor')}"]
     lines += [
         "",
-        f"| {word['stage']} | {word['done']} | {word['owner']} | {word['placeholders']} | {word['gate']} |",
+        "| " + " | ".join(say(key) for key in say.keys("checklist.label.")) + " |",
         "| --- | ---: | --- | ---: | --- |",
     ]
     for stage in result.stages:
         placeholders = sum(placeholder.count for placeholder in stage.placeholders)
-        gate_text = "-" if stage.gate is None else _gate_word(stage.gate, word)
+        gate_text = "-" if stage.gate is None else _gate_word(stage.gate, team)
         lines.append(
             f"| {stage.title} | {stage.done}/{stage.total} | {stage.owner} | {placeholders} | {gate_text} |"
         )
     for stage in result.stages:
         if not stage.open_items and not (stage.gate and stage.gate.unmet):
             continue
-        lines += [
-            "",
-            f"<details><summary>{stage.title}: {len(stage.open_items)} {word['open_items']}</summary>",
-            "",
-        ]
+        open_items = say("checklist.open_items", count=len(stage.open_items))
+        lines += ["", f"<details><summary>{stage.title}: {open_items}</summary>", ""]
         lines += [
             f"- [ ] {item['text']} — {item['owner']} (`{item['document']}`)" for item in stage.open_items
         ]
         if stage.gate and stage.gate.unmet:
-            lines += ["", f"**{word['gate']} `{stage.key}` — {word['missing']}:**", ""]
+            heading = f"{say('checklist.label.gate')} `{stage.key}` — {say('checklist.gate.missing')}"
+            lines += ["", f"**{heading}:**", ""]
             lines += [f"- {unmet.requirement} — {unmet.owner}" for unmet in stage.gate.unmet]
         lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 
 
 def gate_as_text(result: Gate, team: Team) -> str:
-    word = words(team)
-    lines = [f"{word['gate']} {result.stage}: {_gate_word(result, word)}"]
+    say = messages_beside(__file__, team.language)
+    lines = [f"{say('checklist.label.gate')} {result.stage}: {_gate_word(result, team)}"]
     for unmet in result.unmet:
         lines.append(f"- {unmet.requirement} — {unmet.owner}")
         lines += [f"    {missing}" for missing in unmet.missing]
@@ -474,8 +414,8 @@ def gate_as_text(result: Gate, team: Team) -> str:
 
 
 def gate_as_markdown(result: Gate, team: Team) -> str:
-    word = words(team)
-    lines = [f"### {word['gate']} `{result.stage}`: {_gate_word(result, word)}", ""]
+    say = messages_beside(__file__, team.language)
+    lines = [f"### {say('checklist.label.gate')} `{result.stage}`: {_gate_word(result, team)}", ""]
     for unmet in result.unmet:
         lines.append(f"- **{unmet.requirement}** — {unmet.owner}")
         lines += [f"  - {missing}" for missing in unmet.missing]
@@ -489,12 +429,22 @@ def placeholders_per_document(placeholders: list[Placeholder]) -> dict[str, int]
     return counts
 
 
-def words(team: Team) -> dict[str, str]:
-    return {name: team.text(text) for name, text in WORDS.items()}
+def unassigned_text(result: Report, team: Team) -> str:
+    say = messages_beside(__file__, team.language)
+    return ", ".join(result.unassigned) or say("checklist.none_unassigned")
 
 
-def _gate_word(result: Gate, word: dict[str, str]) -> str:
-    return f"✅ {word['met']}" if result.met else f"⚠️ {word['not_met']} ({len(result.unmet)})"
+def _gate_word(result: Gate, team: Team) -> str:
+    say = messages_beside(__file__, team.language)
+    if result.met:
+        return f"✅ {say('checklist.gate.met')}"
+    return f"⚠️ {say('checklist.gate.not_met', count=len(result.unmet))}"
+
+
+def warn_only_note(team: Team) -> str:
+    """Why CI goes on past an unmet gate: for `checklist --gate --ci` when gates do not block."""
+    say = messages_beside(__file__, team.language)
+    return say("checklist.gate.warn_only")
 
 
 # How `checklist` prints a report and `checklist --gate` a gate, by --format.

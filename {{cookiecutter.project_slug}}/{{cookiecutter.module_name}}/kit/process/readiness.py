@@ -7,6 +7,8 @@ same pytest run, so the score never counts a check that was removed, skipped or 
 that this project's data gives nothing to check (no time column, no segments) skips with the
 reason "not applicable: …"; its test counts as met, and the report says so and why.
 Tests that need people or production traffic are listed as manual, with what the team does.
+The rubric's words, each test's title and what it covers, are in the messages beside this module,
+under `readiness.rubric.<key>`.
 """
 
 from __future__ import annotations
@@ -20,113 +22,68 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..core.messages import messages_beside
 from ..core.pipeline import PACKAGE, Project
-from .roles import Text
 
-SECTIONS = {
-    "data": Text("Data", "データ"),
-    "model": Text("Model", "モデル"),
-    "infrastructure": Text("Infrastructure", "インフラ"),
-    "monitoring": Text("Monitoring", "監視"),
-}
+SECTIONS = ("data", "model", "infrastructure", "monitoring")
 
 
 @dataclass(frozen=True)
 class RubricTest:
-    """One test of the rubric: the pytest checks that automate it, or none when people do it."""
+    """One test of the rubric: the pytest checks that automate it, or none when people do it.
+
+    Its title, and what the checks assert (for a manual test, what the team does instead), are the
+    messages `readiness.rubric.<key>.title` and `.covers`.
+    """
 
     section: str
-    title: Text
+    key: str
     checks: tuple[str, ...]
-    # What the checks assert; for a manual test, what the team does instead.
-    covers: Text
 
 
-def rubric(section: str, title: Text, covers: Text, *checks: str) -> RubricTest:
+def rubric(section: str, key: str, *checks: str) -> RubricTest:
     """A rubric test whose checks are given as `file::function`, the file relative to the project root."""
-    return RubricTest(section, title, tuple(check.replace("{package}", PACKAGE) for check in checks), covers)
+    return RubricTest(section, key, tuple(check.replace("{package}", PACKAGE) for check in checks))
 
 
 TESTS = (
     rubric(
         "data",
-        Text("Feature expectations are captured in a schema", "特徴量への期待がスキーマに記述されている"),
-        Text(
-            "Raw data with a value outside data.expected_ranges is refused with a message; the model card "
-            "records every feature's type, range and known categories.",
-            "data.expected_ranges を外れる値を含む生データはメッセージとともに拒否される。モデルカードに"
-            "各特徴量の型・範囲・既知のカテゴリが記録される。",
-        ),
+        "feature_schema",
         "tests/test_expectations.py::test_raw_data_outside_an_expected_range_is_refused",
         "tests/test_expectations.py::test_the_model_card_records_each_columns_type_range_and_known_categories",
     ),
     rubric(
         "data",
-        Text("All features are beneficial", "すべての特徴量が役に立っている"),
-        Text(
-            "The Test stage's report shows how much shuffling each feature column lowers the primary metric "
-            "and marks the columns that do not help, for people to weigh; a column that tells nothing is "
-            "found not to help, and a constant column is flagged for Prepare to drop.",
-            "Test ステージのレポートが、各特徴量列をシャッフルしたときの主指標の低下と、役に立たない列を示し、"
-            "人が判断できるようにする。何も伝えない列は役に立たないと判定され、定数の列は Prepare で落とす"
-            "対象になる。",
-        ),
+        "features_beneficial",
         "{package}/test/test_test.py::test_the_report_shows_what_each_column_contributes",
         "{package}/test/test_test.py::test_a_column_that_tells_nothing_is_found_not_to_help",
         "{package}/analyze/test_analyze.py::test_a_constant_column_is_flagged_to_drop",
     ),
     rubric(
         "data",
-        Text("No feature's cost is too much", "コストに見合わない特徴量がない"),
-        Text(
-            "Manual: for each feature, weigh what it costs to collect and serve (latency, memory, upkeep) "
-            "against its contribution in the Test stage's report.",
-            "手動: 各特徴量の収集・提供コスト（レイテンシ、メモリ、保守）を、Test ステージのレポートにある"
-            "貢献度と比べる。",
-        ),
+        "feature_cost",
     ),
     rubric(
         "data",
-        Text("Features adhere to meta-level requirements", "特徴量がメタレベルの要件を満たす"),
-        Text(
-            "The model learns from no target, id, time, personal-data, ignored or flagged column, and a "
-            "column that copies the target is flagged as a leak.",
-            "モデルは目的変数・ID・時刻・個人データ・除外列・フラグ付きの列から学習しない。目的変数を写した列は"
-            "リークとしてフラグされる。",
-        ),
+        "meta_requirements",
         "{package}/train/test_train.py::test_the_model_learns_from_no_personal_id_ignored_or_flagged_column",
         "{package}/analyze/test_analyze.py::test_a_column_that_copies_the_target_is_flagged_as_leakage",
     ),
     rubric(
         "data",
-        Text("The data pipeline has privacy controls", "データパイプラインにプライバシー対策がある"),
-        Text(
-            "Values of declared personal-data columns and of an undeclared e-mail column appear in no "
-            "output, report or document after every stage has run.",
-            "宣言された個人データ列と、宣言されていないメールアドレス列の値が、全ステージ実行後のどの出力・"
-            "レポート・文書にも現れない。",
-        ),
+        "privacy_controls",
         "tests/test_new_columns.py::test_personal_data_never_reaches_an_output",
         "{package}/analyze/test_analyze.py::test_mostly_missing_and_personal_data_columns_are_flagged_to_drop",
     ),
     rubric(
         "data",
-        Text("New features can be added quickly", "新しい特徴量をすぐに追加できる"),
-        Text(
-            "A new column in the data becomes a model feature after rerunning the stages, with no code change.",
-            "データに加えた新しい列が、コードを変えずにステージを再実行するだけでモデルの特徴量になる。",
-        ),
+        "new_features_quickly",
         "tests/test_new_columns.py::test_a_new_column_becomes_a_feature_with_no_code_change",
     ),
     rubric(
         "data",
-        Text("All input feature code is tested", "特徴量を作るコードがすべてテストされている"),
-        Text(
-            "Numbers are imputed with the training median and scaled, categories one-hot encoded, text "
-            "turned into word weights; features are complete and fitted on training rows only.",
-            "数値は学習データの中央値で補完して標準化、カテゴリは One-hot、テキストは単語の重みになる。"
-            "特徴量に欠損がなく、学習行だけで学習される。",
-        ),
+        "feature_code_tested",
         "{package}/preprocess/test_preprocess.py::test_numbers_are_imputed_with_the_training_median_and_scaled",
         "{package}/preprocess/test_preprocess.py::test_categories_are_one_hot_encoded",
         "{package}/preprocess/test_preprocess.py::test_text_becomes_word_weights_from_the_training_vocabulary",
@@ -135,220 +92,112 @@ TESTS = (
     ),
     rubric(
         "model",
-        Text("Model specs are reviewed and checked in", "モデルの仕様がレビューされ、管理されている"),
-        Text(
-            "CODEOWNERS asks the owners to review params.yaml and the train stage's code, and git does "
-            "not ignore them.",
-            "CODEOWNERS が params.yaml と Train ステージのコードのレビューを担当者に求め、git がそれらを"
-            "無視しない。",
-        ),
+        "spec_reviewed",
         "tests/test_owners.py::test_the_model_spec_needs_a_review_by_its_owners",
     ),
     rubric(
         "model",
-        Text(
-            "Offline proxy metrics correlate with online impact", "オフライン指標がオンラインの効果と相関する"
-        ),
-        Text(
-            "Manual: after release, compare the value formula's prediction with the measured business "
-            "effect (an A/B test); see the Test stage's checklist.",
-            "手動: リリース後、価値の式による予測と実際のビジネス効果（A/B テスト）を比べる。Test ステージの"
-            "チェックリストを参照。",
-        ),
+        "offline_online_correlation",
     ),
     rubric(
         "model",
-        Text("All hyper-parameters have been tuned", "ハイパーパラメータが調整されている"),
-        Text(
-            "Every candidate's hyper-parameter search is recorded in the model card and the final model "
-            "uses the best setting.",
-            "各候補のハイパーパラメータ探索がモデルカードに記録され、最終モデルが最良の設定を使う。",
-        ),
+        "hyperparameters_tuned",
         "{package}/train/test_train.py::test_every_candidates_hyper_parameter_search_is_recorded_and_the_best_setting_is_used",
     ),
     rubric(
         "model",
-        Text("The impact of model staleness is known", "モデルが古くなる影響が分かっている"),
-        Text(
-            "A model trained on the older half of the time-ordered rows still meets the requirement on "
-            "the newest period (needs data.time_column).",
-            "時刻順で古い半分の行で学習したモデルが、最も新しい期間でも要件を満たす（data.time_column が必要）。",
-        ),
+        "staleness_impact",
         "{package}/test/test_test.py::test_a_model_trained_on_older_rows_still_meets_the_requirement_on_the_newest",
     ),
     rubric(
         "model",
-        Text("A simpler model is not better", "より単純なモデルの方が良いということがない"),
-        Text(
-            "On the holdout the model beats the baseline, and no simpler candidate scores better.",
-            "ホールドアウトでモデルがベースラインを上回り、より単純な候補の方が良い結果にならない。",
-        ),
+        "simpler_model_not_better",
         "{package}/test/test_test.py::test_the_model_beats_the_baseline_on_the_holdout",
         "{package}/test/test_test.py::test_no_simpler_candidate_is_better_on_the_holdout",
     ),
     rubric(
         "model",
-        Text("Model quality is sufficient on important slices", "重要なスライスで品質が十分"),
-        Text(
-            "Every value of data.segment_column meets the requirement on the holdout.",
-            "data.segment_column の値ごとに、ホールドアウトで要件を満たす。",
-        ),
+        "important_slices",
         "{package}/test/test_test.py::test_every_slice_meets_the_requirement",
     ),
     rubric(
         "model",
-        Text("The model is tested for inclusion", "インクルージョン（公平性）がテストされている"),
-        Text(
-            "No segment scores worse than the overall metric by more than model.max_slice_gap.",
-            "どのセグメントも全体の指標より model.max_slice_gap を超えて悪くならない。",
-        ),
+        "inclusion",
         "{package}/test/test_test.py::test_no_slice_falls_more_than_the_allowed_gap_below_the_overall_metric",
     ),
     rubric(
         "infrastructure",
-        Text("Training is reproducible", "学習が再現できる"),
-        Text(
-            "Training twice with the same seed gives the same search results and the same predictions; "
-            "the installed packages are the versions uv.lock pins.",
-            "同じシードで 2 回学習すると、探索結果も予測も同じになる。インストールされたパッケージは "
-            "uv.lock が固定したバージョンである。",
-        ),
+        "reproducible_training",
         "{package}/train/test_train.py::test_training_twice_with_the_same_seed_gives_the_same_model",
         "tests/test_environment.py::test_the_installed_packages_are_the_locked_ones",
     ),
     rubric(
         "infrastructure",
-        Text("Model specification code is unit tested", "モデル仕様のコードに単体テストがある"),
-        Text(
-            "Choosing a candidate never picks the baseline and follows the metric's direction; each "
-            "cross-validation fold fits its preprocessor on its own rows.",
-            "候補の選択がベースラインを選ばず指標の向きに従う。交差検証の各フォールドが自分の行だけで前処理を"
-            "学習する。",
-        ),
+        "spec_unit_tested",
         "{package}/train/test_train.py::test_best_candidate_never_picks_the_baseline_and_follows_the_metric_direction",
         "{package}/train/test_train.py::test_each_fold_fits_the_preprocessor_on_its_own_rows",
     ),
     rubric(
         "infrastructure",
-        Text("The ML pipeline is integration tested", "パイプライン全体が結合テストされている"),
-        Text(
-            "`run all` on fresh data gives the same data, predictions and scores as the stages run one by one.",
-            "新しいデータでの `run all` が、ステージを 1 つずつ実行したときと同じデータ・予測・スコアになる。",
-        ),
+        "pipeline_integration_tested",
         "tests/test_pipeline.py::test_run_all_gives_the_same_outputs_as_the_stages_one_by_one",
     ),
     rubric(
         "infrastructure",
-        Text("Model quality is validated before serving", "提供の前にモデルの品質が検証される"),
-        Text(
-            "`promote` refuses a model that misses the requirement, the baseline or a simpler model, or "
-            "that the Test stage has not evaluated.",
-            "`promote` は要件・ベースライン・より単純なモデルに届かないモデルや、Test ステージで評価されていない"
-            "モデルを拒否する。",
-        ),
+        "quality_validated_before_serving",
         "tests/test_releases.py::test_promote_refuses_a_model_below_the_requirement_or_the_baseline",
         "tests/test_releases.py::test_promote_refuses_a_model_the_test_stage_has_not_evaluated",
     ),
     rubric(
         "infrastructure",
-        Text("A single example can be stepped through", "1 件の例を順にたどれる"),
-        Text(
-            "`trace` shows one row's checked input, its features and its prediction, equal to what "
-            "preprocessing and predict give.",
-            "`trace` が 1 行の検査済み入力・特徴量・予測を示し、それらが前処理と predict の結果に一致する。",
-        ),
+        "single_example_stepped_through",
         "tests/test_predict.py::test_one_row_can_be_stepped_through_preprocess_and_predict",
     ),
     rubric(
         "infrastructure",
-        Text("Models are canaried before serving", "提供前にカナリアリリースされる"),
-        Text(
-            "Manual: send a small share of live traffic to a newly promoted model and compare its answers "
-            "and errors with the current one before switching all traffic.",
-            "手動: 新しく昇格したモデルに本番トラフィックの一部を流し、全面切り替えの前に回答とエラーを現行モデルと"
-            "比べる。",
-        ),
+        "canary",
     ),
     rubric(
         "infrastructure",
-        Text("Models can be rolled back quickly and safely", "モデルをすばやく安全にロールバックできる"),
-        Text(
-            "After two promotions, `rollback` makes the previous release the served model again, with its "
-            "own predictions.",
-            "2 回昇格したあと、`rollback` で直前のリリースが再び提供モデルになり、その予測を返す。",
-        ),
+        "rollback",
         "tests/test_releases.py::test_rollback_serves_the_previous_release_again",
     ),
     rubric(
         "monitoring",
-        Text("Dependency changes result in notification", "依存関係の変更が通知される"),
-        Text(
-            "The CI host's update bot watches the Python packages and the CI file every week.",
-            "CI ホストの更新ボットが Python パッケージと CI ファイルを毎週監視する。",
-        ),
+        "dependency_notification",
         "tests/test_dependency_updates.py::test_dependency_updates_watch_the_packages_and_the_ci_file",
     ),
     rubric(
         "monitoring",
-        Text("Data invariants hold for inputs", "入力データの不変条件が守られている"),
-        Text(
-            "Prediction refuses rows with a missing column, text in a number column or a value outside "
-            "the expected range.",
-            "予測は、列の欠落・数値列のテキスト・期待範囲外の値を含む行を拒否する。",
-        ),
+        "input_invariants",
         "tests/test_predict.py::test_serving_rows_outside_an_expected_range_are_refused",
         "tests/test_predict.py::test_serving_rows_with_text_or_infinity_in_a_number_column_are_refused",
         "{package}/test/test_test.py::test_input_without_a_trained_column_is_refused",
     ),
     rubric(
         "monitoring",
-        Text("Training and serving are not skewed", "学習時と提供時の特徴量がずれない"),
-        Text(
-            "The training rows through the serving path give exactly the features Preprocess wrote.",
-            "学習行を提供時の経路に通すと、Preprocess が書いた特徴量と完全に一致する。",
-        ),
+        "training_serving_skew",
         "tests/test_predict.py::test_serving_computes_the_same_features_as_training",
     ),
     rubric(
         "monitoring",
-        Text("Models are not too stale", "モデルが古くなりすぎていない"),
-        Text(
-            "`releases --check-age` fails when the served model is older than monitoring.max_model_age_days.",
-            "提供中のモデルが monitoring.max_model_age_days より古いと `releases --check-age` が失敗する。",
-        ),
+        "model_age",
         "tests/test_releases.py::test_a_model_older_than_the_age_limit_fails_the_age_check",
     ),
     rubric(
         "monitoring",
-        Text("Models are numerically stable", "モデルが数値的に安定している"),
-        Text(
-            "A model that predicts NaN or infinity is stopped with an error, in predict and on the command line.",
-            "NaN や無限大を予測するモデルは、predict でもコマンドでもエラーで止まる。",
-        ),
+        "numerical_stability",
         "tests/test_predict.py::test_a_model_that_predicts_nan_or_infinity_is_stopped",
     ),
     rubric(
         "monitoring",
-        Text(
-            "No regression in training speed, serving latency, throughput or RAM",
-            "学習速度・レイテンシ・スループット・メモリが悪化していない",
-        ),
-        Text(
-            "`benchmark` fails when a figure is worse than benchmarks/baseline.json allows "
-            "(monitoring.benchmark_tolerance); counted once a baseline is stored.",
-            "数値が benchmarks/baseline.json と monitoring.benchmark_tolerance の許容を超えて悪いと `benchmark` が"
-            "失敗する。ベースラインを保存してから数える。",
-        ),
+        "computational_performance",
         "tests/test_benchmark.py::test_a_figure_beyond_the_tolerance_fails_the_benchmark",
         "tests/test_benchmark.py::test_the_stored_baseline_holds",
     ),
     rubric(
         "monitoring",
-        Text("No regression in prediction quality on served data", "提供データでの予測品質が落ちていない"),
-        Text(
-            "`monitor --labelled FILE` passes on rows that meet the requirement and fails on rows that do not.",
-            "`monitor --labelled FILE` は要件を満たす行で成功し、満たさない行で失敗する。",
-        ),
+        "served_prediction_quality",
         "tests/test_monitor.py::test_newly_labelled_rows_that_meet_the_requirement_pass",
         "tests/test_monitor.py::test_newly_labelled_rows_below_the_requirement_fail_the_check",
     ),
@@ -359,26 +208,6 @@ PASSED, FAILED, SKIPPED, INAPPLICABLE, ABSENT = "passed", "failed", "skipped", "
 NOT_APPLICABLE = "not applicable: "
 # How the cases of one parametrized test add up: one failure fails it, one pass beats the rest.
 PRECEDENCE = {SKIPPED: 0, INAPPLICABLE: 1, PASSED: 2, FAILED: 3}
-
-WORDS = {
-    "title": Text("ML Test Score", "ML Test Score"),
-    "final": Text("Final score (lowest section)", "最終スコア（最も低いセクション）"),
-    "minimum": Text("required in every section", "各セクションで必要"),
-    "test": Text("Test", "テスト"),
-    "status": Text("Status", "状態"),
-    "checks": Text("Checks and what they assert", "チェックと確かめる内容"),
-    "passing": Text("automated, passing", "自動・成功"),
-    "failing": Text("automated, FAILING", "自動・失敗"),
-    "not_run": Text("automated, not run", "自動・未実行"),
-    "not_applicable": Text(
-        "not applicable to this data, counted as met", "このデータには該当せず、満たしたものとして数える"
-    ),
-    "manual": Text("manual", "手動"),
-    "gate_met": Text("Readiness gate met.", "準備状況のゲートを満たしています。"),
-    "gate_failed": Text("Readiness gate NOT met:", "準備状況のゲートを満たしていません:"),
-    "failing_checks": Text("failing checks", "失敗したチェック"),
-    "below_minimum": Text("below the minimum", "最低点未満"),
-}
 
 
 class ReadinessError(ValueError):
@@ -468,16 +297,16 @@ COUNTED = ("passing", "not_applicable")
 
 
 def score(project: Project, results: dict[str, tuple[str, str]]) -> Score:
-    language = project.settings.project.language
+    say = project.messages(__file__)
     scored = []
     for rubric_test in TESTS:
         test_status, why = status(rubric_test, results)
         scored.append(
             Scored(
                 rubric_test.section,
-                rubric_test.title.in_(language),
+                say(f"readiness.rubric.{rubric_test.key}.title"),
                 test_status,
-                rubric_test.covers.in_(language),
+                say(f"readiness.rubric.{rubric_test.key}.covers"),
                 list(rubric_test.checks),
                 why,
             )
@@ -517,17 +346,16 @@ def read_or_run(project: Project, results: Path | None) -> dict[str, tuple[str, 
         return outcomes(written)
 
 
-def words(language: str) -> dict[str, str]:
-    return {name: text.in_(language) for name, text in WORDS.items()}
-
-
 def as_text(result: Score, language: str) -> str:
-    word = words(language)
-    lines = [f"{word['title']}: {word['final']} {result.final} / 7 ({word['minimum']}: {result.minimum:g})"]
-    for section, title in SECTIONS.items():
-        lines += ["", f"{title.in_(language)}: {result.sections[section]} / 7"]
+    say = messages_beside(__file__, language)
+    lines = [
+        f"{say('readiness.title')}: {say('readiness.final')} {result.final} / 7 "
+        f"({say('readiness.minimum')}: {result.minimum:g})"
+    ]
+    for section in SECTIONS:
+        lines += ["", f"{say(f'readiness.section.{section}')}: {result.sections[section]} / 7"]
         for test in (test for test in result.tests if test.section == section):
-            lines.append(f"  [{word[test.status]}] {test.title}")
+            lines.append(f"  [{say(f'readiness.status.{test.status}')}] {test.title}")
             lines.append(f"      {test.covers}")
             lines += [f"      - {check}" for check in test.checks]
             lines += [f"      ! {reason}" for reason in test.why]
@@ -536,30 +364,30 @@ def as_text(result: Score, language: str) -> str:
 
 
 def as_markdown(result: Score, language: str) -> str:
-    word = words(language)
+    say = messages_beside(__file__, language)
     marks = {"passing": "✅", "failing": "❌", "not_run": "⚪", "not_applicable": "➖", "manual": "✋"}
     lines = [
-        f"## {word['title']}: {result.final} / 7",
+        f"## {say('readiness.title')}: {result.final} / 7",
         "",
-        f"{word['final']}: **{result.final}** ({word['minimum']}: {result.minimum:g})",
+        f"{say('readiness.final')}: **{result.final}** ({say('readiness.minimum')}: {result.minimum:g})",
         "",
-        "| " + " | ".join(title.in_(language) for title in SECTIONS.values()) + " |",
+        "| " + " | ".join(say(f"readiness.section.{section}") for section in SECTIONS) + " |",
         "|" + " ---: |" * len(SECTIONS),
         "| " + " | ".join(f"{result.sections[section]} / 7" for section in SECTIONS) + " |",
     ]
-    for section, title in SECTIONS.items():
+    header = [say(key) for key in say.keys("readiness.table.")]
+    for section in SECTIONS:
         lines += [
             "",
-            f"<details><summary>{title.in_(language)}: {result.sections[section]} / 7</summary>",
+            f"<details><summary>{say(f'readiness.section.{section}')}: {result.sections[section]} / 7</summary>",
             "",
-            f"| {word['test']} | {word['status']} | {word['checks']} |",
+            "| " + " | ".join(header) + " |",
             "| --- | --- | --- |",
         ]
         for test in (test for test in result.tests if test.section == section):
             detail = "<br>".join([test.covers, *(f"`{check}`" for check in test.checks), *test.why])
-            lines.append(
-                f"| {test.title} | {marks[test.status]} {word[test.status]} | {detail.replace('|', '¦')} |"
-            )
+            marked = f"{marks[test.status]} {say(f'readiness.status.{test.status}')}"
+            lines.append(f"| {test.title} | {marked} | {detail.replace('|', '¦')} |")
         lines += ["", "</details>"]
     lines += ["", *gate_lines(result, language)]
     return "\n".join(lines) + "\n"
@@ -570,16 +398,18 @@ def as_json(result: Score, language: str) -> str:
 
 
 def gate_lines(result: Score, language: str) -> list[str]:
-    word = words(language)
+    say = messages_beside(__file__, language)
     if result.met:
-        return [word["gate_met"]]
-    lines = [word["gate_failed"]]
-    failing = [test.title for test in result.tests if test.status == "failing"]
+        return [say("readiness.gate.met")]
+    lines = [say("readiness.gate.failed")]
+    failing = "; ".join(test.title for test in result.tests if test.status == "failing")
     if failing:
-        lines.append(f"- {word['failing_checks']}: {'; '.join(failing)}")
-    low = [SECTIONS[name].in_(language) for name, value in result.sections.items() if value < result.minimum]
+        lines.append("- " + say("readiness.gate.failing_checks", tests=failing))
+    low = ", ".join(
+        say(f"readiness.section.{name}") for name in SECTIONS if result.sections[name] < result.minimum
+    )
     if low:
-        lines.append(f"- {word['below_minimum']} {result.minimum:g}: {', '.join(low)}")
+        lines.append("- " + say("readiness.gate.below_minimum", minimum=result.minimum, sections=low))
     return lines
 
 
