@@ -184,7 +184,8 @@ def section_filled(path: str, number: int) -> Callable[[Status], list[str]]:
     def missing(status: Status) -> list[str]:
         document = status.documents[path]
         if number not in document.sections:
-            return [f"{path}: the section '## {number}.' is missing; restore its heading and write it."]
+            say = messages_beside(__file__, status.team.language)
+            return [say("checklist.gate.section_missing", document=path, number=number)]
         return [
             f"{placeholder.section}: {placeholder.count} × [TODO: …]"
             for placeholder in document.placeholders
