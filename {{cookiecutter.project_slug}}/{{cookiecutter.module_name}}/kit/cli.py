@@ -126,7 +126,7 @@ def _checklist(arguments: argparse.Namespace) -> int:
         note = say("gate.warn_only")
         if os.environ.get("GITHUB_ACTIONS") == "true":  # an annotation on the run's summary page
             title = say("gate.title", stage=gate.stage)
-            print(f"::warning title={title}::{say('gate.not_met', count=len(gate.unmet))} {note}")
+            print(f"::warning title={title}::{say('gate.not_met', count=len(gate.unmet), note=note)}")
         else:
             print(f"warning: {note}", file=sys.stderr)
         return 0

@@ -156,7 +156,8 @@ def run(project: Project, save: bool = False) -> tuple[list[str], bool]:
         )
     worse = [item.figure.label(say) for item in comparisons if item.regressed]
     if worse:
-        lines.append(say("benchmark.regressed_beyond", tolerance=tolerance, figures=", ".join(worse)))
+        figures = say("separator").join(worse)
+        lines.append(say("benchmark.regressed_beyond", tolerance=tolerance, figures=figures))
     return lines, not worse
 
 

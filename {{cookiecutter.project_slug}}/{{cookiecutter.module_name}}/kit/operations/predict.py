@@ -251,7 +251,7 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def unseen_text(counts: dict[str, int], say: Messages) -> str:
-    return ", ".join(
+    return say("separator").join(
         say("predict.unseen_column", column=column, rows=count) for column, count in counts.items()
     )
 
