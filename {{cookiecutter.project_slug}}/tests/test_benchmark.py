@@ -29,17 +29,19 @@ def store_baseline(root, saved, figure, worse_by):
 
 def test_a_figure_beyond_the_tolerance_fails_the_benchmark(finished, capsys):
     tolerance = Project.load().settings.monitoring.benchmark_tolerance
+    say = Project.load().messages(benchmark.__file__)
     assert benchmark_output(capsys, "--save")[0] == 0
     saved = json.loads((finished / benchmark.BASELINE).read_text(encoding="utf-8"))
     code, output = benchmark_output(capsys)
-    assert code == 0 and "regressed" not in output, output
+    assert code == 0 and say("benchmark.regressed", tolerance=tolerance) not in output, output
     measured = [figure for figure in benchmark.FIGURES if saved["figures"][figure.key] is not None]
     assert {figure.key for figure in measured} >= ALWAYS_MEASURED
     for figure in measured:
         store_baseline(finished, saved, figure, worse_by=tolerance * 1.2)
         code, output = benchmark_output(capsys)
         assert code == 1, output
-        assert f"the baseline: {figure.label}." in output
+        regressed = say("benchmark.regressed_beyond", tolerance=tolerance, figures=figure.label(say))
+        assert regressed in output.splitlines(), output
         store_baseline(finished, saved, figure, worse_by=tolerance * 0.8)
         code, output = benchmark_output(capsys)
         assert code == 0, output
@@ -49,7 +51,9 @@ def test_the_benchmark_needs_a_stored_baseline(finished, capsys, snapshot):
     before = snapshot(finished)
     code, output = benchmark_output(capsys)
     assert code == 0
-    assert "No baseline yet: store these figures with" in output and "benchmark --save" in output
+    say = Project.load().messages(benchmark.__file__)
+    no_baseline = say("benchmark.no_baseline", baseline=benchmark.BASELINE)
+    assert no_baseline in output.splitlines() and "benchmark --save" in no_baseline, output
     assert snapshot(finished) == before
 
     assert benchmark_output(capsys, "--save")[0] == 0

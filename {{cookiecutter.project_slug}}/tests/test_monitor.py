@@ -39,7 +39,16 @@ def test_newly_labelled_rows_that_meet_the_requirement_pass(deployed, tmp_path, 
     output = command(["monitor", "--labelled", str(labelled)]).out
     [record] = records(root)
     assert record["meets_requirement"] and record["rows"] == len(rows)
-    assert f"{record['value']:.3f} on {len(rows):,} newly labelled rows meets" in output
+    say = Project.load(root).messages(monitor.__file__)
+    measured = say(
+        "monitor.measured",
+        metric=record["metric"],
+        value=record["value"],
+        rows=len(rows),
+        verdict=say("monitor.verdict.meets"),
+        requirement=record["requirement"],
+    )
+    assert measured in output.splitlines(), output
 
 
 def test_newly_labelled_rows_below_the_requirement_fail_the_check(
@@ -49,7 +58,8 @@ def test_newly_labelled_rows_below_the_requirement_fail_the_check(
     labelled = tmp_path / "labelled.csv"
     evaluated.write_rows(wrong_labels(rows, target, evaluated.problem_type), labelled)
     output = command(["monitor", "--labelled", str(labelled)], expected=1).out
-    assert "The model has fallen below its requirement" in output
+    say = evaluated.messages(monitor.__file__)
+    assert say("monitor.fallen", data=evaluated.data.path) in output
     [record] = records(root)
     assert not record["meets_requirement"]
 

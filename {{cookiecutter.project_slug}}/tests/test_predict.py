@@ -12,6 +12,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from {{ cookiecutter.module_name }}.kit import operations
 from {{ cookiecutter.module_name }}.kit.cli import main
 from {{ cookiecutter.module_name }}.kit.core import models, pipeline
 from {{ cookiecutter.module_name }}.kit.core.data import DataError, dense
@@ -155,7 +156,8 @@ def test_one_row_can_be_stepped_through_preprocess_and_predict(trained, served, 
     train_path = trained.path("train")
     train = pd.read_parquet(train_path)
     number = min(3, len(train) - 1)
-    given, inputs, features, answer = trace(train.iloc[[number]], model, card)
+    say = trained.messages(operations.__file__)
+    given, inputs, features, answer = trace(train.iloc[[number]], model, card, say)
     assert list(given.values) == list(train.columns)
     assert list(inputs.values) == list(card["schema"])
     preprocessed = pd.read_parquet(trained.path("features")).iloc[number]

@@ -136,8 +136,11 @@ def test_a_model_older_than_the_age_limit_fails_the_age_check(trained, tmp_path,
     root = tmp_path / "project"
     shutil.copytree(trained.root, root, ignore=shutil.ignore_patterns("data", "docs", "reports"))
     monkeypatch.chdir(root)
-    card = Project.load(root).path("model_card")
+    project = Project.load(root)
+    card, version = project.path("model_card"), releases.served_files(project).version
     limit = trained.settings.monitoring.max_model_age_days
+    say = project.messages(releases.__file__)
+    retrain = say("releases.retrain")
 
     def age_check_with(trained_at):
         """The exit code and output of the age check when the card records `trained_at` (None: nothing)."""
@@ -152,8 +155,9 @@ def test_a_model_older_than_the_age_limit_fails_the_age_check(trained, tmp_path,
     now = releases.now()
     code, output = age_check_with(now - timedelta(days=limit + 1))
     assert code == 1
-    assert f"more than monitoring.max_model_age_days ({limit})" in output and output.count("\n") == 1, output
+    too_old = say("releases.age.over_limit", version=version, age=limit + 1, limit=limit, retrain=retrain)
+    assert output == f"{too_old}\n" and "monitoring.max_model_age_days" in too_old, output
     code, output = age_check_with(None)
     assert code == 1
-    assert "unknown" in output and "retrain" in output, output
+    assert output == say("releases.age.unknown", version=version, retrain=retrain) + "\n", output
     assert age_check_with(now - timedelta(days=limit - 1))[0] == 0

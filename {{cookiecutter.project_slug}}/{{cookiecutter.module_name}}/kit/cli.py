@@ -12,6 +12,7 @@ from .core import config, pipeline, threads
 from .core.conflicts import UnmergedError
 from .core.data import DataError
 from .core.files import ProjectBusyError, exclusive
+from .core.messages import languages, messages_beside
 from .core.models import UntrustedModelError
 from .core.pipeline import PACKAGE, STAGES, Project
 from .operations import benchmark, monitor, predict, releases
@@ -73,29 +74,41 @@ def _serve(arguments: argparse.Namespace) -> int:
 
 def _owners(arguments: argparse.Namespace) -> int:
     root = config.find_root()
+    say = messages_beside(__file__, config.load(root).project.language)
     changed = owners.update(root, check=arguments.check)
     names = ", ".join(str(path.relative_to(root)) for path in changed)
     if arguments.check:
         if changed:
-            print(f"Out of date with params.yaml: {names}. Run: python -m {owners.PACKAGE} owners")
+            print(say("owners.out_of_date", files=names))
             return 1
-        print("Owners are up to date everywhere.")
+        print(say("owners.up_to_date"))
         return 0
-    print(f"Updated: {names}." if changed else "Owners were already up to date everywhere.")
+    print(say("owners.updated", files=names) if changed else say("owners.already_up_to_date"))
     return 0
 
 
 def _schema(arguments: argparse.Namespace) -> int:
     root = config.find_root()
+    say = messages_beside(__file__, language_even_if_invalid(root))
     if arguments.check:
         if (root / config.SCHEMA_FILE).read_text(encoding="utf-8") != config.schema_text():
-            print(f"{config.SCHEMA_FILE} is out of date with the settings. Run: python -m {PACKAGE} schema")
+            print(say("schema.out_of_date", file=config.SCHEMA_FILE))
             return 1
-        print(f"{config.SCHEMA_FILE} is up to date.")
+        print(say("schema.up_to_date", file=config.SCHEMA_FILE))
         return 0
     changed = config.write_schema(root)
-    print(f"Wrote {config.SCHEMA_FILE}." if changed else f"{config.SCHEMA_FILE} was already up to date.")
+    written = say("schema.written", file=config.SCHEMA_FILE)
+    print(written if changed else say("schema.already_up_to_date", file=config.SCHEMA_FILE))
     return 0
+
+
+def language_even_if_invalid(root: Path) -> str:
+    """params.yaml's language, or while params.yaml does not load, the first one this project speaks:
+    `schema` writes the file by which an editor shows what is wrong in params.yaml, so it must not need it."""
+    try:
+        return config.load(root).project.language
+    except (config.ConfigError, UnmergedError):
+        return languages()[0]
 
 
 def _checklist(arguments: argparse.Namespace) -> int:
@@ -109,9 +122,11 @@ def _checklist(arguments: argparse.Namespace) -> int:
     if gate.met:
         return 0
     if arguments.ci and not project.settings.gates.blocking:
-        note = checklist.warn_only_note(status.team)
+        say = project.messages(__file__)
+        note = say("gate.warn_only")
         if os.environ.get("GITHUB_ACTIONS") == "true":  # an annotation on the run's summary page
-            print(f"::warning title=Gate {gate.stage}::{len(gate.unmet)} prerequisite(s) not met. {note}")
+            title = say("gate.title", stage=gate.stage)
+            print(f"::warning title={title}::{say('gate.not_met', count=len(gate.unmet), note=note)}")
         else:
             print(f"warning: {note}", file=sys.stderr)
         return 0

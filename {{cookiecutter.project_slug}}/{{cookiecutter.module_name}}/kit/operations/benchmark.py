@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..core.files import write_json
+from ..core.messages import Messages
 from ..core.pipeline import PACKAGE, Project
 from ..reports.report import markdown_table
 
@@ -30,8 +31,7 @@ class BaselineError(ValueError):
 class Figure:
     """One figure of a run: where it is read from, and which way is worse."""
 
-    key: str
-    label: str
+    key: str  # also names its label in the messages, under benchmark.figure
     output: str  # the stage output it is read from, by its short name in pipeline.OUTPUTS
     path: tuple[str, ...]
     higher_is_better: bool = False
@@ -42,12 +42,15 @@ class Figure:
             value = value.get(key) if isinstance(value, dict) else None
         return value
 
+    def label(self, say: Messages) -> str:
+        return say(f"benchmark.figure.{self.key}")
+
 
 FIGURES = (
-    Figure("training_seconds", "training time (s)", "model_card", ("training_seconds",)),
-    Figure("peak_memory_mb", "peak memory in training (MB)", "model_card", ("peak_memory_mb",)),
-    Figure("p95_ms", "prediction latency p95 (ms)", "metrics", ("service_level", "p95_ms")),
-    Figure("rows_per_second", "throughput (rows/s)", "metrics", ("service_level", "rows_per_second"), True),
+    Figure("training_seconds", "model_card", ("training_seconds",)),
+    Figure("peak_memory_mb", "model_card", ("peak_memory_mb",)),
+    Figure("p95_ms", "metrics", ("service_level", "p95_ms")),
+    Figure("rows_per_second", "metrics", ("service_level", "rows_per_second"), True),
 )
 
 
@@ -106,62 +109,64 @@ class Comparison:
     def regressed(self) -> bool:
         return self.worse_by is not None and self.worse_by > self.tolerance
 
-    def row(self) -> list[Any]:
+    def row(self, say: Messages) -> list[Any]:
         if self.baseline is None or self.now is None:
             shown = ["-" if value is None else value for value in (self.baseline, self.now)]
-            return [self.figure.label, *shown, "-", "-"]
-        status = f"regressed (over {self.tolerance:g}× worse)" if self.regressed else "ok"
-        return [self.figure.label, self.baseline, self.now, self.now / self.baseline, status]
-
-
-COLUMNS = ["figure", "baseline", "now", "ratio", "status"]
+            return [self.figure.label(say), *shown, "-", "-"]
+        status = (
+            say("benchmark.regressed", tolerance=self.tolerance) if self.regressed else say("benchmark.ok")
+        )
+        return [self.figure.label(say), self.baseline, self.now, self.now / self.baseline, status]
 
 
 def compare(now: dict[str, float | None], baseline: dict[str, Any], tolerance: float) -> list[Comparison]:
     return [Comparison(figure, baseline.get(figure.key), now[figure.key], tolerance) for figure in FIGURES]
 
 
-def table(comparisons: list[Comparison]) -> str:
-    return markdown_table(COLUMNS, [item.row() for item in comparisons])
+def table(comparisons: list[Comparison], say: Messages) -> str:
+    columns = [say(key) for key in say.keys("benchmark.column.")]
+    return markdown_table(columns, [item.row(say) for item in comparisons])
 
 
 def run(project: Project, save: bool = False) -> tuple[list[str], bool]:
     """Compare the current figures with the baseline, or store them as the baseline: the lines to
     print, and whether no figure regressed."""
     tolerance = project.settings.monitoring.benchmark_tolerance
+    say = project.messages(__file__)
     now = current(project)
     if save:
         stored = {"stored_at": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine()}
         write_json(project.root / BASELINE, {**stored, "figures": now})
-        return [
-            table(compare(now, {}, tolerance)),
-            f"Stored these figures as the baseline in {BASELINE}; commit it so later runs compare with it.",
-        ], True
+        return [table(compare(now, {}, tolerance), say), say("benchmark.saved", baseline=BASELINE)], True
     baseline = read_baseline(project)
     if baseline is None:
         return [
-            table(compare(now, {}, tolerance)),
-            f"No baseline yet: store these figures with python -m {PACKAGE} benchmark --save, "
-            f"then commit {BASELINE}.",
+            table(compare(now, {}, tolerance), say),
+            say("benchmark.no_baseline", baseline=BASELINE),
         ], True
     comparisons = compare(now, baseline["figures"], tolerance)
-    lines = [table(comparisons)]
+    lines = [table(comparisons, say)]
     if baseline.get("machine") != machine():
         lines.append(
-            f"The baseline was measured on another machine ({describe(baseline.get('machine'))}); "
-            f"this one is {describe(machine())}. Figures from different machines compare only loosely."
+            say(
+                "benchmark.other_machine",
+                then=describe(baseline.get("machine"), say),
+                now=describe(machine(), say),
+            )
         )
-    worse = [item.figure.label for item in comparisons if item.regressed]
+    worse = [item.figure.label(say) for item in comparisons if item.regressed]
     if worse:
-        lines.append(
-            f"Regressed beyond {tolerance:g}× the baseline: {', '.join(worse)}. Find the change that "
-            "slowed it (data size, model settings, library versions); if it is intended, store a new "
-            f"baseline with python -m {PACKAGE} benchmark --save."
-        )
+        figures = say("separator").join(worse)
+        lines.append(say("benchmark.regressed_beyond", tolerance=tolerance, figures=figures))
     return lines, not worse
 
 
-def describe(details: Any) -> str:
+def describe(details: Any, say: Messages) -> str:
     if not isinstance(details, dict):
-        return "unknown"
-    return f"{details.get('platform')}, {details.get('cpu_count')} CPUs, Python {details.get('python')}"
+        return say("benchmark.unknown_machine")
+    return say(
+        "benchmark.machine",
+        platform=details.get("platform"),
+        cpus=details.get("cpu_count"),
+        python=details.get("python"),
+    )

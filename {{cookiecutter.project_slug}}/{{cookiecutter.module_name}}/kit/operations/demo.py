@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +20,13 @@ import streamlit as st
 from {{ cookiecutter.module_name }}.kit.core import models
 from {{ cookiecutter.module_name }}.kit.core.config import ValueSettings
 from {{ cookiecutter.module_name }}.kit.core.data import READABLE_SUFFIXES, DataError
-from {{ cookiecutter.module_name }}.kit.core.pipeline import OUTPUTS, PACKAGE, Project
+from {{ cookiecutter.module_name }}.kit.core.messages import Messages, messages_beside
+from {{ cookiecutter.module_name }}.kit.core.pipeline import OUTPUTS, Project
 from {{ cookiecutter.module_name }}.kit.operations.predict import predict
-from {{ cookiecutter.module_name }}.kit.process.roles import Text
 from {{ cookiecutter.module_name }}.kit.process.value import outlook, payback_text
 
 # What the demo shows: the model, what it was trained on, and what Test measured.
 NEEDED = ("model", "model_card", "metrics")
-
-Say = Callable[[str, str], str]
 
 
 def one_row(values: dict[str, Any], card: dict[str, Any]) -> pd.DataFrame:
@@ -63,85 +60,60 @@ def load_model(path: Path, modified: float) -> Any:
     return models.load(path)
 
 
-def show_requirement(results: dict[str, Any], say: Say) -> None:
+def show_requirement(results: dict[str, Any], say: Messages) -> None:
     """What Test measured on the holdout rows, against the model requirement."""
     verdict = results["value"]
-    st.subheader(say("Model requirement", "モデルの要件"))
+    st.subheader(say("demo.requirement.title"))
     required, measured = st.columns(2)
-    required.metric(say("Requirement", "要件"), results["requirement"])
-    measured.metric(
-        say("Measured on the holdout rows", "ホールドアウトでの測定値"), f"{verdict['primary']:.3f}"
-    )
+    required.metric(say("demo.requirement.requirement"), results["requirement"])
+    measured.metric(say("demo.requirement.measured"), f"{verdict['primary']:.3f}")
     if verdict["meets_requirement"]:
-        st.success(say("The model meets its requirement.", "モデルは要件を満たしています。"))
+        st.success(say("demo.requirement.met"))
     else:
-        st.error(
-            say(
-                "The model does not meet its requirement: judge its predictions with that in mind.",
-                "モデルは要件を満たしていません。そのことを踏まえて予測を評価してください。",
-            )
-        )
+        st.error(say("demo.requirement.not_met"))
 
 
-def show_value(value: ValueSettings, share_correct: float, language: str, say: Say) -> None:
+def show_value(value: ValueSettings, share_correct: float, say: Messages) -> None:
     """What the model is worth at the quality Test measured, beside what the plan assumed."""
-    st.subheader(say("Business value", "ビジネス価値"))
-    titles = {
-        "planned": say("As planned", "計画どおりなら"),
-        "measured": say("At the measured quality", "測定した品質なら"),
-    }
+    st.subheader(say("demo.value.title"))
     cases = outlook(value, share_correct)
     for column, (case, result) in zip(st.columns(len(cases)), cases.items(), strict=True):
-        column.markdown(f"**{titles[case]}**")
-        column.metric(
-            say("Value per month", "月あたりの価値"), f"{result['value_per_month']:,.0f} {value.currency}"
-        )
-        column.metric(say("Pays back in", "回収まで"), payback_text(result["payback_month"], language))
+        title = say(f"demo.case.{case}")
+        column.markdown(f"**{title}**")
+        column.metric(say("demo.value.per_month"), f"{result['value_per_month']:,.0f} {value.currency}")
+        column.metric(say("demo.value.pays_back_in"), payback_text(result["payback_month"], say.language))
 
 
-def ask(column: str, entry: dict[str, Any], say: Say) -> Any:
+def ask(column: str, entry: dict[str, Any], say: Messages) -> Any:
     """The widget for one column: a number, a value seen in training, or free text."""
     if entry["kind"] == "numbers":
         return st.number_input(column, value=None, format="%g")
     if "known_values" in entry:
-        return st.selectbox(column, entry["known_values"], index=None, placeholder=say("Choose", "選択"))
+        return st.selectbox(column, entry["known_values"], index=None, placeholder=say("demo.choose"))
     return st.text_input(column) or None
 
 
-def show_predictions(output: pd.DataFrame, card: dict[str, Any], say: Say) -> None:
+def show_predictions(output: pd.DataFrame, card: dict[str, Any], say: Messages) -> None:
     """The predictions, and what the score means: a bare 0.93 does not say of which class."""
     st.dataframe(output, hide_index=True)
     if "score" in output.columns:
-        st.caption(
-            say(
-                f"score: how sure the model is that the answer is {card['positive_label']}, from 0 to 1.",
-                f"score: 答えが {card['positive_label']} であるとモデルがどれだけ確信しているか（0〜1）。",
-            )
-        )
+        st.caption(say("demo.score", label=card["positive_label"]))
 
 
-def show_form(model: Any, card: dict[str, Any], say: Say) -> None:
+def show_form(model: Any, card: dict[str, Any], say: Messages) -> None:
     """One example, entered field by field; a form predicts once it is complete, not on every keystroke."""
-    st.caption(
-        say(
-            "Enter an example as it comes up in the work. An empty field is a missing value.",
-            "業務で実際に出てくる例を入力してください。空欄は欠損値として扱います。",
-        )
-    )
+    st.caption(say("demo.form_caption"))
     with st.form("example"):
         values = {column: ask(column, entry, say) for column, entry in card["schema"].items()}
-        submitted = st.form_submit_button(say("Predict", "予測する"))
+        submitted = st.form_submit_button(say("demo.predict"))
     if submitted:
         show_predictions(predict(one_row(values, card), model, card), card, say)
 
 
-def show_upload(project: Project, model: Any, card: dict[str, Any], say: Say) -> None:
+def show_upload(project: Project, model: Any, card: dict[str, Any], say: Messages) -> None:
     """Many examples at once; a file the model cannot take gets its reason, not a traceback."""
     upload = st.file_uploader(
-        say(
-            "A CSV or Parquet file with the columns the model was trained on",
-            "モデルが学習した列を持つ CSV または Parquet ファイル",
-        ),
+        say("demo.upload"),
         type=[suffix.lstrip(".") for suffix in READABLE_SUFFIXES],
     )
     if upload is None:
@@ -156,23 +128,11 @@ def show_upload(project: Project, model: Any, card: dict[str, Any], say: Say) ->
 
 def main() -> None:
     project = Project.load()
-    language = project.settings.project.language
-
-    def say(en: str, ja: str) -> str:
-        return Text(en, ja).in_(language)
-
-    name = project.settings.project.name
-    st.title(say(f"{name}: demo", f"{name}: デモ"))
+    say = messages_beside(__file__, project.settings.project.language)
+    st.title(say("demo.title", name=project.settings.project.name))
     missing = [OUTPUTS[output] for output in NEEDED if not project.path(output).is_file()]
     if missing:
-        st.warning(
-            say(
-                f"There is no tested model yet ({', '.join(missing)} missing). Run "
-                f"`python -m {PACKAGE} run all` in the project folder, then reload this page.",
-                f"テスト済みのモデルがまだありません（{', '.join(missing)} がありません）。プロジェクトの"
-                f"フォルダで `python -m {PACKAGE} run all` を実行してから、このページを再読み込みしてください。",
-            )
-        )
+        st.warning(say("demo.no_tested_model", missing=", ".join(missing)))
         st.stop()
     card = json.loads(project.path("model_card").read_text(encoding="utf-8"))
     results = json.loads(project.path("metrics").read_text(encoding="utf-8"))
@@ -183,9 +143,9 @@ def main() -> None:
         st.stop()
 
     show_requirement(results, say)
-    show_value(project.settings.value, results["value"]["share_correct"], language, say)
-    st.subheader(say("Try the model", "モデルを試す"))
-    one, many = st.tabs([say("One example", "1件の例"), say("A file of examples", "例のファイル")])
+    show_value(project.settings.value, results["value"]["share_correct"], say)
+    st.subheader(say("demo.try"))
+    one, many = st.tabs([say("demo.one_example"), say("demo.many_examples")])
     with one:
         show_form(model, card, say)
     with many:

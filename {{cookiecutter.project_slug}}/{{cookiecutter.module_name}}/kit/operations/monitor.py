@@ -18,7 +18,7 @@ from ..core import metrics
 from ..core.config import meets, requirement_text
 from ..core.data import DataError, check_target
 from ..core.files import write_json
-from ..core.pipeline import PACKAGE, Project
+from ..core.pipeline import Project
 from .predict import answers, load_model
 
 
@@ -89,18 +89,27 @@ def prediction_bias(truth: pd.Series, predictions: np.ndarray, project: Project)
 
 def summary(record: dict[str, Any], project: Project) -> list[str]:
     """The check as the command prints it: what was measured, and what to do when it falls short."""
-    verdict = "meets" if record["meets_requirement"] else "does NOT meet"
+    say = project.messages(__file__)
+    verdict = say("monitor.verdict.meets") if record["meets_requirement"] else say("monitor.verdict.misses")
     lines = [
-        f"{record['metric']} {record['value']:.3f} on {record['rows']:,} newly labelled rows {verdict} "
-        f"the requirement {record['requirement']}"
+        say(
+            "monitor.measured",
+            metric=record["metric"],
+            value=record["value"],
+            rows=record["rows"],
+            verdict=verdict,
+            requirement=record["requirement"],
+        )
     ]
     bias = record["prediction_bias"]
     if bias is not None:
-        lines.append(f"{bias['of']}: predicted {bias['predicted']:.3f}, labelled {bias['labelled']:.3f}")
-    lines.append(f"record: {record_path(project, record).relative_to(project.root)}")
-    if not record["meets_requirement"]:
-        lines.append(
-            "The model has fallen below its requirement: look at how these rows differ from the training "
-            f"data, add them to {project.data.path}, and retrain (python -m {PACKAGE} run all)."
+        of = (
+            say("monitor.bias.mean")
+            if bias["of"] == "mean"
+            else say("monitor.bias.share", label=project.data.positive_label)
         )
+        lines.append(say("monitor.bias.line", of=of, predicted=bias["predicted"], labelled=bias["labelled"]))
+    lines.append(say("monitor.record", path=record_path(project, record).relative_to(project.root)))
+    if not record["meets_requirement"]:
+        lines.append(say("monitor.fallen", data=project.data.path))
     return lines

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..core import metrics
 from ..core.data import DataError, check_range, dense, is_csv, refuse_infinity
+from ..core.messages import Messages
 from ..core.pipeline import PACKAGE, Project, write_table_as
 from . import releases
 
@@ -168,20 +169,20 @@ def check_finite(predictions: np.ndarray, scores: np.ndarray | None) -> None:
         )
 
 
-def trace(row: pd.DataFrame, model: Any, card: dict[str, Any]) -> list[Step]:
+def trace(row: pd.DataFrame, model: Any, card: dict[str, Any], say: Messages) -> list[Step]:
     """One row's way to its prediction: as given, as the model's input, as features, as the answer."""
     inputs = model_input(row, card)
     preprocess = model.named_steps["preprocess"]
     features = pd.Series(dense(preprocess.transform(inputs))[0], index=preprocess.get_feature_names_out())
     answer = predict(row, model, card).drop(columns=card["id_columns"], errors="ignore")
     return [
-        Step("The row as given", first_row(row)),
-        Step("The model's input, checked and converted", first_row(inputs)),
+        Step(say("trace.given"), first_row(row)),
+        Step(say("trace.input"), first_row(inputs)),
         Step(
-            f"Its features after preprocessing, the non-zero ones ({(features != 0).sum()} of {len(features)})",
+            say("trace.features", non_zero=(features != 0).sum(), count=len(features)),
             features[features != 0].to_dict(),
         ),
-        Step("The prediction", first_row(answer)),
+        Step(say("trace.prediction"), first_row(answer)),
     ]
 
 
@@ -209,14 +210,11 @@ def run(project: Project, source: Path, destination: Path) -> list[str]:
     elapsed = time.perf_counter() - started
     write_table_as(spreadsheet_safe(output) if is_csv(destination) else output, destination)
     unseen = unseen_counts(frame, card)
+    say = project.messages(__file__)
     return [
-        f"{len(output):,} predictions written to {destination}",
-        f"{1000 * elapsed / max(len(output), 1):.3f} ms per row ({elapsed:.2f} s in all)",
-        *(
-            [f"categories the model never saw, answered as its infrequent ones: {unseen_text(unseen)}"]
-            if unseen
-            else []
-        ),
+        say("predict.written", rows=len(output), path=destination),
+        say("predict.speed", ms_per_row=1000 * elapsed / max(len(output), 1), seconds=elapsed),
+        *([say("predict.unseen", columns=unseen_text(unseen, say))] if unseen else []),
     ]
 
 
@@ -252,8 +250,10 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-def unseen_text(counts: dict[str, int]) -> str:
-    return ", ".join(f"{column} in {count:,} row(s)" for column, count in counts.items())
+def unseen_text(counts: dict[str, int], say: Messages) -> str:
+    return say("separator").join(
+        say("predict.unseen_column", column=column, rows=count) for column, count in counts.items()
+    )
 
 
 def run_trace(project: Project, source: Path, number: int) -> list[str]:
@@ -267,7 +267,8 @@ def run_trace(project: Project, source: Path, number: int) -> list[str]:
             f"row {number}.",
             "Pass --row with one of those numbers.",
         )
-    lines = [f"Row {number} of {source.name}"]
-    for count, step in enumerate(trace(frame.iloc[[number]], model, card), start=1):
+    say = project.messages(__file__)
+    lines = [say("trace.row", number=number, file=source.name)]
+    for count, step in enumerate(trace(frame.iloc[[number]], model, card, say), start=1):
         lines += [f"{count}. {step.title}:", *(f"   {name}: {value}" for name, value in step.values.items())]
     return lines

@@ -130,8 +130,9 @@ def promote(project: Project) -> list[str]:
         )
     history = read_history(project)
     folder = release_folder(project, version)
+    say = project.messages(__file__)
     if history["current"] == version and holds_the_trained_files(project, folder):
-        return [f"Version {version} is already the current release; nothing changed."]
+        return [say("releases.already_current", version=version)]
     entry = {
         "version": version,
         "promoted_at": now().isoformat(timespec="seconds"),
@@ -145,8 +146,14 @@ def promote(project: Project) -> list[str]:
                 shutil.copyfile(project.path(name), temporary)
         write_json(project.root / HISTORY, {"current": version, "releases": [*others, entry]})
     return [
-        f"promoted version {version} ({entry['metric']} {entry['primary']:.3f}) to {RELEASES}/{version}/",
-        "the service answers with it from its next start",
+        say(
+            "releases.promoted",
+            version=version,
+            metric=entry["metric"],
+            primary=entry["primary"],
+            folder=f"{RELEASES}/{version}/",
+        ),
+        say("releases.served_from_next_start"),
     ]
 
 
@@ -170,9 +177,10 @@ def rollback(project: Project) -> list[str]:
         raise ReleaseError(f"Version {current} is the first release: there is none before it to go back to.")
     previous = versions[position - 1]
     write_json(project.root / HISTORY, {**history, "current": previous})
+    say = project.messages(__file__)
     return [
-        f"rolled back from version {current} to {previous}",
-        "the service answers with it from its next start",
+        say("releases.rolled_back", current=current, previous=previous),
+        say("releases.served_from_next_start"),
     ]
 
 
@@ -195,32 +203,29 @@ def check_age(project: Project) -> tuple[bool, str]:
     files = served_files(project)
     limit = project.settings.monitoring.max_model_age_days
     age = age_days(files.read_card())
+    say = project.messages(__file__)
+    retrain = say("releases.retrain")
     if age is None:
-        return False, (
-            f"The age of the served model (version {files.version}) is unknown: its card has no trained_at. "
-            f"To serve a model of known age, {RETRAIN}."
-        )
+        return False, say("releases.age.unknown", version=files.version, retrain=retrain)
     if age > limit:
-        return False, (
-            f"The served model (version {files.version}) is {age:.0f} days old, more than "
-            f"monitoring.max_model_age_days ({limit}): {RETRAIN}."
+        return False, say(
+            "releases.age.over_limit", version=files.version, age=age, limit=limit, retrain=retrain
         )
-    return True, f"The served model (version {files.version}) is {age:.1f} days old; the limit is {limit}."
+    return True, say("releases.age.within_limit", version=files.version, age=age, limit=limit)
 
 
 def listing(project: Project) -> list[str]:
     """Every release, oldest first: when it was promoted, its primary metric, its age, which is current."""
     history = read_history(project)
+    say = project.messages(__file__)
     if not history["releases"]:
-        return [f"No release yet: python -m {PACKAGE} promote makes the tested model the served one."]
-    lines = [f"  {'version':<{VERSION_DIGITS}}  {'promoted at (UTC)':<25}  {'metric':<14}  age (days)"]
+        return [say("releases.listing.none")]
+    lines = [say("releases.listing.header")]
     for release in history["releases"]:
         card = released(release_folder(project, release["version"]), "model_card")
         age = age_days(json.loads(card.read_text(encoding="utf-8"))) if card.is_file() else None
         marker = "*" if release["version"] == history["current"] else " "
         score = f"{release['metric']} {release['primary']:.3f}"
-        lines.append(
-            f"{marker} {release['version']}  {release['promoted_at']:<25}  {score:<14}  "
-            f"{'unknown' if age is None else f'{age:.1f}'}"
-        )
-    return [*lines, "* current release"]
+        shown_age = say("releases.listing.unknown_age") if age is None else f"{age:.1f}"
+        lines.append(f"{marker} {release['version']}  {release['promoted_at']:<25}  {score:<14}  {shown_age}")
+    return [*lines, say("releases.listing.current")]

@@ -442,12 +442,6 @@ def _gate_word(result: Gate, team: Team) -> str:
     return f"⚠️ {say('checklist.gate.not_met', count=len(result.unmet))}"
 
 
-def warn_only_note(team: Team) -> str:
-    """Why CI goes on past an unmet gate: for `checklist --gate --ci` when gates do not block."""
-    say = messages_beside(__file__, team.language)
-    return say("checklist.gate.warn_only")
-
-
 # How `checklist` prints a report and `checklist --gate` a gate, by --format.
 REPORT_FORMATS: dict[str, Callable[[Report, Team], str]] = {
     "text": as_text,

@@ -16,7 +16,7 @@ from ..core.conflicts import documents
 from ..core.files import write_text
 from ..core.messages import messages_beside
 from ..reports.markdown import MissingBlockError, replace_block
-from .roles import DEFAULT_OWNER_ROLE, PATH_OWNERS, ROLES, STAGES, Ask, Stage, Text
+from .roles import DEFAULT_OWNER_ROLE, PATH_OWNERS, ROLES, STAGES, Ask, Stage
 
 ROLES_PAGE = "docs/roles.md"
 CODEOWNERS_PLACES = {"github": ".github/CODEOWNERS", "gitlab": ".gitlab/CODEOWNERS", "none": "CODEOWNERS"}
@@ -43,10 +43,6 @@ class Team:
 
     def request(self, stage: Stage, ask: Ask) -> str:
         return self.say(f"stages.{stage.key}.asks.{ask.topic}")
-
-    def text(self, text: Text) -> str:
-        """Transitional, for checklist.py's inline sentences: goes with `roles.Text`."""
-        return text.in_(self.language)
 
     def owner_text(self, role: str) -> str:
         return " ".join(self.owners[role]) or self.say("owners.unassigned")

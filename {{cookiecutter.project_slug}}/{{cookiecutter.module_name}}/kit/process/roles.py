@@ -11,19 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-# Transitional: readiness.py, checklist.py and operations/demo.py still write both languages inline;
-# delete this once they speak from their message files too.
-@dataclass(frozen=True)
-class Text:
-    """The same sentence in every language the documents come in."""
-
-    en: str
-    ja: str
-
-    def in_(self, language: str) -> str:
-        return getattr(self, language)
-
-
 @dataclass(frozen=True)
 class Ask:
     """What a stage needs from some roles; `topic` names the request under `stages.<stage>.asks`."""

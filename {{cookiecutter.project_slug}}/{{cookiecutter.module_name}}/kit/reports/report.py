@@ -28,8 +28,6 @@ class Report:
         if language == "ja":
             importlib.import_module("matplotlib_fontja")  # switches figures to a font with Japanese glyphs
 
-    def say(self, en: str, ja: str) -> str:  # TRANSITION: removed once every stage speaks from its messages
-        return ja if self.language == "ja" else en
 
     def heading(self, text: str) -> None:
         self.lines += [f"## {text}", ""]
