@@ -28,7 +28,6 @@ class Report:
         if language == "ja":
             importlib.import_module("matplotlib_fontja")  # switches figures to a font with Japanese glyphs
 
-
     def heading(self, text: str) -> None:
         self.lines += [f"## {text}", ""]
 
