@@ -25,6 +25,9 @@ OPTION_FILES = {
     },
     "demo": {"streamlit": ("{module}/kit/operations/demo.py", "tests/test_demo.py")},
 }
+# Message sections that only one choice of an option shows: (folder, top-level section). The other
+# choices' projects drop them, as each message in a file must be shown by the code beside it.
+OPTION_MESSAGES = {"demo": {"streamlit": ("{module}/kit/operations", "demo")}}
 
 
 def keep_language(root, language):
@@ -42,7 +45,7 @@ def keep_language(root, language):
 
 
 def keep_chosen_options(root, context):
-    """Delete the files of every option choice that was not taken."""
+    """Delete the files and message sections of every option choice that was not taken."""
     for option, files_by_choice in OPTION_FILES.items():
         for choice, names in files_by_choice.items():
             if choice == context[option]:
@@ -53,6 +56,25 @@ def keep_chosen_options(root, context):
                     shutil.rmtree(path)
                 elif path.exists():
                     path.unlink()
+    for option, sections_by_choice in OPTION_MESSAGES.items():
+        for choice, (folder, section) in sections_by_choice.items():
+            if choice == context[option]:
+                continue
+            messages = root / folder.format(module=context["module_name"])
+            for path in sorted(messages.glob("messages.*.yaml")):
+                path.write_text(without_section(path.read_text(encoding="utf-8"), section), encoding="utf-8")
+
+
+def without_section(text, section):
+    """A message file without one top-level section: its key and every line under it, up to the next key."""
+    kept = []
+    inside = False
+    for line in text.splitlines(keepends=True):
+        if not line.startswith((" ", "#", "\n")):
+            inside = line.startswith(f"{section}:")
+        if not inside:
+            kept.append(line)
+    return "".join(kept)
 
 
 # The shipped locks (`.locks/python<floor>.lock`, written by scripts/lock.py) were resolved for the

@@ -9,6 +9,7 @@ import typing
 
 import jinja2
 import pytest
+import yaml
 from binaryornot.check import is_binary
 from conftest import CONTEXT, TEMPLATE
 
@@ -94,6 +95,20 @@ def test_keep_language_renames_the_chosen_and_removes_the_other(tmp_path):
         "params.yaml",
     ]
     assert (tmp_path / "README.md").read_text(encoding="utf-8") == "README.ja.md"
+
+
+def test_a_project_without_the_demo_keeps_no_demo_messages(tmp_path):
+    post_gen = load_hook("post_gen_project", DEFAULTS)
+    operations = tmp_path / "pkg" / "kit" / "operations"
+    operations.mkdir(parents=True)
+    text = '# Said.\npredict:\n  rows: "{rows} rows"\ndemo:\n  title: Demo\n  # a note\nmonitor:\n  mean: m\n'
+    (operations / "messages.en.yaml").write_text(text, encoding="utf-8")
+    answers = {"module_name": "pkg", "ci": "github", "serving": "fastapi", "demo": "none"}
+
+    post_gen.keep_chosen_options(tmp_path, answers)
+
+    kept = yaml.safe_load((operations / "messages.en.yaml").read_text(encoding="utf-8"))
+    assert kept == {"predict": {"rows": "{rows} rows"}, "monitor": {"mean": "m"}}
 
 
 def test_keep_chosen_options_removes_the_files_of_choices_not_taken(tmp_path):
