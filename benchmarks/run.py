@@ -1,10 +1,12 @@
-"""Measure each stage of a baked project: wall time and peak memory at growing row counts, and the
-prediction service's memory before and after a load test.
+"""Measure each stage of a baked project, and `run all` in one process: wall time, CPU time and peak
+memory at growing row counts, and the prediction service's memory before and after a load test.
 
     python benchmarks/run.py                      # 10k, 100k and 1M rows; updates README.md
     python benchmarks/run.py --rows 10000 20000   # other sizes; --no-readme to only print
 
-Every stage runs in a fresh process, so the peak memory reported is that stage's own.
+Every step runs in a fresh process, so the peak memory reported is that step's own. Its CPU time
+(user and system) counts the worker processes it started too: on a machine shared with other work,
+wall time grows with the load and CPU time much less.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import json
 import os
 import platform
 import re
+import resource
+import site
 import subprocess
 import sys
 import tempfile
@@ -26,7 +30,8 @@ TEMPLATE = Path(__file__).resolve().parents[1]
 README = TEMPLATE / "README.md"
 STAGES = ("analyze", "prepare", "preprocess", "train", "test")
 
-# Runs inside the baked project: one step, then its own time and peak memory as JSON.
+# Runs inside the baked project: one step (`all`: every stage, as `run all` does), then its own time and
+# peak memory as JSON.
 MEASURE = """
 import json, resource, sys, time
 started = time.perf_counter()
@@ -36,8 +41,10 @@ if step == "generate":
     project = pipeline.Project.load()
     pipeline.write_table_as(example_data.expenses(rows=int(sys.argv[2])), project.raw_data)
 else:
+    project = pipeline.Project.load()
     with threads.bounded():  # as the project's commands run it
-        pipeline.run(pipeline.Project.load(), step)
+        for stage in pipeline.STAGES if step == "all" else (step,):
+            pipeline.run(project, stage)
 print(json.dumps({"seconds": time.perf_counter() - started,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -71,10 +78,23 @@ SERVICE_REQUESTS = 2000
 
 
 def measure(project: Path, *arguments: str, script: str = MEASURE) -> dict[str, float]:
+    """Run `script` in the project; what it prints, with the CPU seconds its process and workers used."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run(
         [sys.executable, "-c", script, *arguments], cwd=project, capture_output=True, text=True, check=True
     )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return {**json.loads(result.stdout.strip().splitlines()[-1]), "cpu_seconds": cpu}
+
+
+def compile_bytecode(project: Path) -> None:
+    """Write Python's bytecode caches for the installed packages and the project, as the first run of
+    any command does: every measured step then imports as it does where the project has run before,
+    also where PYTHONDONTWRITEBYTECODE keeps Python from writing them (every step would compile every
+    module it imports again, seconds each)."""
+    folders = [*site.getsitepackages(), str(project)]
+    subprocess.run([sys.executable, "-m", "compileall", "-q", *folders], capture_output=True, check=False)
 
 
 def machine() -> str:
@@ -85,25 +105,40 @@ def machine() -> str:
     )
 
 
+def load() -> str:
+    """The machine's load average over the last minute and the last quarter of an hour."""
+    minute, _, quarter = os.getloadavg()
+    return f"load average {minute:.1f} (last minute), {quarter:.1f} (15 minutes)"
+
+
 def benchmark(row_counts: list[int]) -> str:
-    lines = ["| rows | step | seconds | peak memory (MB) |", "| ---: | --- | ---: | ---: |"]
+    lines = [
+        "| rows | step | seconds | CPU seconds | peak memory (MB) |",
+        "| ---: | --- | ---: | ---: | ---: |",
+    ]
     service = [
         f"| rows | service memory before (MB) | after {SERVICE_REQUESTS:,} requests (MB) |",
         "| ---: | ---: | ---: |",
     ]
     with tempfile.TemporaryDirectory() as folder:
         project = Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=folder))
+        compile_bytecode(project)
+        load_at_start = load()
         for rows in row_counts:
-            for step in ("generate", *STAGES):
+            for step in ("generate", *STAGES, "all"):
                 arguments = (step, str(rows)) if step == "generate" else (step,)
                 result = measure(project, *arguments)
-                lines.append(f"| {rows:,} | {step} | {result['seconds']:.1f} | {result['peak_mb']:,.0f} |")
+                lines.append(
+                    f"| {rows:,} | {step} | {result['seconds']:.1f} | {result['cpu_seconds']:.1f} "
+                    f"| {result['peak_mb']:,.0f} |"
+                )
                 print(lines[-1], flush=True)
             result = measure(project, str(SERVICE_REQUESTS), script=LOAD_TEST)
             service.append(f"| {rows:,} | {result['before_mb']:,.0f} | {result['after_mb']:,.0f} |")
             print(service[-1], flush=True)
     today = datetime.datetime.now(datetime.UTC).date().isoformat()
-    return "\n".join([f"Measured on {today}: {machine()}.", "", *lines, "", *service])
+    measured = f"Measured on {today}: {machine()}; {load_at_start} at the start, {load()} at the end."
+    return "\n".join([measured, "", *lines, "", *service])
 
 
 def main() -> None:

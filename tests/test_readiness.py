@@ -197,9 +197,9 @@ MUTATIONS = {
     ),
     "search-reuses-the-preprocessor-fitted-on-every-row": Mutation(
         f"{PACKAGE}/train/stage.py",
-        'Pipeline([("preprocess", preprocessor), ("model", estimator)])',
+        'Pipeline([("preprocess", preprocessor), ("model", None)], memory=cache)',
         'Pipeline([("preprocess", __import__("sklearn.frozen").frozen.FrozenEstimator(preprocessor)), '
-        '("model", estimator)])',
+        '("model", None)], memory=cache)',
         (TRAIN + "test_each_fold_fits_the_preprocessor_on_its_own_rows",),
     ),
     "holdout-split-unseeded": Mutation(

@@ -99,6 +99,15 @@ def candidates(problem_type: str, seed: int) -> dict[str, Any]:
     }
 
 
+def search_grid(estimators: dict[str, Any]) -> list[dict[str, list[Any]]]:
+    """Every candidate at every setting of its search space, as one grid of a pipeline whose `model` step
+    is a parameter: one search then tries them all on the same folds."""
+    return [
+        {"model": [estimator], **{f"model__{key}": values for key, values in SEARCH_SPACES[name].items()}}
+        for name, estimator in estimators.items()
+    ]
+
+
 def tuned(name: str, setting: dict[str, Any], project: Project) -> Any:
     """A fresh, unfitted candidate at one setting of its search."""
     estimator = candidates(project.problem_type, project.settings.split.seed)[name]

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from importlib.metadata import version
+from tempfile import TemporaryDirectory
 from typing import Any, TypeVar
 
 import numpy as np
@@ -31,12 +32,12 @@ from ..kit.core.pipeline import Project
 from ..kit.reports.report import Report, plt
 from ..modelling import (
     BASELINE,
-    SEARCH_SPACES,
     candidates,
     contributions,
     fit_behind,
     score_sign,
     scorer,
+    search_grid,
     setting_text,
     tuned,
 )
@@ -47,6 +48,9 @@ MAX_KNOWN_CATEGORIES = 1000
 # The search cross-validates on at most this many training rows, drawn with the seed, so that its
 # time stops growing with the data; the chosen candidate is then trained on all training rows.
 SEARCH_ROWS = 50_000
+# A search on fewer rows runs in this process: each worker process spends about 2 s importing the
+# libraries before its first fit, more than sharing so small a search between the cores saves.
+PARALLEL_SEARCH_ROWS = 20_000
 
 Item = TypeVar("Item")
 
@@ -56,8 +60,11 @@ def search(
 ) -> dict[str, list[dict[str, Any]]]:
     """Cross-validate every candidate at every setting of its search space, in candidates() order.
 
-    scikit-learn's GridSearchCV refits the preprocessor inside each fold, so no fold sees another, and
-    runs the fits in parallel: one process per free core, each with one numeric thread.
+    One scikit-learn GridSearchCV tries them all, the model being a parameter of one pipeline. The
+    preprocessor is fitted inside each fold, so no fold sees another, but once per fold: a cache on
+    disk hands that fold's fitted preprocessor and features to every other fit on its rows. On
+    PARALLEL_SEARCH_ROWS rows or more, the fits run in parallel, one process per free core, each with
+    one numeric thread.
     """
     settings = project.settings
     folds, seed = settings.model.cv_folds, settings.split.seed
@@ -67,34 +74,40 @@ def search(
         else KFold(folds, shuffle=True, random_state=seed)
     )
     sign = score_sign(settings.model.metric)
+    estimators = candidates(project.problem_type, seed)
     say = project.messages(__file__)
-    tried: dict[str, list[dict[str, Any]]] = {}
+    print(f"  {say('console.search', name=', '.join(estimators), folds=folds)}", flush=True)
     # One numeric thread per fit, in this process too when only one core is free: several threads per
     # fit on a busy machine wait on each other and make the search many times slower.
-    with parallel_config(backend="loky", inner_max_num_threads=1), threadpool_limits(limits=1):
-        for name, estimator in candidates(project.problem_type, seed).items():
-            print(f"  {say('console.search', name=name, folds=folds)}", flush=True)
-            grid = GridSearchCV(
-                Pipeline([("preprocess", preprocessor), ("model", estimator)]),
-                {f"model__{key}": values for key, values in SEARCH_SPACES[name].items()},
-                scoring=scorer(project),
-                cv=splitter,
-                n_jobs=threads.free_cores(),
-                refit=False,
-                error_score="raise",
-            ).fit(frame, target)
-            found = grid.cv_results_
-            tried[name] = []
-            for index, setting in enumerate(found["params"]):
-                scores = [sign * float(found[f"split{fold}_test_score"][index]) for fold in range(folds)]
-                tried[name].append(
-                    {
-                        "setting": {key.removeprefix("model__"): value for key, value in setting.items()},
-                        "mean": float(np.mean(scores)),
-                        "std": float(np.std(scores)),
-                        "folds": scores,
-                    }
-                )
+    with (
+        TemporaryDirectory() as cache,
+        parallel_config(backend="loky", inner_max_num_threads=1),
+        threadpool_limits(limits=1),
+    ):
+        grid = GridSearchCV(
+            Pipeline([("preprocess", preprocessor), ("model", None)], memory=cache),
+            search_grid(estimators),
+            scoring=scorer(project),
+            cv=splitter,
+            n_jobs=threads.free_cores() if len(frame) >= PARALLEL_SEARCH_ROWS else 1,
+            refit=False,
+            error_score="raise",
+        ).fit(frame, target)
+    found = grid.cv_results_
+    names = {id(estimator): name for name, estimator in estimators.items()}
+    tried: dict[str, list[dict[str, Any]]] = {name: [] for name in estimators}
+    for index, parameters in enumerate(found["params"]):
+        scores = [sign * float(found[f"split{fold}_test_score"][index]) for fold in range(folds)]
+        tried[names[id(parameters["model"])]].append(
+            {
+                "setting": {
+                    key.removeprefix("model__"): value for key, value in parameters.items() if key != "model"
+                },
+                "mean": float(np.mean(scores)),
+                "std": float(np.std(scores)),
+                "folds": scores,
+            }
+        )
     return tried
 
 

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.datasets import load_diabetes
 
 EXPENSES_TARGET = "is_business_expense"
 DIABETES_TARGET = "disease_progression"
@@ -255,6 +254,9 @@ def expenses(rows: int = 40_000, seed: int = 0) -> pd.DataFrame:
 
 def diabetes() -> pd.DataFrame:
     """scikit-learn's diabetes data: 442 patients, bundled with the library, so nothing is downloaded."""
+    # Imported here: every command imports this module, and only a new regression project needs the data.
+    from sklearn.datasets import load_diabetes
+
     patients = load_diabetes(as_frame=True, scaled=False).frame.rename(columns=DIABETES_COLUMNS)
     # The data set codes sex as 1 and 2 without saying which is which; this reading is an assumption.
     patients["sex"] = patients["sex"].map({1: "female", 2: "male"})

@@ -6,12 +6,19 @@ from typing import Any
 
 import numpy as np
 from sklearn import metrics as sk
+from sklearn.pipeline import Pipeline
 
 from .config import METRICS
 
 
 def predict(model: Any, frame: Any, positive_label: Any) -> tuple[np.ndarray, np.ndarray | None]:
-    """Predictions and, for classifiers, the score of the positive class (or all class scores)."""
+    """Predictions and, for classifiers, the score of the positive class (or all class scores).
+
+    The steps before a pipeline's model turn the rows into features once, for both answers: asked one
+    after the other, the pipeline would preprocess every row twice.
+    """
+    if isinstance(model, Pipeline) and len(model) > 1:
+        frame, model = model[:-1].transform(frame), model[-1]
     predictions = model.predict(frame)
     if not hasattr(model, "predict_proba"):
         return predictions, None

@@ -17,9 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from types import ModuleType
 from typing import Any
-
-import skops.io as sio
 
 from .. import PACKAGE
 from .files import replacing, sha256, write_json
@@ -59,6 +58,15 @@ class UntrustedModelError(RuntimeError):
     """A model file is not the one this project wrote, or could run code when loaded."""
 
 
+def skops_io() -> ModuleType:
+    """skops.io, imported when a model file is first written or read: importing it imports every
+    scikit-learn estimator to list the types it trusts, a second that commands which never touch a
+    model file need not wait."""
+    import skops.io
+
+    return skops.io
+
+
 def record_of(path: Path) -> Path:
     """Where a model file's SHA-256 is recorded: the JSON file of the same name beside it."""
     return path.with_suffix(".json")
@@ -67,7 +75,7 @@ def record_of(path: Path) -> Path:
 def save(model: Any, path: Path, record: dict[str, Any]) -> None:
     """Write `model` to `path`, and `record` beside it with the SHA-256 of the bytes written."""
     with replacing(path) as temporary:
-        sio.dump(model, temporary)
+        skops_io().dump(model, temporary)
         digest = sha256(temporary)
     write_json(record_of(path), {**record, RECORD_KEY: digest})
 
@@ -103,7 +111,7 @@ def load(path: Path, fix: str | None = None) -> Any:
             f"{', '.join(untrusted)}. {fix}"
         )
     try:
-        content = sio.loads(data, trusted=sorted(TRUSTED_TYPES))
+        content = skops_io().loads(data, trusted=sorted(TRUSTED_TYPES))
     except Exception as error:  # only trusted types are built, so this is a damaged file, not code run
         raise UntrustedModelError(
             f"{shown} is damaged: skops cannot build what it holds ({error}). {fix}"
@@ -120,7 +128,7 @@ def untrusted_types(data: bytes, shown: Path, fix: str) -> list[str]:
     if not data:
         raise UntrustedModelError(f"{shown} is empty. {fix}")
     try:
-        named = sio.get_untrusted_types(data=data)
+        named = skops_io().get_untrusted_types(data=data)
     except Exception as error:
         # Listing the types builds nothing from the file, so a failure here only says that skops
         # did not write it: a pickle, a truncated file, another kind of zip, a damaged schema.

@@ -7,12 +7,13 @@ other and training slows down several times; bounded to the free cores, it does 
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 # The CPU time a Linux container may use per period (cgroup v2): "max 100000", or "200000 100000" for two cores.
 CGROUP_QUOTA = Path("/sys/fs/cgroup/cpu.max")
@@ -51,11 +52,19 @@ def free_cores() -> int:
     return max(1, min(cores, round(cores - busy_cores())))
 
 
+@functools.cache
+def thread_pools() -> ThreadpoolController:
+    """The numeric libraries' thread pools, looked up once, on first use: importing scikit-learn loads
+    them all. Looking them up goes through every library the process has loaded (about 5 ms), which
+    every request to the prediction service would otherwise pay."""
+    return ThreadpoolController()
+
+
 @contextmanager
 def bounded() -> Iterator[None]:
     """Run the block with at most one numeric thread per free core, unless the user set the count."""
     if any(name in os.environ for name in USER_SETTINGS):
         yield
         return
-    with threadpool_limits(limits=free_cores()):
+    with thread_pools().limit(limits=free_cores()):
         yield
