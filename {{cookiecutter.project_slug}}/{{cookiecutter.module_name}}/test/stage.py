@@ -65,6 +65,9 @@ SERVICE_LEVEL = "{{ 'served' if cookiecutter.serving == 'fastapi' else 'in_proce
 MIN_JUDGED_ROWS = 100
 # The newer half of the rows in time order is scored in this many periods of equal rows.
 STALENESS_PERIODS = 4
+# The staleness model learns from at most this many of the older half's rows, the newest: enough to
+# show how quality fades, without training a second model on half of a large table.
+STALENESS_TRAINING_ROWS = 100_000
 # Feature contributions are measured on at most this many holdout rows, drawn with the seed: every
 # shuffle of every column predicts them all again, and more rows move the contributions no further.
 CONTRIBUTION_ROWS = 10_000
@@ -285,14 +288,16 @@ def contribution_rows(
 
 
 def staleness(rows: pd.DataFrame, card: dict[str, Any], project: Project) -> dict[str, Any]:
-    """The chosen candidate, trained on the older half of the rows in time order, scored on the newer
-    half period by period: how the model's quality fades as the data moves on."""
+    """The chosen candidate, trained on the older half of the rows in time order (its newest
+    STALENESS_TRAINING_ROWS at most), scored on the newer half period by period: how the model's
+    quality fades as the data moves on."""
     time_column, target = project.data.time_column, project.data.target
     columns, positive = list(card["schema"]), project.data.positive_label
     model_settings = project.settings.model
     order = time_order(rows[time_column])
     dated = rows[order.notna()].iloc[np.argsort(order.dropna().to_numpy(), kind="stable")]
     older, newer = consecutive_parts(dated, 2)
+    older = older.iloc[-STALENESS_TRAINING_ROWS:]
     chosen, metric = card["algorithm"], model_settings.metric
     setting = card["hyper_parameter_search"][chosen]["best"]
     preprocessor = build(older[columns], project)
@@ -441,6 +446,8 @@ def write_report(
         say(
             f"service_level.measured.{SERVICE_LEVEL}",
             rows=level["rows"],
+            holdout=level["holdout_rows"],
+            limit=service.SERVICE_ROWS,
             matching=level["matching_predictions"],
             rows_per_second=level["rows_per_second"],
             batch=service.ROWS_PER_BATCH,
@@ -548,6 +555,7 @@ def write_staleness(report: Report, say: Messages, results: dict[str, Any], proj
             "staleness.measured",
             time_column=project.data.time_column,
             rows=trained_on["rows"],
+            limit=STALENESS_TRAINING_ROWS,
             start=trained_on["from"],
             end=trained_on["to"],
             periods=STALENESS_PERIODS,
