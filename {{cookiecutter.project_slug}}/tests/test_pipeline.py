@@ -4,9 +4,13 @@ no stage reads outputs that no longer follow from the settings and data, and one
 import json
 import os
 import shutil
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pandas as pd
+import pytest
 import yaml
 from threadpoolctl import threadpool_info
 
@@ -90,6 +94,27 @@ def test_a_second_command_is_refused_while_one_runs_and_leftovers_of_a_killed_on
     command(["run", "analyze"])
     assert not leftover.exists()
     assert unrelated.read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.skipif(not threads.CPU_TIMES.exists(), reason="the cores are watched through Linux's /proc/stat")
+def test_a_core_another_process_keeps_busy_is_counted():
+    spinning = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.3)  # past the interpreter's start
+        assert threads.busy_cores() >= 0.5
+    finally:
+        spinning.kill()
+        spinning.wait()
+
+
+def test_this_processs_own_work_is_not_counted_as_busy(monkeypatch):
+    # Over the watch, the machine's two cores worked half their ticks, all of it this process's.
+    ticks = iter([(1000, 2000), (1010, 2020)])
+    own = iter([5.0, 5.0 + threads.WATCH_SECONDS])
+    monkeypatch.setattr(threads, "cpu_ticks", lambda: next(ticks))
+    monkeypatch.setattr(threads, "own_cpu_seconds", lambda: next(own))
+    monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)
+    assert threads.busy_cores() == pytest.approx(0.0, abs=0.05)
 
 
 def test_numeric_threads_are_bounded_to_the_free_cores_unless_the_user_set_them(monkeypatch):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,8 +18,11 @@ from threadpoolctl import ThreadpoolController
 
 # The CPU time a Linux container may use per period (cgroup v2): "max 100000", or "200000 100000" for two cores.
 CGROUP_QUOTA = Path("/sys/fs/cgroup/cpu.max")
-# Linux's load: its fourth field is "running/all" processes, counted at this moment.
-PROCESSES = Path("/proc/loadavg")
+# Linux's time every core has spent, by kind, since boot: the first line sums all cores.
+CPU_TIMES = Path("/proc/stat")
+# How long busy_cores watches the cores on Linux: long enough for its clock ticks (a hundredth of a
+# second) to count, short enough to pay at the start of a command.
+WATCH_SECONDS = 0.1
 # Environment variables by which a user sets the thread count; the commands then keep out of it.
 USER_SETTINGS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -36,14 +40,39 @@ def usable_cores() -> int:
 
 
 def busy_cores() -> float:
-    """How many cores other processes keep busy: the last minute's load average or, on Linux, the
-    processes running right now besides this one, whichever is more."""
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    """How many cores other processes keep busy: on Linux, measured over WATCH_SECONDS; elsewhere the
+    last minute's load average.
+
+    The load average lags: for a minute after a stage of `run all` or a command run just before, it
+    still counts this project's own work, and the next stage would leave a free core idle.
+    """
     try:
-        running = int(PROCESSES.read_text(encoding="utf-8").split()[3].split("/")[0]) - 1
-    except (OSError, ValueError, IndexError):
-        running = 0
-    return max(load, running)
+        working_before, all_before = cpu_ticks()
+        own_before, started = own_cpu_seconds(), time.perf_counter()
+        time.sleep(WATCH_SECONDS)
+        working_after, all_after = cpu_ticks()
+        own, elapsed = own_cpu_seconds() - own_before, time.perf_counter() - started
+    except (OSError, ValueError):
+        return os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    if all_after == all_before:
+        return 0.0
+    # The ticks count every core of the machine: their busy share, times the cores, is busy cores.
+    working = (working_after - working_before) / (all_after - all_before) * (os.cpu_count() or 1)
+    return max(0.0, working - own / elapsed)
+
+
+def cpu_ticks() -> tuple[int, int]:
+    """Linux's clock ticks of all cores since boot: those spent working, and all of them."""
+    fields = CPU_TIMES.read_text(encoding="utf-8").split("\n", 1)[0].split()
+    user, nice, system, idle, iowait, irq, softirq, steal = map(int, fields[1:9])
+    working = user + nice + system + irq + softirq + steal
+    return working, working + idle + iowait
+
+
+def own_cpu_seconds() -> float:
+    """The CPU time this process has used so far, all its threads together."""
+    times = os.times()
+    return times.user + times.system
 
 
 def free_cores() -> int:
@@ -61,10 +90,11 @@ def thread_pools() -> ThreadpoolController:
 
 
 @contextmanager
-def bounded() -> Iterator[None]:
-    """Run the block with at most one numeric thread per free core, unless the user set the count."""
+def bounded(cores: int | None = None) -> Iterator[None]:
+    """Run the block with at most one numeric thread per free core, or per core of `cores` when the
+    caller counted them already, unless the user set the count."""
     if any(name in os.environ for name in USER_SETTINGS):
         yield
         return
-    with thread_pools().limit(limits=free_cores()):
+    with thread_pools().limit(limits=cores or free_cores()):
         yield

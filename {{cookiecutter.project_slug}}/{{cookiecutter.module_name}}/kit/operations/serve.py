@@ -82,6 +82,9 @@ def create_app(project: Project, trained: bool = False) -> FastAPI:
         rows: list[Row] = Field(min_length=1, max_length=MAX_ROWS_PER_REQUEST)
 
     limit = int(project.settings.serving.max_request_bytes)
+    # Counted once, when the service starts: counting watches the machine for a tenth of a second,
+    # which no request should wait for.
+    cores = threads.free_cores()
 
     def too_large(*_: Any) -> JSONResponse:
         return JSONResponse(
@@ -130,7 +133,7 @@ def create_app(project: Project, trained: bool = False) -> FastAPI:
         try:
             # Bounded here, in the thread that answers: a bound set in another thread does not reach
             # OpenMP in this one, and on a busy machine its threads made each request several times slower.
-            with threads.bounded():
+            with threads.bounded(cores):
                 output = predict(frame, model, card)
         except DataError as error:
             return unprocessable([{"loc": ["body", "rows"], "msg": str(error), "type": "data_requirement"}])
