@@ -64,7 +64,7 @@ def search(
     preprocessor is fitted inside each fold, so no fold sees another, but once per fold: a cache on
     disk hands that fold's fitted preprocessor and features to every other fit on its rows. On
     PARALLEL_SEARCH_ROWS rows or more, the fits run in parallel, one process per free core, each with
-    one numeric thread.
+    one numeric thread; on fewer, one after the other in this process, with a thread per free core.
     """
     settings = project.settings
     folds, seed = settings.model.cv_folds, settings.split.seed
@@ -77,19 +77,21 @@ def search(
     estimators = candidates(project.problem_type, seed)
     say = project.messages(__file__)
     print(f"  {say('console.search', name=', '.join(estimators), folds=folds)}", flush=True)
-    # One numeric thread per fit, in this process too when only one core is free: several threads per
-    # fit on a busy machine wait on each other and make the search many times slower.
+    # No more numeric threads than free cores in all: more wait on each other and make the search
+    # many times slower on a busy machine.
+    free = threads.free_cores()
+    workers = free if len(frame) >= PARALLEL_SEARCH_ROWS else 1
     with (
         TemporaryDirectory() as cache,
         parallel_config(backend="loky", inner_max_num_threads=1),
-        threadpool_limits(limits=1),
+        threadpool_limits(limits=free // workers),
     ):
         grid = GridSearchCV(
             Pipeline([("preprocess", preprocessor), ("model", None)], memory=cache),
             search_grid(estimators),
             scoring=scorer(project),
             cv=splitter,
-            n_jobs=threads.free_cores() if len(frame) >= PARALLEL_SEARCH_ROWS else 1,
+            n_jobs=workers,
             refit=False,
             error_score="raise",
         ).fit(frame, target)
