@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from conftest import CONTEXT, TEMPLATE, parse_structured, read
+from conftest import CJK, CONTEXT, TEMPLATE, parse_structured, read
 
 
 def cookiecutter(*arguments, answers=None, cwd):
@@ -61,3 +61,19 @@ def test_an_organisation_config_sets_the_defaults(tmp_path):
     assert params["owners"]["it_auditor"] == "audit@acme.example"
     assert "/docs/ @acme/product" in read(root, ".github/CODEOWNERS")
     assert "Copyright (c)" in read(root, "LICENSE") and "Acme Corporation" in read(root, "LICENSE")
+
+
+def test_every_question_has_help_in_english_then_japanese():
+    prompts = CONTEXT["__prompts__"]
+    questions = [name for name in CONTEXT if not name.startswith("_")]
+    assert sorted(prompts) == sorted(questions)
+    # Labels that only name a product need no translation.
+    product_names = {"GitHub Actions (.github/)", "GitLab CI (.gitlab-ci.yml)"}
+    for name, help_text in prompts.items():
+        texts = [help_text] if isinstance(help_text, str) else list(help_text.values())
+        for text in texts:
+            if text in product_names:
+                continue
+            english, _, japanese = text.partition(" / ")
+            assert english.isascii() and CJK.search(japanese), f"{name}: {text}"
+            assert "\n" not in text, name
