@@ -1,10 +1,16 @@
 """The questions as people meet them: typed at the prompt, or taken from an organisation's config."""
 
+import importlib.util
 import os
+import re
 import subprocess
 import sys
+import types
 
+import pytest
 from conftest import CJK, CONTEXT, TEMPLATE, parse_structured, read
+from cookiecutter.generate import generate_context
+from cookiecutter.prompt import prompt_for_config
 
 
 def cookiecutter(*arguments, answers=None, cwd):
@@ -63,6 +69,12 @@ def test_an_organisation_config_sets_the_defaults(tmp_path):
     assert "Copyright (c)" in read(root, "LICENSE") and "Acme Corporation" in read(root, "LICENSE")
 
 
+def no_input_answers(**answers):
+    """The answers `cookiecutter --no-input <template> key=value ...` bakes with, without baking."""
+    context = generate_context(str(TEMPLATE / "cookiecutter.json"), extra_context=answers)
+    return prompt_for_config(context, no_input=True)
+
+
 def test_every_question_has_help_in_english_then_japanese():
     prompts = CONTEXT["__prompts__"]
     questions = [name for name in CONTEXT if not name.startswith("_")]
@@ -77,3 +89,51 @@ def test_every_question_has_help_in_english_then_japanese():
             english, _, japanese = text.partition(" / ")
             assert english.isascii() and CJK.search(japanese), f"{name}: {text}"
             assert "\n" not in text, name
+
+
+def test_a_japanese_project_name_gets_a_readable_ascii_folder(cookies):
+    """slugify alone reads kanji the Chinese way: 解約予測 would become jie-yue-yu-ce."""
+    result = cookies.bake(extra_context={"language": "ja", "project_name": "解約予測"})
+
+    assert result.exit_code == 0, result.exception
+    folder = result.project_path.name
+    assert folder.isascii() and re.fullmatch(r"[a-z]+(-[a-z]+)*", folder), folder
+    assert folder != "jie-yue-yu-ce"
+    if importlib.util.find_spec("pykakasi") is None:
+        assert folder == "ml-project"
+    assert read(result.project_path, "README.md").startswith("# 解約予測\n")
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Expense Classifier", "expense-classifier"),
+        ("Café Forecast 2", "cafe-forecast-2"),
+        ("Acme 解約予測", "acme"),
+        ("2024年 解約予測", "ml-project"),
+        ("「解約」予測", "ml-project"),
+    ],
+)
+def test_the_default_slug_without_a_romaji_library(monkeypatch, name, slug):
+    monkeypatch.setitem(sys.modules, "pykakasi", None)  # import pykakasi fails, as where it is missing
+
+    answers = no_input_answers(project_name=name)
+
+    assert (answers["project_slug"], answers["module_name"]) == (slug, slug.replace("-", "_"))
+
+
+def test_the_default_slug_reads_japanese_in_romaji_where_pykakasi_is_installed(monkeypatch):
+    readings = {"解約": "kaiyaku", "予測": "yosoku", "鬱": "鬱"}  # a word it cannot read stays kanji
+
+    class Kakasi:
+        def convert(self, text):
+            return [
+                {"hepburn": readings.get(word, word)} for word in re.findall(r"[^\x00-\x7f]{1,2}|\w+", text)
+            ]
+
+    monkeypatch.setitem(sys.modules, "pykakasi", types.SimpleNamespace(kakasi=Kakasi))
+
+    assert no_input_answers(project_name="解約予測")["project_slug"] == "kaiyaku-yosoku"
+    assert no_input_answers(project_name="Acme 解約予測 v2")["project_slug"] == "acme-kaiyaku-yosoku-v2"
+    # Never the Chinese reading of what the library left unread (鬱 -> yu).
+    assert no_input_answers(project_name="解約鬱")["project_slug"] == "kaiyaku"
