@@ -1,6 +1,7 @@
 """The questions as people meet them: typed at the prompt, or taken from an organisation's config."""
 
 import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -137,3 +138,47 @@ def test_the_default_slug_reads_japanese_in_romaji_where_pykakasi_is_installed(m
     assert no_input_answers(project_name="Acme 解約予測 v2")["project_slug"] == "acme-kaiyaku-yosoku-v2"
     # Never the Chinese reading of what the library left unread (鬱 -> yu).
     assert no_input_answers(project_name="解約鬱")["project_slug"] == "kaiyaku"
+
+
+def test_a_rejected_bake_says_how_to_retry_without_retyping_and_shows_no_traceback(tmp_path):
+    output = tmp_path / "out"
+
+    rejected = cookiecutter("--no-input", "--output-dir", str(output), "module_name=class", cwd=tmp_path)
+
+    shown = rejected.stdout + rejected.stderr
+    assert rejected.returncode != 0
+    assert "error: module_name 'class' is a Python keyword" in rejected.stderr
+    assert "Traceback" not in shown, shown
+    replay_file = tmp_path / "home" / ".cookiecutter_replay" / f"{TEMPLATE.name}.json"
+    assert f"Your answers are saved in {replay_file}." in rejected.stderr
+    retry = rejected.stderr.split("without retyping:\n", 1)[1].splitlines()[0].split()
+    assert retry[:3] == ["cookiecutter", "--replay-file", str(replay_file)]
+    assert not output.exists() or list(output.iterdir()) == []
+
+    saved = json.loads(replay_file.read_text(encoding="utf-8"))
+    saved["cookiecutter"]["module_name"] = "expense_model"
+    replay_file.write_text(json.dumps(saved), encoding="utf-8")
+    retried = subprocess.run(
+        [sys.executable, "-m", *retry],
+        cwd=tmp_path,
+        env={**os.environ, "HOME": str(tmp_path / "home")},
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+    )
+
+    assert retried.returncode == 0, retried.stdout[-2000:] + retried.stderr[-2000:]
+    assert (output / "expense-classifier" / "expense_model").is_dir()
+
+
+def test_a_slug_that_is_no_folder_name_also_says_how_to_retry(tmp_path):
+    rejected = cookiecutter(
+        "--no-input", "--output-dir", str(tmp_path / "out"), "project_slug=a/b", cwd=tmp_path
+    )
+
+    shown = rejected.stdout + rejected.stderr
+    assert rejected.returncode != 0
+    assert "error: project_slug 'a/b' is not a valid folder" in shown
+    assert "bake again without retyping:\n    cookiecutter --replay-file " in shown
+    assert "Traceback" not in shown, shown
