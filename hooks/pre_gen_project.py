@@ -14,6 +14,8 @@ import sys
 # The answers arrive as a JSON document inside a Python string literal, so quotes, backslashes,
 # newlines or template syntax in an answer are data here, never code.
 CONTEXT = json.loads({{cookiecutter | tojson | tojson}})
+# How to bake again from these answers (local_extensions.retry_hint finds cookiecutter's replay file).
+RETRY_HINT = json.loads({{cookiecutter | retry_hint | tojson | tojson}})
 
 OWNER_PATTERN = re.compile(
     r"@[A-Za-z0-9_.][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*"
@@ -29,6 +31,18 @@ METRICS = {
     "r2": ("regression", 0.0, 1.0),
     "rmse": ("regression", 0.0, None),
     "mae": ("regression", 0.0, None),
+}
+# How the documents write a metric in the model requirement ("F1 ≥ 0.8"); cookiecutter.json derives
+# __model_requirement the same way (tests/test_hooks.py keeps the two in step).
+METRIC_LABELS = {
+    "f1": "F1",
+    "precision": "Precision",
+    "recall": "Recall",
+    "roc_auc": "ROC AUC",
+    "accuracy": "Accuracy",
+    "rmse": "RMSE",
+    "mae": "MAE",
+    "r2": "R²",
 }
 # Each example data set fits one problem type; "none" fits both.
 EXAMPLE_PROBLEM_TYPES = {"expenses": "classification", "diabetes": "regression"}
@@ -112,6 +126,23 @@ def check_requirement(problem_type, metric, threshold):
     return None
 
 
+def model_requirement(metric, threshold):
+    return f"{METRIC_LABELS.get(metric, metric)} {'≤' if metric in ('rmse', 'mae') else '≥'} {threshold}"
+
+
+def check_model_requirement(context):
+    """Cookiecutter derives __model_requirement from metric and metric_threshold once, when it asks;
+    a replay file keeps it as it was, so an answer corrected there must bring it along."""
+    expected = model_requirement(context["metric"], context["metric_threshold"])
+    written = context.get("__model_requirement", expected)
+    if written != expected:
+        return (
+            f"__model_requirement {written!r} does not match metric {context['metric']} and "
+            f"metric_threshold {context['metric_threshold']}; write {expected!r} in the replay file."
+        )
+    return None
+
+
 def check_example(problem_type, example):
     if example not in (*EXAMPLE_PROBLEM_TYPES, "none"):
         return f"example_data {example!r} is unknown; choose expenses, diabetes or none."
@@ -145,16 +176,29 @@ def problems(context):
     if not (slug_problem and context["module_name"] == context["project_slug"].replace("-", "_")):
         found.append(check_identifier("module_name", context["module_name"]))
     found += [check_owner(name, value) for name, value in context.items() if name.startswith("owner_")]
-    found.append(check_requirement(context["problem_type"], context["metric"], context["metric_threshold"]))
+    requirement_problem = check_requirement(
+        context["problem_type"], context["metric"], context["metric_threshold"]
+    )
+    found.append(requirement_problem or check_model_requirement(context))
     found.append(check_example(context["problem_type"], context["example_data"]))
     found.append(check_hook_requirements())
     return [message for message in found if message]
+
+
+def retry_hint(found):
+    hint = [RETRY_HINT]
+    if any(message.startswith(("metric", "__model_requirement")) for message in found):
+        example = model_requirement("f1", "0.8")
+        hint.append(f"A corrected metric or threshold needs __model_requirement to match, as in {example!r}.")
+    return "\n".join(hint)
 
 
 def main():
     found = problems(CONTEXT)
     for message in found:
         print(f"error: {message}", file=sys.stderr)
+    if found:
+        print(retry_hint(found), file=sys.stderr)
     return 1 if found else 0
 
 

@@ -13,6 +13,8 @@ import yaml
 from binaryornot.check import is_binary
 from conftest import CONTEXT, TEMPLATE
 
+import local_extensions
+
 PROJECT_TEMPLATE = TEMPLATE / "{{cookiecutter.project_slug}}"
 DEFAULTS = {
     **{name: value[0] if isinstance(value, list) else value for name, value in CONTEXT.items()},
@@ -21,6 +23,7 @@ DEFAULTS = {
     "metric": "f1",
     "metric_threshold": "0.8",
     "example_data": "expenses",
+    "__model_requirement": "F1 ≥ 0.8",
 }
 
 
@@ -28,7 +31,8 @@ def load_hook(name, context):
     """Render a hook as cookiecutter does and import it as a module, without running main."""
     source = (TEMPLATE / "hooks" / f"{name}.py").read_text(encoding="utf-8")
     module = types.ModuleType(name)
-    exec(jinja2.Template(source).render(cookiecutter=context), module.__dict__)
+    environment = jinja2.Environment(extensions=[local_extensions.ProjectFolderGuard])
+    exec(environment.from_string(source).render(cookiecutter=context), module.__dict__)
     return module
 
 
@@ -60,6 +64,24 @@ def test_the_hook_receives_answers_with_quotes_and_template_syntax_intact():
 def test_all_problems_are_reported_at_once(pre_gen):
     found = pre_gen.problems({**DEFAULTS, "module_name": "class", "owner_sponsor": "boss"})
     assert len(found) == 2
+
+
+@pytest.mark.parametrize("metric", ["f1", "precision", "recall", "roc_auc", "accuracy", "r2", "rmse", "mae"])
+def test_the_hook_writes_the_model_requirement_as_cookiecutter_json_does(pre_gen, metric):
+    answers = {"metric": metric, "metric_threshold": "0.7"}
+    derived = jinja2.Template(CONTEXT["__model_requirement"]).render(cookiecutter=answers)
+    assert pre_gen.model_requirement(metric, "0.7") == derived
+
+
+def test_a_model_requirement_left_stale_in_a_replay_file_is_caught(pre_gen):
+    """A replay file keeps the requirement text derived from the first answers."""
+    corrected = {**DEFAULTS, "metric_threshold": "0.7"}
+    found = pre_gen.problems(corrected)
+    assert found == [
+        "__model_requirement 'F1 ≥ 0.8' does not match metric f1 and metric_threshold 0.7; "
+        "write 'F1 ≥ 0.7' in the replay file."
+    ]
+    assert "__model_requirement to match" in pre_gen.retry_hint(found)
 
 
 def test_hook_rules_match_the_generated_projects_config_checks(pre_gen, tmp_path):
