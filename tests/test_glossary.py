@@ -9,7 +9,7 @@ import re
 
 import pytest
 import yaml
-from conftest import TEMPLATE, bake, files, read
+from conftest import CJK, TEMPLATE, bake, files, read, run
 
 PROJECT = TEMPLATE / "{{cookiecutter.project_slug}}"
 GLOSSARY = PROJECT / "docs" / "glossary.ja.md"
@@ -62,13 +62,15 @@ ROLES = SECTIONS["ロール"]
 
 
 def japanese_files(root):
-    """The baked files that hold Japanese prose: documents, message files and notebooks."""
+    """Every baked file that holds Japanese: documents, message files, notebooks, CODEOWNERS.
+
+    The glossary itself lists the variants it forbids, and the example data is data, not prose.
+    """
     chosen = [
-        path
-        for path in files(root)
-        if path.suffix == ".md" or path.name == "messages.ja.yaml" or path.parts[0] == "notebooks"
+        path for path in files(root) if path.suffix not in (".csv", ".lock") and path.parts[0] != ".locks"
     ]
-    return [path for path in chosen if str(path) != "docs/glossary.md"]
+    chosen = [path for path in chosen if str(path) != "docs/glossary.md"]
+    return [path for path in chosen if CJK.search(read(root, path))]
 
 
 def drifts(text):
@@ -142,6 +144,17 @@ def test_no_document_message_or_notebook_uses_a_variant_the_glossary_forbids(jap
         for number, variant, term in drifts(read(japanese_project, path))
     ]
     assert not drifted, "\n" + report(drifted)
+
+
+@pytest.mark.slow  # the command takes seconds; what it prints comes from the files checked above
+def test_the_checklist_report_speaks_the_glossary_too(cookies):
+    root = bake(cookies, language="ja")
+    result = run(["-m", "expense_classifier", "checklist"], root)
+    assert result.returncode == 0, result.stderr
+    drifted = [("checklist", number, variant, term) for number, variant, term in drifts(result.stdout)]
+    assert not drifted, "\n" + report(drifted)
+    for row in SECTIONS["プロセス"][1:]:
+        assert row["用語"] in result.stdout, f"the report does not name the process 「{row['用語']}」"
 
 
 def test_the_roles_page_gives_every_role_its_full_workshop_duty(japanese_project):
