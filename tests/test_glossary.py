@@ -23,7 +23,7 @@ BAKES = {
         "serving": "none",
         "demo": "none",
     },
-    "classification-none-serving-only": {"ci": "none", "demo": "none"},
+    "own-data-none-serving-only": {"ci": "none", "demo": "none", "example_data": "none"},
 }
 STAGES = ["Analyze", "Prepare", "Preprocess", "Train", "Test"]
 BOLD = re.compile(r"\*\*(.+?)\*\*")
