@@ -130,6 +130,8 @@ def expected_files(module, ci, language, options=("serving", "demo")):
     package = [f"{module}/{name}" for name in PACKAGE_FILES]
     package += [f"{module}/{folder}/messages.{language}.yaml" for folder in MESSAGE_FOLDERS]
     other = [*TOP_LEVEL_FILES, *NOTEBOOKS, CODEOWNERS[ci], *CI_FILES[ci]]
+    # A Japanese team also gets the workshop's vocabulary as a page; English needs no glossary.
+    other += ["docs/glossary.md"] if language == "ja" else []
     optional = [name.format(module=module) for option in options for name in OPTION_FILES[option]]
     return [str(path) for path in sorted(map(Path, [*DOCUMENTS, *stage_files, *package, *other, *optional]))]
 
