@@ -107,10 +107,11 @@ def test_a_core_another_process_keeps_busy_is_counted():
         spinning.wait()
 
 
+@pytest.mark.skipif(not threads.CPU_TIMES.exists(), reason="the cores are watched through Linux's /proc/stat")
 def test_this_processs_own_work_is_not_counted_as_busy(monkeypatch):
-    # Over the watch, the machine's two cores worked half their ticks, all of it this process's.
+    # Over the watch, the machine's two cores worked half their 20 ticks, all 10 of them this process's.
     ticks = iter([(1000, 2000), (1010, 2020)])
-    own = iter([5.0, 5.0 + threads.WATCH_SECONDS])
+    own = iter([5.0, 5.0 + 10 / os.sysconf("SC_CLK_TCK")])
     monkeypatch.setattr(threads, "cpu_ticks", lambda: next(ticks))
     monkeypatch.setattr(threads, "own_cpu_seconds", lambda: next(own))
     monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)

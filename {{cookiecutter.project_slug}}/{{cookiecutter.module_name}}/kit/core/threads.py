@@ -48,17 +48,17 @@ def busy_cores() -> float:
     """
     try:
         working_before, all_before = cpu_ticks()
-        own_before, started = own_cpu_seconds(), time.perf_counter()
+        own_before = own_cpu_seconds()
         time.sleep(WATCH_SECONDS)
         working_after, all_after = cpu_ticks()
-        own, elapsed = own_cpu_seconds() - own_before, time.perf_counter() - started
+        own_ticks = (own_cpu_seconds() - own_before) * os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError):
         return os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     if all_after == all_before:
         return 0.0
-    # The ticks count every core of the machine: their busy share, times the cores, is busy cores.
-    working = (working_after - working_before) / (all_after - all_before) * (os.cpu_count() or 1)
-    return max(0.0, working - own / elapsed)
+    # The ticks count every core of the machine: the share of them others worked, times the cores.
+    others = working_after - working_before - own_ticks
+    return max(0.0, others / (all_after - all_before) * (os.cpu_count() or 1))
 
 
 def cpu_ticks() -> tuple[int, int]:
