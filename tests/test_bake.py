@@ -127,6 +127,7 @@ def expected_files(module, ci, language, options=("serving", "demo")):
         for stage in STAGE_FOLDERS
         for name in ("README.md", "__init__.py", "stage.py", f"test_{stage}.py", f"messages.{language}.yaml")
     ]
+    stage_files.append(f"{module}/preprocess/test_inquiries.csv")  # the Japanese text test's phrases
     package = [f"{module}/{name}" for name in PACKAGE_FILES]
     package += [f"{module}/{folder}/messages.{language}.yaml" for folder in MESSAGE_FOLDERS]
     other = [*TOP_LEVEL_FILES, *NOTEBOOKS, CODEOWNERS[ci], *CI_FILES[ci]]
@@ -194,6 +195,9 @@ def test_the_config_records_the_answers(baked):
     assert params["project"] == {"name": "Expense Classifier", "language": language, "ci": ci}
     expected_metric = ("f1", 0.8) if problem_type == "classification" else ("r2", 0.4)
     assert (params["model"]["metric"], params["model"]["threshold"]) == expected_metric
+    # Japanese has no spaces between words: a Japanese project's text becomes characters and character
+    # pairs; another's, too, when a column is mostly Japanese.
+    assert params["preprocess"]["text_analyzer"] == {"ja": "characters", "en": "auto"}[language]
 
 
 @pytest.mark.parametrize(

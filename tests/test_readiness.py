@@ -121,6 +121,12 @@ MUTATIONS = {
         '.fillna("(missing)")',
         (PREPROCESS + "test_text_becomes_word_weights_from_the_training_vocabulary",),
     ),
+    "japanese-text-split-into-words": Mutation(
+        f"{PACKAGE}/preprocess/stage.py",
+        'if analyzer == "characters":',
+        'if analyzer == "never":',
+        (PREPROCESS + "test_japanese_text_as_characters_and_character_pairs_routes_far_better_than_as_words",),
+    ),
     "preprocessor-fitted-on-holdout-rows-too": Mutation(
         f"{PACKAGE}/preprocess/stage.py",
         'train = pd.read_parquet(project.path("train"))',

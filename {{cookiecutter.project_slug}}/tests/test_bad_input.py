@@ -166,6 +166,11 @@ BAD_CONFIGS = [
     ),
     ("seed out of range", put("split", "seed", 99999999999), "split.seed: must be at most 4,294,967,295"),
     ("unknown delimiter", put("data", "delimiter", ";"), "data.delimiter: must be one of: comma, semicolon"),
+    (
+        "unknown text analyzer",
+        put("preprocess", "text_analyzer", "ngrams"),
+        "preprocess.text_analyzer: must be one of: auto, words, characters, morphemes (found 'ngrams')",
+    ),
     ("key written twice", twice("threshold"), "sets 'threshold' twice in the same section, at lines"),
     ("not YAML", text("model: [unclosed\n"), "is not valid YAML: expected ',' or ']'"),
     ("tab indentation", text("model:\n\tmetric: f1\n"), "is not valid YAML: found character '\\t'"),

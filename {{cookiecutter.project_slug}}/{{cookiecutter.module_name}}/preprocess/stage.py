@@ -1,13 +1,17 @@
 """Preprocess: turn prepared rows into numbers a model can learn from.
 
 One scikit-learn ColumnTransformer does it all: impute and scale numbers, one-hot (or ordinal)
-encode categories, and turn free text into word weights. It is fitted on the training rows only
-and saved, so Train, Test and every prediction later transform data exactly the same way.
+encode categories, and turn free text into the weights of its words or, for Japanese, which writes no
+spaces between words, of its characters and character pairs (preprocess.text_analyzer). It is fitted on
+the training rows only and saved, so Train, Test and every prediction later transform data exactly the
+same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import functools
+import re
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,12 +23,18 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from ..kit.core import models
+from ..kit.core.config import ConfigError
 from ..kit.core.data import DataError, dense, write_table_in_parts
 from ..kit.core.pipeline import Project
 from ..kit.reports.report import Report
 
 MAX_ONE_HOT_CATEGORIES = 50
 FEATURE_ROWS = 100_000  # rows of features written at a time
+# Characters: single characters and pairs of neighbouring ones, within a run of text between spaces.
+CHARACTER_NGRAMS = (1, 2)
+# Hiragana, katakana (full and half width) and kanji: text holding any of them is Japanese to `auto`.
+JAPANESE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+JAPANESE_SAMPLE_ROWS = 10_000
 
 
 def as_text(value: object) -> str:
@@ -63,6 +73,61 @@ class TextColumn(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
         return np.asarray(input_features if input_features is not None else [], dtype=object)
+
+
+def japanese_share(values: pd.Series) -> float:
+    """The share of a text column's non-empty values that hold Japanese characters, of a seeded sample of
+    JAPANESE_SAMPLE_ROWS values at most: a million rows need not all be read to tell."""
+    texts = values.dropna()
+    if len(texts) > JAPANESE_SAMPLE_ROWS:
+        texts = texts.sample(JAPANESE_SAMPLE_ROWS, random_state=0)
+    texts = texts.astype(str)
+    texts = texts[texts.str.strip() != ""]
+    return float(texts.str.contains(JAPANESE).mean()) if len(texts) else 0.0
+
+
+def text_analyzer(values: pd.Series, setting: str) -> str:
+    """How a text column becomes features: the setting, or for `auto` characters when most of the
+    column's values hold Japanese and words otherwise."""
+    if setting != "auto":
+        return setting
+    return "characters" if japanese_share(values) > 0.5 else "words"
+
+
+@functools.cache
+def janome_tokenizer() -> Callable[[str], Iterator[str]]:
+    """Janome's splitting of text into morphemes, its dictionary loaded once per process."""
+    try:
+        from janome.tokenizer import Tokenizer
+    except ImportError:
+        raise ConfigError(
+            "preprocess.text_analyzer is morphemes, which needs Janome, a Japanese morphological analyser "
+            "that this project does not install by default: run `uv add janome` in the project folder, "
+            "or set preprocess.text_analyzer to characters in params.yaml."
+        ) from None
+    tokenizer = Tokenizer()
+    return functools.partial(tokenizer.tokenize, wakati=True)
+
+
+class Morphemes:
+    """Split Japanese text into morphemes, the words and particles a dictionary knows, with Janome.
+
+    Holds no state: Janome is imported and its dictionary loaded at the first text, so a saved
+    preprocessor holds only this class's name and a project that never asks for morphemes needs no Janome.
+    """
+
+    def __call__(self, text: str) -> list[str]:
+        return [token for token in janome_tokenizer()(text) if token.strip()]
+
+
+def vectoriser(analyzer: str, max_features: int) -> TfidfVectorizer:
+    """TF-IDF weights of the `max_features` most frequent words, characters and character pairs, or morphemes."""
+    if analyzer == "characters":
+        return TfidfVectorizer(analyzer="char_wb", ngram_range=CHARACTER_NGRAMS, max_features=max_features)
+    if analyzer == "morphemes":
+        janome_tokenizer()  # a missing Janome is said now, before any fitting
+        return TfidfVectorizer(tokenizer=Morphemes(), token_pattern=None, max_features=max_features)
+    return TfidfVectorizer(max_features=max_features)
 
 
 def column_kinds(frame: pd.DataFrame, project: Project) -> dict[str, list[str]]:
@@ -128,15 +193,10 @@ def build(frame: pd.DataFrame, project: Project) -> ColumnTransformer:
             kinds["ordered"],
         ),
     ]
-    words = project.settings.preprocess.text_max_features
-    parts += [
-        (
-            f"text_{column}",
-            Pipeline([("column", TextColumn()), ("words", TfidfVectorizer(max_features=words))]),
-            [column],
-        )
-        for column in kinds["text"]
-    ]
+    settings = project.settings.preprocess
+    for column in kinds["text"]:
+        weights = vectoriser(text_analyzer(frame[column], settings.text_analyzer), settings.text_max_features)
+        parts.append((f"text_{column}", Pipeline([("column", TextColumn()), ("words", weights)]), [column]))
     # Sparse as soon as one part is (the word weights): a million rows of them made dense would not fit
     # in memory. Without text, the features are dense.
     return ColumnTransformer([part for part in parts if part[2]], sparse_threshold=1.0)
@@ -151,6 +211,19 @@ def infrequent_categories(preprocessor: ColumnTransformer) -> dict[str, list[str
                 column: [str(value) for value in values] for column, values in grouped if values is not None
             }
     return {}
+
+
+def text_analyzers(preprocessor: ColumnTransformer) -> dict[str, str]:
+    """How the fitted preprocessor turns each text column into features: words, characters or morphemes."""
+    analyzers: dict[str, str] = {}
+    for name, steps, columns in preprocessor.transformers_:
+        if name.startswith("text_") and columns:
+            weights = steps.named_steps["words"]
+            if isinstance(weights.tokenizer, Morphemes):
+                analyzers[columns[0]] = "morphemes"
+            else:
+                analyzers[columns[0]] = "characters" if weights.analyzer == "char_wb" else "words"
+    return analyzers
 
 
 def feature_parts(preprocessor: ColumnTransformer, frame: pd.DataFrame) -> Iterator[pd.DataFrame]:
@@ -196,12 +269,18 @@ def run(project: Project) -> list[str]:
         "numbers": say("treatment.numbers"),
         "categories": say("treatment.categories"),
         "ordered": say("treatment.ordered"),
-        "text": say("treatment.text", words=project.settings.preprocess.text_max_features),
     }
-    report.table(
-        [say("table.kind"), say("table.columns"), say("table.treatment")],
-        [[kind, ", ".join(columns) or "-", how[kind]] for kind, columns in kinds.items()],
-    )
+    rows = [[kind, ", ".join(kinds[kind]) or "-", treatment] for kind, treatment in how.items()]
+    # Each text column on a row of its own: `auto` may treat two of them differently.
+    settings = project.settings.preprocess
+    text = {
+        "words": say("treatment.words", features=settings.text_max_features),
+        "characters": say("treatment.characters", features=settings.text_max_features),
+        "morphemes": say("treatment.morphemes", features=settings.text_max_features),
+    }
+    analyzers = text_analyzers(preprocessor) or {"-": text_analyzer(pd.Series(), settings.text_analyzer)}
+    rows += [["text", column, text[analyzer]] for column, analyzer in analyzers.items()]
+    report.table([say("table.kind"), say("table.columns"), say("table.treatment")], rows)
     grouped = infrequent_categories(preprocessor)
     if grouped:
         report.paragraph(say("report.infrequent", rows=project.settings.preprocess.min_category_rows))

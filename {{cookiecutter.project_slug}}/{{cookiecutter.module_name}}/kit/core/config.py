@@ -85,6 +85,12 @@ DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}
 UNSEEN_CATEGORY_POLICIES = ("infrequent", "refuse")
 
 
+# How free text becomes features (preprocess.text_analyzer): words split at spaces and punctuation,
+# characters and character pairs (Japanese writes no spaces between words), morphemes as a Japanese
+# dictionary splits them, or characters for a column whose values are mostly Japanese and words otherwise.
+TEXT_ANALYZERS = ("auto", "words", "characters", "morphemes")
+
+
 class ConfigError(ValueError):
     """params.yaml is missing, unreadable, or breaks one of its rules."""
 
@@ -217,12 +223,14 @@ if TYPE_CHECKING:
     Delimiter = str
     MetricName = str
     UnseenCategoryPolicy = str
+    TextAnalyzer = str
 else:
     Language = Literal[languages()]
     Encoding = Literal[tuple(ENCODINGS)]
     Delimiter = Literal[tuple(DELIMITERS)]
     MetricName = Literal[tuple(METRICS)]
     UnseenCategoryPolicy = Literal[UNSEEN_CATEGORY_POLICIES]
+    TextAnalyzer = Literal[TEXT_ANALYZERS]
 
 
 class SettingError(ValueError):
@@ -336,6 +344,7 @@ class PreprocessSettings(Section):
     min_category_rows: Annotated[WholeNumber, Field(ge=1)]
     unseen_categories: UnseenCategoryPolicy
     text_max_features: Annotated[WholeNumber, Field(ge=1, le=100_000)]
+    text_analyzer: TextAnalyzer
 
 
 class ValueSettings(Section):

@@ -31,6 +31,7 @@ TRUSTED_TYPES = frozenset(
         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
         f"{PACKAGE}.modelling.DenseFeatures",
         f"{PACKAGE}.preprocess.stage.AsText",
+        f"{PACKAGE}.preprocess.stage.Morphemes",
         f"{PACKAGE}.preprocess.stage.TextColumn",
     }
 )
@@ -43,6 +44,8 @@ values already loaded; none is a function or a module attribute that acts when c
 - `TreePredictor`: one fitted tree of gradient boosting: arrays of split points and values.
 - `AsText`, `TextColumn`: this project's transformers in the preprocessor; they hold no state
   beyond scikit-learn's, and their methods run only when the model transforms rows.
+- `Morphemes`: this project's tokenizer for `preprocess.text_analyzer: morphemes`; it holds nothing,
+  and imports Janome only when the model transforms text.
 - `DenseFeatures`: this project's step before gradient boosting; it holds column numbers and a
   fitted TruncatedSVD, and its methods run only when the model transforms rows.
 

@@ -87,6 +87,7 @@ TESTS = (
         "{package}/preprocess/test_preprocess.py::test_numbers_are_imputed_with_the_training_median_and_scaled",
         "{package}/preprocess/test_preprocess.py::test_categories_are_one_hot_encoded",
         "{package}/preprocess/test_preprocess.py::test_text_becomes_word_weights_from_the_training_vocabulary",
+        "{package}/preprocess/test_preprocess.py::test_japanese_text_as_characters_and_character_pairs_routes_far_better_than_as_words",
         "{package}/preprocess/test_preprocess.py::test_features_are_complete_and_one_row_per_training_row",
         "{package}/preprocess/test_preprocess.py::test_the_preprocessor_is_fitted_on_training_rows_only",
     ),
