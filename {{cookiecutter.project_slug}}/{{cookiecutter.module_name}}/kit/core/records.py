@@ -1,0 +1,163 @@
+"""Typed records of the JSON files one stage writes and others read, such as the model card.
+
+A reader gets attributes the editor completes and mypy checks (`card.algorithm`, not `card["algorithm"]`).
+A file that lost a field or holds a wrong type stops with one message naming the file, the key path and
+the fix, rerunning the stage that writes it, instead of a KeyError somewhere far from the cause.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, ClassVar, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .config import ProblemType, UnseenCategoryPolicy, key_path, written_path
+from .files import write_json
+from .messages import Messages, messages_beside
+from .models import shown_path
+
+# A value shown in a message is cut to about this many characters: a whole table would hide the key path.
+SHOWN_VALUE = 60
+
+RecordType = TypeVar("RecordType", bound="Record")
+
+
+class RecordError(ValueError):
+    """A stage output on file is not what the stage that writes it writes."""
+
+
+class Part(BaseModel):
+    """A mapping inside a record. Keys it does not know are kept, not refused: a card that a later version
+    of this project released still loads, and is written back as it was."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class Record(Part):
+    """A JSON file one stage writes and others read."""
+
+    # The stage that writes the file: a refused file names it, as rerunning it writes the file again.
+    stage: ClassVar[str]
+
+    @classmethod
+    def read(cls: type[RecordType], path: Path, language: str) -> RecordType:
+        """The record in `path`, or RecordError naming every key path that is missing or holds a wrong
+        value. Values are taken as written, never converted: a number written as text is refused."""
+        say = messages_beside(__file__, language)
+        fix, file = say("records.fix", stage=cls.stage), shown_path(path)
+        try:
+            content = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise RecordError(say("records.unreadable", file=file, error=error, fix=fix)) from None
+        try:
+            return cls.model_validate(content, strict=True)
+        except ValidationError as error:
+            problems = say("records.separator").join(problems_by_key(error, content, say))
+        raise RecordError(say("records.refused", file=file, stage=cls.stage, problems=problems, fix=fix))
+
+    def content(self) -> dict[str, Any]:
+        """The record as its file holds it: the keys that were given, in the order declared here, then any
+        this code does not know, so that a record reads the same as the dictionary it replaced."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+    def write(self, path: Path) -> bool:
+        """Write the record to `path` unless the file already holds it; return whether it changed."""
+        return write_json(path, self.content())
+
+
+def problems_by_key(error: ValidationError, content: Any, say: Messages) -> list[str]:
+    """A phrase per key path that is missing or holds a wrong value; a value that fails every kind a key
+    accepts (a label is text or a number) is one problem."""
+    problems: dict[str, str] = {}
+    for problem in error.errors():
+        if problem["type"] == "missing":
+            key = key_path(list(problem["loc"]))
+            problems.setdefault(key, say("records.missing", key=key))
+        else:
+            path, value = written_path(problem["loc"], content)
+            key = key_path(path) or say("records.whole_file")
+            problems.setdefault(key, say("records.wrong", key=key, found=shown(value)))
+    return list(problems.values())
+
+
+def shown(value: Any) -> str:
+    """A value as the file holds it, cut short."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= SHOWN_VALUE else f"{text[: SHOWN_VALUE - 1]}…"
+
+
+# Model card: models/model.json, beside the model file it describes.
+
+ValueType = Literal["number", "text", "flag"]
+
+
+class ColumnSchema(Part):
+    """What a feature column held in training: what serving takes in it, and what it refuses."""
+
+    kind: Literal["numbers", "categories", "ordered", "text"]
+    dtype: str
+    # The JSON types of its values; a card from before they were recorded has none (see serve.accepted_types).
+    value_types: list[ValueType] | None = None
+    # Its values in training: categories with at most MAX_KNOWN_CATEGORIES of them (train.stage).
+    known_values: list[str] | None = None
+    # data.expected_ranges of a number column: [lowest, highest], None for open.
+    expected_range: list[int | float | None] | None = None
+
+
+class CrossValidation(Part):
+    """A candidate's score at its best setting: the mean over the folds, their spread, and each fold."""
+
+    mean: float
+    std: float
+    folds: list[float]
+
+
+class Trial(Part):
+    """One setting of a candidate's hyper-parameter search, and its cross-validated score."""
+
+    setting: dict[str, Any]
+    mean: float
+    std: float
+
+
+class Search(Part):
+    """A candidate's hyper-parameter search: every setting tried, and the best one."""
+
+    tried: list[Trial]
+    best: dict[str, Any]
+
+
+class ModelCard(Record):
+    """What it takes to reproduce, audit and serve the model: models/model.json, written by the train stage
+    beside the model file, and copied into each release."""
+
+    stage: ClassVar[str] = "train"
+
+    algorithm: str
+    estimator: str
+    hyper_parameters: dict[str, str]
+    metric: str
+    threshold: int | float
+    cross_validation: dict[str, CrossValidation]
+    hyper_parameter_search: dict[str, Search]
+    problem_type: ProblemType
+    target: str
+    positive_label: str | int | None
+    classes: list[str]
+    id_columns: list[str]
+    # The columns the model takes, in its order; `schema` in the file (the name is taken in pydantic).
+    columns: dict[str, ColumnSchema] = Field(alias="schema")
+    # A card from before the policy was recorded refused unseen categories.
+    unseen_categories: UnseenCategoryPolicy = "refuse"
+    training_rows: int
+    training_data_fingerprint: str
+    seed: int
+    libraries: dict[str, str]
+    # When and at what cost the model was trained; a card from before they were recorded has none.
+    trained_at: str | None = None
+    training_seconds: float | None = None
+    peak_memory_mb: float | None = None
+    # The SHA-256 of the model file, added by models.save.
+    sha256: str | None = None
