@@ -217,8 +217,8 @@ def test_the_allow_list_names_classes_only():
         assert isinstance(getattr(importlib.import_module(module), attribute), type), name
 
 
-@pytest.mark.parametrize("damage", ["a field lost", "a number written as text", "a column of an unknown kind"])
-def test_a_model_card_that_lost_a_field_or_holds_a_wrong_type_is_refused_naming_its_key(copy, refused, damage):
+@pytest.mark.parametrize("damage", ["a field lost", "a number written as text", "an unknown kind of column"])
+def test_a_model_card_that_lost_a_field_or_holds_a_wrong_type_is_refused(copy, refused, damage):
     """Refused by every command that reads the card, with the key to look at and the stage to rerun,
     never a KeyError from deep inside a command."""
     path = copy.path("model_card")

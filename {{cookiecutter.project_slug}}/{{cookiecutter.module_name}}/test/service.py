@@ -39,9 +39,7 @@ def post(url: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return json.load(response)["predictions"]
 
 
-def measure(
-    project: Project, holdout: pd.DataFrame, offline: np.ndarray, card: ModelCard
-) -> dict[str, Any]:
+def measure(project: Project, holdout: pd.DataFrame, offline: np.ndarray, card: ModelCard) -> dict[str, Any]:
     """Serve the current model on loopback and compare its answers and speed with the offline run."""
     ids = [column for column in card.id_columns if column in holdout.columns]
     sample = sample_positions(len(holdout), project.settings.split.seed)

@@ -28,10 +28,10 @@ from sklearn.pipeline import Pipeline
 from ..kit.core import metrics, models
 from ..kit.core.config import METRICS, meets, requirement_text
 from ..kit.core.data import time_order
-from ..kit.core.files import write_json, write_text
+from ..kit.core.files import write_text
 from ..kit.core.messages import Messages
 from ..kit.core.pipeline import Project
-from ..kit.core.records import ModelCard
+from ..kit.core.records import Evaluation, ModelCard
 from ..kit.operations.predict import answers, refused_rows, unseen_counts
 from ..kit.operations.releases import model_version
 from ..kit.process.value import outlook
@@ -98,7 +98,7 @@ def run(project: Project) -> list[str]:
         else np.mean(np.abs(predictions - truth.to_numpy()) <= value.tolerance)
     )
     cases = outlook(value, share_correct)
-    results = {
+    results: dict[str, Any] = {
         "model_version": model_version(project.path("model")),
         "metric": metric,
         "requirement": requirement_text(model_settings),
@@ -139,7 +139,8 @@ def run(project: Project) -> list[str]:
     say = project.messages(__file__)
     report = Report(project.report_dir("test"), say("title"), say.language)
     write_report(report, say, results, holdout, predictions, project)
-    write_json(project.path("metrics"), results)
+    # Checked against its record as it is written: a key missing or misspelled here stops Test, not promote.
+    Evaluation.model_validate(results).write(project.path("metrics"))
     fill_model_card(project, say, results)
     verdict = say("verdict.meets") if results["value"]["meets_requirement"] else say("verdict.fails")
     level = results["service_level"]

@@ -265,7 +265,9 @@ def model_card(
         },
         hyper_parameter_search={
             name: Search(
-                tried=[Trial(setting=entry["setting"], mean=entry["mean"], std=entry["std"]) for entry in tries],
+                tried=[
+                    Trial(setting=entry["setting"], mean=entry["mean"], std=entry["std"]) for entry in tries
+                ],
                 best=results[name]["setting"],
             )
             for name, tries in tried.items()

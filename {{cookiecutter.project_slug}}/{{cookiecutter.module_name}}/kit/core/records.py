@@ -1,4 +1,4 @@
-"""Typed records of the JSON files one stage writes and others read, such as the model card.
+"""Typed records of the JSON files one stage writes and others read: the model card and Test's metrics.
 
 A reader gets attributes the editor completes and mypy checks (`card.algorithm`, not `card["algorithm"]`).
 A file that lost a field or holds a wrong type stops with one message naming the file, the key path and
@@ -32,7 +32,8 @@ class Part(BaseModel):
     """A mapping inside a record. Keys it does not know are kept, not refused: a card that a later version
     of this project released still loads, and is written back as it was."""
 
-    model_config = ConfigDict(extra="allow")
+    # No namespace is protected: a key such as `model_version` is the file's, not pydantic's.
+    model_config = ConfigDict(extra="allow", protected_namespaces=())
 
 
 class Record(Part):
@@ -161,3 +162,101 @@ class ModelCard(Record):
     peak_memory_mb: float | None = None
     # The SHA-256 of the model file, added by models.save.
     sha256: str | None = None
+
+
+# Test's metrics: reports/test/metrics.json. A score of the primary metric is kept under the metric's name
+# (`"f1": 0.91`), which differs from project to project: such keys are kept as written, not checked.
+
+
+class Verdict(Part):
+    """What the model is worth on the holdout rows: the quality gate's checks and the value it brings."""
+
+    primary: float
+    meets_requirement: bool
+    beats_baseline: bool
+    no_simpler_model_is_better: bool
+    share_correct: float
+    business_value_per_month: float
+    planned_value_per_month: float
+    payback_month: int | None
+
+
+class CandidateScore(Part):
+    """A candidate at its best setting, trained on the training rows and scored on the holdout."""
+
+    setting: dict[str, Any]
+
+
+class SliceScore(Part):
+    """The rows of one value of the segment column. After `rows` come, as written and so not checked here,
+    the score and the verdicts on it (None where the slice has too few rows to judge): meets_requirement,
+    shortfall, within_allowed_gap."""
+
+    rows: int
+
+
+class Contribution(Part):
+    """How much worse the primary metric gets when a feature column is shuffled."""
+
+    contribution: float
+    std: float
+    helps: bool
+
+
+class ServiceLevel(Part):
+    """Speed of the predictions; through the prediction service, also how many answers matched."""
+
+    rows: int
+    holdout_rows: int | None = None
+    matching_predictions: int | None = None
+    rows_per_second: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+
+
+class UnseenCategories(Part):
+    """Holdout rows per column that hold a category training never saw, and what serving does with them."""
+
+    policy: UnseenCategoryPolicy
+    rows: dict[str, int]
+    refused_by_serving: int
+
+
+class Period(Part):
+    """Consecutive rows in time order: from when, to when, how many."""
+
+    start: str = Field(alias="from")
+    end: str = Field(alias="to")
+    rows: int
+
+
+class Staleness(Part):
+    """The chosen candidate trained on the older rows and scored on the newer ones, period by period."""
+
+    trained_on: Period
+    periods: list[Period]
+    newest_meets_requirement: bool | None
+
+
+class Evaluation(Record):
+    """What the Test stage measured: reports/test/metrics.json, copied into each release."""
+
+    stage: ClassVar[str] = "test"
+
+    model_version: str
+    metric: str
+    requirement: str
+    value: Verdict
+    holdout: dict[str, float]
+    baseline: dict[str, float]
+    candidates: dict[str, CandidateScore]
+    slices: dict[str, SliceScore]
+    feature_contributions: dict[str, Contribution]
+    holdout_rows: int
+    service_level: ServiceLevel
+    model: str
+    classes: list[str]
+    unseen_categories: UnseenCategories
+    # Only with a time column.
+    staleness: Staleness | None = None

@@ -9,7 +9,6 @@ Run it from the project folder:
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from {{ cookiecutter.module_name }}.kit.core.config import ValueSettings
 from {{ cookiecutter.module_name }}.kit.core.data import READABLE_SUFFIXES, DataError
 from {{ cookiecutter.module_name }}.kit.core.messages import Messages, messages_beside
 from {{ cookiecutter.module_name }}.kit.core.pipeline import OUTPUTS, Project
-from {{ cookiecutter.module_name }}.kit.core.records import ColumnSchema, ModelCard, RecordError
+from {{ cookiecutter.module_name }}.kit.core.records import ColumnSchema, Evaluation, ModelCard, RecordError
 from {{ cookiecutter.module_name }}.kit.operations.predict import predict
 from {{ cookiecutter.module_name }}.kit.process.value import outlook, payback_text
 
@@ -44,9 +43,7 @@ def one_row(values: dict[str, Any], columns: dict[str, ColumnSchema]) -> pd.Data
     return row
 
 
-def predict_file(
-    project: Project, name: str, content: bytes, model: Any, card: ModelCard
-) -> pd.DataFrame:
+def predict_file(project: Project, name: str, content: bytes, model: Any, card: ModelCard) -> pd.DataFrame:
     """Predictions beside the rows of an uploaded file, which is read and checked as the project's data is."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(name).name
@@ -61,14 +58,14 @@ def load_model(path: Path, modified: float) -> Any:
     return models.load(path)
 
 
-def show_requirement(results: dict[str, Any], say: Messages) -> None:
+def show_requirement(results: Evaluation, say: Messages) -> None:
     """What Test measured on the holdout rows, against the model requirement."""
-    verdict = results["value"]
+    verdict = results.value
     st.subheader(say("demo.requirement.title"))
     required, measured = st.columns(2)
-    required.metric(say("demo.requirement.requirement"), results["requirement"])
-    measured.metric(say("demo.requirement.measured"), f"{verdict['primary']:.3f}")
-    if verdict["meets_requirement"]:
+    required.metric(say("demo.requirement.requirement"), results.requirement)
+    measured.metric(say("demo.requirement.measured"), f"{verdict.primary:.3f}")
+    if verdict.meets_requirement:
         st.success(say("demo.requirement.met"))
     else:
         st.error(say("demo.requirement.not_met"))
@@ -135,16 +132,16 @@ def main() -> None:
     if missing:
         st.warning(say("demo.no_tested_model", missing=", ".join(missing)))
         st.stop()
-    results = json.loads(project.path("metrics").read_text(encoding="utf-8"))
     try:
         card = project.read(ModelCard, "model_card")
+        results = project.read(Evaluation, "metrics")
         model = load_model(project.path("model"), project.path("model").stat().st_mtime)
     except (RecordError, models.UntrustedModelError) as error:
         st.error(str(error))
         st.stop()
 
     show_requirement(results, say)
-    show_value(project.settings.value, results["value"]["share_correct"], say)
+    show_value(project.settings.value, results.value.share_correct, say)
     st.subheader(say("demo.try"))
     one, many = st.tabs([say("demo.one_example"), say("demo.many_examples")])
     with one:

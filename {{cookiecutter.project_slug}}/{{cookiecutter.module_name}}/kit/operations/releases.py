@@ -19,7 +19,7 @@ from typing import Any
 from ..core import models
 from ..core.files import all_or_nothing, replacing, sha256, write_json
 from ..core.pipeline import OUTPUTS, PACKAGE, STAGES, Project
-from ..core.records import ModelCard
+from ..core.records import Evaluation, ModelCard
 
 RELEASES = "models/releases"
 HISTORY = f"{RELEASES}/history.json"
@@ -62,7 +62,9 @@ def trained_files(project: Project) -> ModelFiles:
     project.require("model", "model_card")
     model = project.path("model")
     language = project.settings.project.language
-    return ModelFiles(model, project.path("model_card"), model_version(model), release=False, language=language)
+    return ModelFiles(
+        model, project.path("model_card"), model_version(model), release=False, language=language
+    )
 
 
 def served_files(project: Project) -> ModelFiles:
@@ -102,16 +104,18 @@ def read_history(project: Project) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def gate_failures(metrics: dict[str, Any]) -> list[str]:
-    """Why the Test stage's results keep the model from serving; a check it did not record fails."""
-    value = metrics["value"]
-    checks = {
-        "meets_requirement": f"it misses the requirement {metrics['requirement']} "
-        f"(holdout {metrics['metric']} {value['primary']:.3f})",
-        "beats_baseline": "it does not beat the baseline",
-        "no_simpler_model_is_better": "a simpler candidate scores better on the holdout",
-    }
-    return [reason for key, reason in checks.items() if value.get(key) is not True]
+def gate_failures(results: Evaluation) -> list[str]:
+    """Why the Test stage's results keep the model from serving."""
+    verdict = results.value
+    checks = [
+        (
+            verdict.meets_requirement,
+            f"it misses the requirement {results.requirement} (holdout {results.metric} {verdict.primary:.3f})",
+        ),
+        (verdict.beats_baseline, "it does not beat the baseline"),
+        (verdict.no_simpler_model_is_better, "a simpler candidate scores better on the holdout"),
+    ]
+    return [reason for passed, reason in checks if not passed]
 
 
 def promote(project: Project) -> list[str]:
@@ -120,14 +124,14 @@ def promote(project: Project) -> list[str]:
     models.load(project.path("model"))  # only a model file the train stage wrote, which loads, is released
     project.read(ModelCard, "model_card")  # with a card that serving can read
     version = model_version(project.path("model"))
-    metrics = json.loads(project.path("metrics").read_text(encoding="utf-8"))
-    if metrics.get("model_version") != version:
+    results = project.read(Evaluation, "metrics")
+    if results.model_version != version:
         raise ReleaseError(
             f"{OUTPUTS['metrics']} was not computed for {OUTPUTS['model']} as it is now (version {version}): "
             f"run the Test stage (python -m {PACKAGE} run test), then promote."
         )
     project.require_current(*STAGES)  # the Test stage's verdict holds for the data and settings it was given
-    failures = gate_failures(metrics)
+    failures = gate_failures(results)
     if failures:
         raise ReleaseError(
             f"Version {version} is not promoted: {'; '.join(failures)}. Improve the model and run the "
@@ -141,8 +145,8 @@ def promote(project: Project) -> list[str]:
     entry = {
         "version": version,
         "promoted_at": now().isoformat(timespec="seconds"),
-        "metric": metrics["metric"],
-        "primary": metrics["value"]["primary"],
+        "metric": results.metric,
+        "primary": results.value.primary,
     }
     others = [release for release in history["releases"] if release["version"] != version]
     with all_or_nothing():
