@@ -118,10 +118,6 @@ class Project:
         """The SHA-256 of the raw data file, by which later stages tell whether it changed."""
         return fingerprint(self.raw_data)
 
-    def read_diagnosis(self) -> dict[str, Any]:
-        self.require("diagnosis")
-        return json.loads(self.path("diagnosis").read_text(encoding="utf-8"))
-
     def read_raw(self) -> Any:
         """The raw data, written from the example first if the project starts from one."""
         self.write_example()

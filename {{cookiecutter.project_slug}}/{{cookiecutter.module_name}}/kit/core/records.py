@@ -1,4 +1,5 @@
-"""Typed records of the JSON files one stage writes and others read: the model card and Test's metrics.
+"""Typed records of the JSON files one stage writes and others read: Analyze's diagnosis, the model card
+and Test's metrics.
 
 A reader gets attributes the editor completes and mypy checks (`card.algorithm`, not `card["algorithm"]`).
 A file that lost a field or holds a wrong type stops with one message naming the file, the key path and
@@ -87,6 +88,55 @@ def shown(value: Any) -> str:
     """A value as the file holds it, cut short."""
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= SHOWN_VALUE else f"{text[: SHOWN_VALUE - 1]}…"
+
+
+# Analyze's diagnosis: reports/analyze/diagnosis.json, which Prepare follows.
+
+
+class DataFile(Part):
+    """The raw data file diagnosed, and its SHA-256."""
+
+    path: str
+    sha256: str
+
+
+class ColumnProfile(Part):
+    """One column of the raw data as Analyze measured it."""
+
+    dtype: str
+    missing_share: float
+    unique_values: int
+
+
+class Finding(Part):
+    """Something Analyze found, in a column (None: in the rows); whether Prepare drops the column for it, and
+    whether it blocks training until someone resolves it."""
+
+    kind: str
+    column: str | None
+    detail: str
+    drop: bool
+    blocking: bool
+
+
+class Diagnosis(Record):
+    """What Analyze measured and found in the raw data: reports/analyze/diagnosis.json."""
+
+    stage: ClassVar[str] = "analyze"
+
+    data: DataFile
+    rows: int
+    target: str
+    problem_type: ProblemType
+    target_counts: dict[str, int]
+    columns: dict[str, ColumnProfile]
+    duplicate_rows: int
+    outliers: dict[str, int]
+    leakage_scores: dict[str, float]
+    target_correlation: dict[str, float]
+    findings: list[Finding]
+    drop_columns: list[str]
+    blocking: bool
 
 
 # Model card: models/model.json, beside the model file it describes.
