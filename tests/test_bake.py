@@ -48,6 +48,7 @@ PACKAGE_FILES = [
             "metrics",
             "models",
             "pipeline",
+            "records",
             "threads",
         )
     ),
@@ -61,7 +62,7 @@ PACKAGE_FILES = [
     *(f"kit/reports/{name}.py" for name in ("__init__", "markdown", "report")),
 ]
 # The kit's folders whose code speaks, each with its message file (the stage folders have one too).
-MESSAGE_FOLDERS = ["kit", "kit/process", "kit/operations"]
+MESSAGE_FOLDERS = ["kit", "kit/core", "kit/process", "kit/operations"]
 TOP_LEVEL_FILES = [
     ".gitignore",
     ".pre-commit-config.yaml",

@@ -78,7 +78,7 @@ MUTATIONS = {
     ),
     "prepare-keeps-the-columns-analyze-flagged": Mutation(
         f"{PACKAGE}/prepare/stage.py",
-        'set(diagnosis["drop_columns"]) | set(data.personal_data_columns)',
+        "set(diagnosis.drop_columns) | set(data.personal_data_columns)",
         "set(data.personal_data_columns)",
         (TRAIN + "test_the_model_learns_from_no_personal_id_ignored_or_flagged_column",),
     ),

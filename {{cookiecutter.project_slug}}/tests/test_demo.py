@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from {{ cookiecutter.module_name }}.kit.core import models
 from {{ cookiecutter.module_name }}.kit.core.pipeline import OUTPUTS, PACKAGE, Project
+from {{ cookiecutter.module_name }}.kit.core.records import ColumnSchema, ModelCard
 from {{ cookiecutter.module_name }}.kit.operations import demo
 from {{ cookiecutter.module_name }}.kit.operations.predict import predict, unseen_categories
 from {{ cookiecutter.module_name }}.kit.process.value import outlook
@@ -25,7 +26,7 @@ ENCODING = Project.load().data.encoding
 
 @pytest.fixture(scope="module")
 def served(evaluated):
-    card = json.loads(evaluated.path("model_card").read_text(encoding="utf-8"))
+    card = evaluated.read(ModelCard, "model_card")
     return models.load(evaluated.path("model")), card, pd.read_parquet(evaluated.path("holdout"))
 
 
@@ -79,7 +80,7 @@ def test_the_value_cases_are_the_ones_test_measured(evaluated, results):
 def test_the_form_predicts_what_predict_gives_for_the_same_row(app, served, end):
     model, card, holdout = served
     # The form offers the categories seen in training: a row it can take has every value and no other.
-    complete = holdout.dropna(subset=list(card["schema"]))
+    complete = holdout.dropna(subset=list(card.columns))
     seen = pd.Series(True, index=complete.index)
     for unseen in unseen_categories(complete, card).values():
         seen &= ~unseen
@@ -89,22 +90,22 @@ def test_the_form_predicts_what_predict_gives_for_the_same_row(app, served, end)
     output = predict(complete, model, card)
     ranked = output["score"] if "score" in output else output["prediction"]
     row = complete.iloc[[ranked.idxmin() if end == "lowest" else ranked.idxmax()]]
-    for column, entry in card["schema"].items():
+    for column, entry in card.columns.items():
         value = row[column].iloc[0]
-        if entry["kind"] == "numbers":
+        if entry.kind == "numbers":
             next(field for field in app.number_input if field.label == column).set_value(float(value))
-        elif "known_values" in entry:
+        elif entry.known_values is not None:
             next(field for field in app.selectbox if field.label == column).set_value(str(value))
         else:
             next(field for field in app.text_input if field.label == column).input(str(value))
     app.button[0].click().run()
 
-    assert_shows(app, predict(row, model, card).drop(columns=card["id_columns"]))
+    assert_shows(app, predict(row, model, card).drop(columns=card.id_columns))
 
 
 def test_the_form_takes_a_choice_of_numbers_back_as_numbers():
-    card = {"schema": {"rating": {"kind": "ordered", "dtype": "int64", "known_values": ["1", "2", "3"]}}}
-    row = demo.one_row({"rating": "3"}, card)
+    columns = {"rating": ColumnSchema(kind="ordered", dtype="int64", known_values=["1", "2", "3"])}
+    row = demo.one_row({"rating": "3"}, columns)
     assert row["rating"].tolist() == [3]
 
 
@@ -119,7 +120,7 @@ def test_an_uploaded_file_gets_the_predictions_predict_gives(app, served):
 @pytest.mark.parametrize("problem", ["a trained column is missing", "not a Parquet file"])
 def test_a_bad_file_shows_what_is_wrong_instead_of_a_traceback(app, served, problem):
     model, card, holdout = served
-    column = next(iter(card["schema"]))
+    column = next(iter(card.columns))
     name, content, message = {
         "a trained column is missing": (
             "rows.csv",

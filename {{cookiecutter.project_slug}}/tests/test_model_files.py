@@ -21,9 +21,10 @@ import pytest
 import skops.io
 from sklearn.preprocessing import StandardScaler
 
-from {{ cookiecutter.module_name }}.kit.core import models
+from {{ cookiecutter.module_name }}.kit.core import models, records
 from {{ cookiecutter.module_name }}.kit.core.files import sha256
 from {{ cookiecutter.module_name }}.kit.core.pipeline import PACKAGE, Project
+from {{ cookiecutter.module_name }}.kit.core.records import ModelCard
 from {{ cookiecutter.module_name }}.kit.operations import releases
 {%- if cookiecutter.serving == "fastapi" %}
 from {{ cookiecutter.module_name }}.kit.operations.serve import create_app
@@ -214,3 +215,51 @@ def test_the_allow_list_names_classes_only():
     for name in models.TRUSTED_TYPES:
         module, _, attribute = name.rpartition(".")
         assert isinstance(getattr(importlib.import_module(module), attribute), type), name
+
+
+@pytest.mark.parametrize("damage", ["a field lost", "a number written as text", "an unknown kind of column"])
+def test_a_model_card_that_lost_a_field_or_holds_a_wrong_type_is_refused(copy, refused, damage):
+    """Refused by every command that reads the card, with the key to look at and the stage to rerun,
+    never a KeyError from deep inside a command."""
+    path = copy.path("model_card")
+    card = json.loads(path.read_text(encoding="utf-8"))
+    column = next(iter(card["schema"]))
+    say = copy.messages(records.__file__)
+    if damage == "a field lost":
+        del card["schema"]
+        problem = say("records.missing", key="schema")
+    elif damage == "a number written as text":
+        card["training_rows"] = str(card["training_rows"])
+        problem = say("records.wrong", key="training_rows", found=json.dumps(card["training_rows"]))
+    else:
+        card["schema"][column]["kind"] = "pictures"
+        problem = say("records.wrong", key=f"schema.{column}.kind", found='"pictures"')
+    path.write_text(json.dumps(card), encoding="utf-8")
+    fix = say("records.fix", stage="train")
+    shown = path.relative_to(copy.root)
+    expected = say("records.refused", file=shown, stage="train", problems=problem, fix=fix)
+    for command in loading_commands(copy):
+        refused(copy.root, command, expected)
+{%- if cookiecutter.serving == "fastapi" %}
+    with pytest.raises(records.RecordError, match=re.escape(expected)):
+        create_app(copy)
+{%- endif %}
+
+
+def test_a_card_from_before_a_field_was_recorded_or_after_one_was_added_still_loads(copy, tmp_path):
+    """A release keeps the card of its day: serving reads the fields it lacks as it did then, and keeps
+    a field it does not know."""
+    card = json.loads(copy.path("model_card").read_text(encoding="utf-8"))
+    for key in ("trained_at", "training_seconds", "peak_memory_mb", "unseen_categories"):
+        del card[key]
+    for entry in card["schema"].values():
+        del entry["value_types"]
+    card["recorded_later"] = {"by": "a newer version"}
+    older = tmp_path / "model.json"
+    older.write_text(json.dumps(card), encoding="utf-8")
+
+    loaded = ModelCard.read(older, copy.settings.project.language)
+    assert loaded.trained_at is None and releases.age_days(loaded) is None
+    assert loaded.unseen_categories == "refuse"
+    assert all(entry.value_types is None for entry in loaded.columns.values())
+    assert loaded.content() == card

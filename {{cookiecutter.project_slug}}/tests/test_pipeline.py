@@ -17,6 +17,7 @@ from threadpoolctl import threadpool_info
 from {{ cookiecutter.module_name }}.kit.core import metrics, models, threads
 from {{ cookiecutter.module_name }}.kit.core.files import exclusive, sha256
 from {{ cookiecutter.module_name }}.kit.core.pipeline import STAGES, Project
+from {{ cookiecutter.module_name }}.kit.core.records import ModelCard
 
 DATA_FILES = ("cleaned", "train", "holdout", "features")
 
@@ -36,10 +37,10 @@ def test_run_all_gives_the_same_outputs_as_the_stages_one_by_one(evaluated, tmp_
     for name in DATA_FILES:
         # Digests, not bytes: on a mismatch pytest would try to diff megabytes of Parquet.
         assert sha256(fresh.path(name)) == sha256(evaluated.path(name)), f"{name} differs"
-    card = json.loads(evaluated.path("model_card").read_text(encoding="utf-8"))
-    holdout = pd.read_parquet(evaluated.path("holdout"))[list(card["schema"])]
+    card = evaluated.read(ModelCard, "model_card")
+    holdout = pd.read_parquet(evaluated.path("holdout"))[list(card.columns)]
     by_run_all, one_by_one = (
-        metrics.predict(models.load(project.path("model")), holdout, card["positive_label"])
+        metrics.predict(models.load(project.path("model")), holdout, card.positive_label)
         for project in (fresh, evaluated)
     )
     np.testing.assert_array_equal(by_run_all[0], one_by_one[0])

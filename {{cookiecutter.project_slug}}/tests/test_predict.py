@@ -2,7 +2,6 @@
 stops a model that answers NaN or infinity, and can show one row's way to its prediction."""
 
 import io
-import json
 import math
 
 import numpy as np
@@ -16,6 +15,7 @@ from {{ cookiecutter.module_name }}.kit import operations
 from {{ cookiecutter.module_name }}.kit.cli import main
 from {{ cookiecutter.module_name }}.kit.core import models, pipeline
 from {{ cookiecutter.module_name }}.kit.core.data import DataError, dense
+from {{ cookiecutter.module_name }}.kit.core.records import ColumnSchema, ModelCard
 from {{ cookiecutter.module_name }}.kit.operations.predict import (
     UnstableModelError,
     model_input,
@@ -29,7 +29,7 @@ from {{ cookiecutter.module_name }}.kit.process.readiness import NOT_APPLICABLE
 @pytest.fixture(scope="module")
 def served(trained):
     """The trained model, its card and a few holdout rows, as a caller of predict() has them."""
-    card = json.loads(trained.path("model_card").read_text(encoding="utf-8"))
+    card = trained.read(ModelCard, "model_card")
     rows = pd.read_parquet(trained.path("holdout")).head(20)
     return models.load(trained.path("model")), card, rows
 
@@ -44,17 +44,17 @@ def with_first(rows, column, value):
 def test_serving_rows_outside_an_expected_range_are_refused(trained, served):
     model, card, rows = served
     ranges = {
-        column: bounds for column, bounds in trained.data.expected_ranges.items() if column in card["schema"]
+        column: bounds for column, bounds in trained.data.expected_ranges.items() if column in card.columns
     }
     if not ranges:
         # None declared: give the first number column the range it has in these rows, as a team would.
-        column = next((name for name, entry in card["schema"].items() if entry["kind"] == "numbers"), None)
+        column = next((name for name, entry in card.columns.items() if entry.kind == "numbers"), None)
         if column is None:
             pytest.skip(f"{NOT_APPLICABLE}the model has no number columns to hold to a range")
         values = pd.to_numeric(rows[column]).dropna()
         ranges = {column: [float(values.min()), float(values.max())]}
-        entry = {**card["schema"][column], "expected_range": ranges[column]}
-        card = {**card, "schema": {**card["schema"], column: entry}}
+        entry = card.columns[column].model_copy(update={"expected_range": ranges[column]})
+        card = card.model_copy(update={"columns": {**card.columns, column: entry}})
     for column, bounds in ranges.items():
         for bound, beyond in zip(bounds, (-1, 1), strict=True):
             if bound is None:
@@ -71,15 +71,16 @@ def test_without_a_positive_class_each_prediction_has_a_score_per_class():
     rows = pd.DataFrame({"size": [1.0, 2.0, 3.0, 11.0, 12.0, 13.0, 21.0, 22.0, 23.0]})
     labels = ["small"] * 3 + ["medium"] * 3 + ["large"] * 3
     model = Pipeline([("preprocess", StandardScaler()), ("model", LogisticRegression())]).fit(rows, labels)
-    card = {
-        "schema": {"size": {"kind": "numbers", "dtype": "float64"}},
-        "id_columns": [],
-        "positive_label": None,
-        "classes": [str(label) for label in model.classes_],
-        "unseen_categories": "infrequent",
-    }
+    # Only what predict() reads of a card.
+    card = ModelCard.model_construct(
+        schema={"size": ColumnSchema(kind="numbers", dtype="float64")},
+        id_columns=[],
+        positive_label=None,
+        classes=[str(label) for label in model.classes_],
+        unseen_categories="infrequent",
+    )
     output = predict(rows, model, card)
-    scores = output[[f"score_{label}" for label in card["classes"]]]
+    scores = output[[f"score_{label}" for label in card.classes]]
     np.testing.assert_allclose(scores.sum(axis=1), 1)
     assert (scores.idxmax(axis=1).str.removeprefix("score_") == output["prediction"]).all()
 
@@ -94,7 +95,7 @@ NOT_A_NUMBER = [
 @pytest.mark.parametrize(("value", "requirement", "said"), NOT_A_NUMBER, ids=["text", "infinity"])
 def test_serving_rows_with_text_or_infinity_in_a_number_column_are_refused(served, value, requirement, said):
     model, card, rows = served
-    column = next((name for name, entry in card["schema"].items() if entry["kind"] == "numbers"), None)
+    column = next((name for name, entry in card.columns.items() if entry.kind == "numbers"), None)
     if column is None:
         pytest.skip(f"{NOT_APPLICABLE}the model has no number columns")
     with pytest.raises(DataError, match=requirement) as refused:
@@ -159,10 +160,10 @@ def test_one_row_can_be_stepped_through_preprocess_and_predict(trained, served, 
     say = trained.messages(operations.__file__)
     given, inputs, features, answer = trace(train.iloc[[number]], model, card, say)
     assert list(given.values) == list(train.columns)
-    assert list(inputs.values) == list(card["schema"])
+    assert list(inputs.values) == list(card.columns)
     preprocessed = pd.read_parquet(trained.path("features")).iloc[number]
     assert features.values == preprocessed[preprocessed != 0].to_dict()
-    batch = predict(train, model, card).drop(columns=card["id_columns"], errors="ignore").iloc[number]
+    batch = predict(train, model, card).drop(columns=card.id_columns, errors="ignore").iloc[number]
     assert answer.values == pytest.approx(batch.to_dict())
 
     monkeypatch.chdir(trained.root)

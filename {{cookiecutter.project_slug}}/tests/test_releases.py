@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from {{ cookiecutter.module_name }}.kit.cli import main
-from {{ cookiecutter.module_name }}.kit.core import models, pipeline
+from {{ cookiecutter.module_name }}.kit.core import models, pipeline, records
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 from {{ cookiecutter.module_name }}.kit.operations import releases
 from {{ cookiecutter.module_name }}.kit.operations.predict import predict
@@ -85,6 +85,17 @@ def test_promote_refuses_a_model_below_the_requirement_or_the_baseline(tested, r
     metrics.write_text(passed, encoding="utf-8")
     command(["promote"])
     assert releases.served_files(tested).release
+
+
+def test_promote_refuses_results_that_lost_a_check_naming_its_key(tested, refused):
+    """Test's results on file are read as a typed record: a check missing is named, not a KeyError."""
+    metrics = tested.path("metrics")
+    results = json.loads(metrics.read_text(encoding="utf-8"))
+    del results["value"]["beats_baseline"]
+    metrics.write_text(json.dumps(results), encoding="utf-8")
+    say = tested.messages(records.__file__)
+    refused(tested.root, ["promote"], say("records.missing", key="value.beats_baseline"))
+    refused(tested.root, ["promote"], say("records.fix", stage="test"))
 
 
 def test_promote_refuses_a_model_the_test_stage_has_not_evaluated(retrained_copy, refused):

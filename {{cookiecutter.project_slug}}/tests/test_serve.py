@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from {{ cookiecutter.module_name }}.kit import cli
 from {{ cookiecutter.module_name }}.kit.core import config, models
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.core.records import ColumnSchema, ModelCard
 from {{ cookiecutter.module_name }}.kit.operations.predict import predict
 from {{ cookiecutter.module_name }}.kit.operations.releases import model_version
 from {{ cookiecutter.module_name }}.kit.operations.serve import create_app, row_type, running
@@ -52,7 +53,7 @@ def app(trained):
 @pytest.fixture(scope="module")
 def served(app, trained):
     """The service on loopback for this module's tests, stopped after the last one."""
-    card = json.loads(trained.path("model_card").read_text(encoding="utf-8"))
+    card = trained.read(ModelCard, "model_card")
     holdout = pd.read_parquet(trained.path("holdout"))
     with running(app) as url:
         yield url, card, holdout
@@ -61,7 +62,7 @@ def served(app, trained):
 @pytest.fixture()
 def one_row(served):
     _, card, holdout = served
-    return request_rows(holdout.head(1), list(card["schema"]))[0]
+    return request_rows(holdout.head(1), list(card.columns))[0]
 
 
 def test_health_names_the_model_version_and_its_age(served, trained):
@@ -77,16 +78,16 @@ def test_the_version_endpoint_describes_the_model_in_use(served, trained):
     url, card, _ = served
     status, answer = call(f"{url}/version")
     assert status == 200
-    assert answer["algorithm"] == card["algorithm"]
-    assert answer["columns"] == list(card["schema"])
-    assert answer["requirement"] == {"metric": card["metric"], "threshold": card["threshold"]}
+    assert answer["algorithm"] == card.algorithm
+    assert answer["columns"] == list(card.columns)
+    assert answer["requirement"] == {"metric": card.metric, "threshold": card.threshold}
 
 
 def test_predictions_over_http_equal_the_offline_predictions(served, trained):
     url, card, holdout = served
     rows = holdout.head(200)
-    ids = [column for column in card["id_columns"] if column in rows.columns]
-    status, answer = call(f"{url}/predict", {"rows": request_rows(rows, [*ids, *card["schema"]])})
+    ids = [column for column in card.id_columns if column in rows.columns]
+    status, answer = call(f"{url}/predict", {"rows": request_rows(rows, [*ids, *card.columns])})
     offline = predict(rows, models.load(trained.path("model")), card)
     assert status == 200
     assert answer["predictions"] == offline.to_dict(orient="records")
@@ -101,12 +102,12 @@ def test_a_row_with_missing_values_is_answered(served, one_row):
 
 
 def first_column(card, kind):
-    return next((column for column, entry in card["schema"].items() if entry["kind"] == kind), None)
+    return next((column for column, entry in card.columns.items() if entry.kind == kind), None)
 
 
 def test_a_missing_column_is_refused_with_its_name(served, one_row):
     url, card, _ = served
-    column = next(iter(card["schema"]))
+    column = next(iter(card.columns))
     del one_row[column]
     status, answer = call(f"{url}/predict", {"rows": [one_row]})
     assert status == 422
@@ -125,8 +126,8 @@ def test_text_in_a_number_column_is_refused(served, one_row, text):
 
 def a_column_taking_only(card, value_type):
     """A column whose training values were all of `value_type`; skips the test when there is none."""
-    for column, entry in card["schema"].items():
-        if entry["value_types"] == [value_type]:
+    for column, entry in card.columns.items():
+        if entry.value_types == [value_type]:
             return column
     pytest.skip(f"{NOT_APPLICABLE}no column held only {value_type} values in training")
 
@@ -157,11 +158,12 @@ def test_a_column_takes_the_kinds_of_value_it_held_in_training():
     """Codes that are numbers, or flags, stay acceptable where the training data held them."""
     codes = pd.Series([7, "A7", None], dtype=object)
     flags = pd.Series([True, False, None], dtype=object)
-    schema = {
-        "code": {"kind": "categories", "value_types": value_types(codes)},
-        "paid": {"kind": "categories", "value_types": value_types(flags)},
-    }
-    Row = row_type({"schema": schema})
+    Row = row_type(
+        {
+            "code": ColumnSchema(kind="categories", dtype="object", value_types=value_types(codes)),
+            "paid": ColumnSchema(kind="categories", dtype="object", value_types=value_types(flags)),
+        }
+    )
     for good in ({"code": 7, "paid": True}, {"code": "A7", "paid": None}):
         Row.model_validate(good)
     for bad in ({"code": True, "paid": True}, {"code": 7, "paid": "true"}, {"code": 7, "paid": 1}):
@@ -180,12 +182,12 @@ def test_infinity_is_refused(served, one_row):
 
 def test_a_category_never_seen_in_training_is_counted_or_refused_as_the_policy_says(served, one_row):
     url, card, _ = served
-    column = next((name for name, entry in card["schema"].items() if "known_values" in entry), None)
+    column = next((name for name, entry in card.columns.items() if entry.known_values is not None), None)
     if column is None:
         pytest.skip(f"{NOT_APPLICABLE}the model has no categorical columns")
     one_row[column] = "never seen"
     status, answer = call(f"{url}/predict", {"rows": [one_row]})
-    if card["unseen_categories"] == "refuse":
+    if card.unseen_categories == "refuse":
         assert status == 422
         assert "never saw: never seen" in answer["detail"][0]["msg"]
     else:

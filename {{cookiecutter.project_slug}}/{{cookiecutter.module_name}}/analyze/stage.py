@@ -16,9 +16,10 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from ..kit.core.config import AnalyzeSettings, DataSettings
 from ..kit.core.data import personal_data_kind
-from ..kit.core.files import write_json, write_text
+from ..kit.core.files import write_text
 from ..kit.core.messages import Messages
 from ..kit.core.pipeline import Project
+from ..kit.core.records import Diagnosis
 from ..kit.reports.markdown import replace_block
 from ..kit.reports.report import Report, markdown_table, plt
 
@@ -32,7 +33,8 @@ def run(project: Project) -> list[str]:
     say = project.messages(__file__)
     report = Report(project.report_dir("analyze"), say("title"), say.language)
     write_report(report, frame, diagnosis, project)
-    write_json(project.path("diagnosis"), diagnosis)
+    # Checked against its record as it is written: a key missing or misspelled here stops Analyze, not Prepare.
+    Diagnosis.model_validate(diagnosis).write(project.path("diagnosis"))
     fill_data_card(project, diagnosis)
     findings = diagnosis["findings"]
     return [

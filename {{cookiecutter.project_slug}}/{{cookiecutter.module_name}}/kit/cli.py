@@ -15,6 +15,7 @@ from .core.files import ProjectBusyError, exclusive
 from .core.messages import languages, messages_beside
 from .core.models import UntrustedModelError
 from .core.pipeline import PACKAGE, STAGES, Project
+from .core.records import RecordError
 from .operations import benchmark, monitor, predict, releases
 from .process import checklist, owners, readiness, value
 from .reports.markdown import MissingBlockError
@@ -28,6 +29,7 @@ USER_ERRORS = (
     ProjectBusyError,
     pipeline.StageOrderError,
     readiness.ReadinessError,
+    RecordError,
     releases.ReleaseError,
     UnmergedError,
     UntrustedModelError,

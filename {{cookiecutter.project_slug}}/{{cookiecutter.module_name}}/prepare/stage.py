@@ -6,8 +6,6 @@ drafts a data request in 5W1H form for the Product Manager to send to the Domain
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
@@ -16,13 +14,14 @@ from ..kit.core.config import requirement_text
 from ..kit.core.data import write_table
 from ..kit.core.files import remove, write_text
 from ..kit.core.pipeline import Project
+from ..kit.core.records import Diagnosis, Finding
 from ..kit.reports.report import Report
 
 DATA_REQUEST = "data-request.md"
 
 
 def run(project: Project) -> list[str]:
-    diagnosis = project.read_diagnosis()
+    diagnosis = project.read(Diagnosis, "diagnosis")
     frame = project.read_raw()
     cleaned, steps = cleanse(frame, diagnosis, project)
     train, holdout = split(cleaned, project)
@@ -37,7 +36,7 @@ def run(project: Project) -> list[str]:
         [["train", len(train)], ["holdout", len(holdout)]],
     )
     request = project.report_dir("prepare") / DATA_REQUEST
-    shortfalls = [f for f in diagnosis["findings"] if f["kind"] in ("too_few_rows", "unlabelled_rows")]
+    shortfalls = [f for f in diagnosis.findings if f.kind in ("too_few_rows", "unlabelled_rows")]
     if shortfalls:
         write_text(request, data_request(shortfalls, project))
         report.paragraph(say("report.request", file=DATA_REQUEST))
@@ -56,14 +55,12 @@ def run(project: Project) -> list[str]:
     return summary
 
 
-def cleanse(
-    frame: pd.DataFrame, diagnosis: dict[str, Any], project: Project
-) -> tuple[pd.DataFrame, list[str]]:
+def cleanse(frame: pd.DataFrame, diagnosis: Diagnosis, project: Project) -> tuple[pd.DataFrame, list[str]]:
     """Apply the diagnosis: drop flagged and personal-data columns, duplicates, unlabelled rows."""
     settings, data = project.settings.prepare, project.data
     say = project.messages(__file__)
     steps = []
-    drop = sorted(set(diagnosis["drop_columns"]) | set(data.personal_data_columns) | set(data.ignore_columns))
+    drop = sorted(set(diagnosis.drop_columns) | set(data.personal_data_columns) | set(data.ignore_columns))
     if drop:
         frame = frame.drop(columns=drop)
         steps.append(say("step.columns", columns=", ".join(drop)))
@@ -97,12 +94,12 @@ def split(frame: pd.DataFrame, project: Project) -> tuple[pd.DataFrame, pd.DataF
     return train.reset_index(drop=True), holdout.reset_index(drop=True)
 
 
-def data_request(shortfalls: list[dict[str, Any]], project: Project) -> str:
+def data_request(shortfalls: list[Finding], project: Project) -> str:
     """A draft request for more rows or labels, in the 5W1H form the Domain Expert needs."""
     say = project.messages(__file__)
     return say(
         "data_request",
-        gaps="\n".join(f"- {finding['detail']}" for finding in shortfalls),
+        gaps="\n".join(f"- {finding.detail}" for finding in shortfalls),
         requirement=requirement_text(project.settings.model),
         path=project.data.path,
         target=project.data.target,

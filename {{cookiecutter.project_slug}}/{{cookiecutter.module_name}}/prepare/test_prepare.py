@@ -1,10 +1,13 @@
 """Prepare must cleanse as diagnosed and keep the holdout apart from training."""
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
 
+from {{ cookiecutter.module_name }}.kit.core import records
+from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 from {{ cookiecutter.module_name }}.kit.process.readiness import NOT_APPLICABLE
 
 
@@ -42,3 +45,19 @@ def test_flagged_and_personal_columns_are_gone_and_rows_are_unique(prepared, par
     assert not dropped & set(cleaned.columns)
     assert not cleaned.duplicated().any()
     assert cleaned[prepared.data.target].notna().all()
+
+
+def test_a_diagnosis_that_lost_a_field_is_refused_naming_its_key(prepared, tmp_path, monkeypatch, refused):
+    """Prepare follows the diagnosis: one that lost the columns to drop must stop it, not let them through."""
+    root = tmp_path / "project"
+    shutil.copytree(prepared.root, root)
+    monkeypatch.chdir(root)
+    project = Project.load(root)
+    path = project.path("diagnosis")
+    diagnosis = json.loads(path.read_text(encoding="utf-8"))
+    del diagnosis["drop_columns"]
+    path.write_text(json.dumps(diagnosis), encoding="utf-8")
+    # Not named `say`: the message checks would look for these keys in Prepare's own message file.
+    sentences = project.messages(records.__file__)
+    message = refused(root, ["run", "prepare"], sentences("records.missing", key="drop_columns"))
+    assert sentences("records.fix", stage="analyze") in message

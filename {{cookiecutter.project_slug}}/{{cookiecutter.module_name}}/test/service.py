@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..kit.core.metrics import latency_percentiles
 from ..kit.core.pipeline import Project
+from ..kit.core.records import ModelCard
 from ..kit.operations.serve import create_app, running
 
 ROWS_PER_BATCH = 100
@@ -38,13 +39,11 @@ def post(url: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return json.load(response)["predictions"]
 
 
-def measure(
-    project: Project, holdout: pd.DataFrame, offline: np.ndarray, card: dict[str, Any]
-) -> dict[str, Any]:
+def measure(project: Project, holdout: pd.DataFrame, offline: np.ndarray, card: ModelCard) -> dict[str, Any]:
     """Serve the current model on loopback and compare its answers and speed with the offline run."""
-    ids = [column for column in card["id_columns"] if column in holdout.columns]
+    ids = [column for column in card.id_columns if column in holdout.columns]
     sample = sample_positions(len(holdout), project.settings.split.seed)
-    rows, offline = request_rows(holdout.iloc[sample], [*ids, *card["schema"]]), offline[sample]
+    rows, offline = request_rows(holdout.iloc[sample], [*ids, *card.columns]), offline[sample]
     with running(create_app(project, trained=True)) as base_url:
         url = f"{base_url}/predict"
         started = time.perf_counter()

@@ -15,9 +15,7 @@ Manager{% if cookiecutter.demo == "streamlit" %}, run with the demo app{% endif 
 """
 
 from __future__ import annotations
-
-import json
-{%- if cookiecutter.serving == "none" %}
+{% if cookiecutter.serving == "none" %}
 import time
 {%- endif %}
 from typing import Any
@@ -30,9 +28,10 @@ from sklearn.pipeline import Pipeline
 from ..kit.core import metrics, models
 from ..kit.core.config import METRICS, meets, requirement_text
 from ..kit.core.data import time_order
-from ..kit.core.files import write_json, write_text
+from ..kit.core.files import write_text
 from ..kit.core.messages import Messages
 from ..kit.core.pipeline import Project
+from ..kit.core.records import Evaluation, ModelCard
 from ..kit.operations.predict import answers, refused_rows, unseen_counts
 from ..kit.operations.releases import model_version
 from ..kit.process.value import outlook
@@ -75,7 +74,7 @@ CONTRIBUTION_ROWS = 10_000
 
 def run(project: Project) -> list[str]:
     project.require("model", "model_card", "holdout", "train")
-    card = json.loads(project.path("model_card").read_text(encoding="utf-8"))
+    card = project.read(ModelCard, "model_card")
     model = models.load(project.path("model"))
     holdout = pd.read_parquet(project.path("holdout"))
     train = pd.read_parquet(project.path("train"))
@@ -86,7 +85,7 @@ def run(project: Project) -> list[str]:
     # The holdout is the Test stage's own: a category only it holds is counted, never a reason to refuse it.
     predictions, scores = answers(holdout, model, card, refuse_unseen=False)
     servable = ~refused_rows(holdout, card).to_numpy()
-    truth, columns = holdout[target], list(card["schema"])
+    truth, columns = holdout[target], list(card.columns)
     overall = metrics.all_scores(project.problem_type, truth, predictions, scores, **project.scoring)
     baseline = baseline_scores(train, holdout, project)
     slices = slice_scores(holdout, predictions, scores, overall[metric], project)
@@ -99,7 +98,7 @@ def run(project: Project) -> list[str]:
         else np.mean(np.abs(predictions - truth.to_numpy()) <= value.tolerance)
     )
     cases = outlook(value, share_correct)
-    results = {
+    results: dict[str, Any] = {
         "model_version": model_version(project.path("model")),
         "metric": metric,
         "requirement": requirement_text(model_settings),
@@ -107,7 +106,7 @@ def run(project: Project) -> list[str]:
             "primary": overall[metric],
             "meets_requirement": meets(model_settings, overall[metric]),
             "beats_baseline": metrics.better(metric, overall[metric], baseline[metric]),
-            "no_simpler_model_is_better": no_simpler_is_better(by_candidate, card["algorithm"], metric),
+            "no_simpler_model_is_better": no_simpler_is_better(by_candidate, card.algorithm, metric),
             "share_correct": share_correct,
             "business_value_per_month": cases["measured"]["value_per_month"],
             "planned_value_per_month": cases["planned"]["value_per_month"],
@@ -126,10 +125,10 @@ def run(project: Project) -> list[str]:
 {%- else %}
         "service_level": in_process(model, holdout[columns]),
 {%- endif %}
-        "model": card["algorithm"],
-        "classes": card["classes"],
+        "model": card.algorithm,
+        "classes": card.classes,
         "unseen_categories": {
-            "policy": card["unseen_categories"],
+            "policy": card.unseen_categories,
             "rows": unseen_counts(holdout, card),
             "refused_by_serving": int((~servable).sum()),
         },
@@ -140,7 +139,8 @@ def run(project: Project) -> list[str]:
     say = project.messages(__file__)
     report = Report(project.report_dir("test"), say("title"), say.language)
     write_report(report, say, results, holdout, predictions, project)
-    write_json(project.path("metrics"), results)
+    # Checked against its record as it is written: a key missing or misspelled here stops Test, not promote.
+    Evaluation.model_validate(results).write(project.path("metrics"))
     fill_model_card(project, say, results)
     verdict = say("verdict.meets") if results["value"]["meets_requirement"] else say("verdict.fails")
     level = results["service_level"]
@@ -231,7 +231,7 @@ def shortfall(value: float, overall: float, metric: str) -> float | None:
 
 def candidate_scores(
     model: Pipeline,
-    card: dict[str, Any],
+    card: ModelCard,
     train: pd.DataFrame,
     holdout: pd.DataFrame,
     overall: float,
@@ -239,15 +239,15 @@ def candidate_scores(
 ) -> dict[str, dict[str, Any]]:
     """Every candidate at its best setting, trained on the training rows and scored on the holdout,
     simplest first; the chosen one is the model itself."""
-    columns, target = list(card["schema"]), project.data.target
+    columns, target = list(card.columns), project.data.target
     metric, positive = project.settings.model.metric, project.data.positive_label
     preprocessor = model.named_steps["preprocess"]
     scored = {}
     for name in candidates(project.problem_type, project.settings.split.seed):
         if name == BASELINE:
             continue
-        setting = card["hyper_parameter_search"][name]["best"]
-        if name == card["algorithm"]:
+        setting = card.hyper_parameter_search[name].best
+        if name == card.algorithm:
             value = overall
         else:
             fitted = fit_behind(preprocessor, tuned(name, setting, project), train[columns], train[target])
@@ -287,19 +287,19 @@ def contribution_rows(
     return rows[columns], rows[project.data.target]
 
 
-def staleness(rows: pd.DataFrame, card: dict[str, Any], project: Project) -> dict[str, Any]:
+def staleness(rows: pd.DataFrame, card: ModelCard, project: Project) -> dict[str, Any]:
     """The chosen candidate, trained on the older half of the rows in time order (its newest
     STALENESS_TRAINING_ROWS at most), scored on the newer half period by period: how the model's
     quality fades as the data moves on."""
     time_column, target = project.data.time_column, project.data.target
-    columns, positive = list(card["schema"]), project.data.positive_label
+    columns, positive = list(card.columns), project.data.positive_label
     model_settings = project.settings.model
     order = time_order(rows[time_column])
     dated = rows[order.notna()].iloc[np.argsort(order.dropna().to_numpy(), kind="stable")]
     older, newer = consecutive_parts(dated, 2)
     older = older.iloc[-STALENESS_TRAINING_ROWS:]
-    chosen, metric = card["algorithm"], model_settings.metric
-    setting = card["hyper_parameter_search"][chosen]["best"]
+    chosen, metric = card.algorithm, model_settings.metric
+    setting = card.hyper_parameter_search[chosen].best
     preprocessor = build(older[columns], project)
     model = Pipeline([("preprocess", preprocessor), ("model", tuned(chosen, setting, project))])
     model.fit(older[columns], older[target])

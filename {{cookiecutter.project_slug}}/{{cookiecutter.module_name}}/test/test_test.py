@@ -12,6 +12,7 @@ from {{ cookiecutter.module_name }}.kit.core import metrics, models
 from {{ cookiecutter.module_name }}.kit.core.data import DataError
 from {{ cookiecutter.module_name }}.kit.core.files import sha256
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.core.records import ColumnSchema, ModelCard, Search
 from {{ cookiecutter.module_name }}.kit.operations.predict import answers, predict, unseen_counts
 from {{ cookiecutter.module_name }}.kit.process.readiness import NOT_APPLICABLE
 from {{ cookiecutter.module_name }}.kit.reports.report import format_cell
@@ -51,7 +52,7 @@ def results(evaluated):
 
 @pytest.fixture(scope="module")
 def served(evaluated):
-    card = json.loads(evaluated.path("model_card").read_text(encoding="utf-8"))
+    card = evaluated.read(ModelCard, "model_card")
     return models.load(evaluated.path("model")), card, pd.read_parquet(evaluated.path("holdout"))
 
 
@@ -196,7 +197,7 @@ def test_the_shortfall_of_a_slice_is_a_share_of_the_overall_metric_in_either_dir
 def test_the_report_shows_what_each_column_contributes(evaluated, served, results):
     """A report, not a verdict: a column that does not help on this holdout is for people to weigh."""
     found, card = results["feature_contributions"], served[1]
-    assert list(found) == list(card["schema"])
+    assert list(found) == list(card.columns)
     rows = (evaluated.report_dir("test") / "report.md").read_text(encoding="utf-8").splitlines()
     for column, part in found.items():
         # The contribution table's row: the column, its contribution and spread, and whether it helps.
@@ -207,7 +208,7 @@ def test_the_report_shows_what_each_column_contributes(evaluated, served, result
 
 def test_a_column_that_tells_nothing_is_found_not_to_help(evaluated, served):
     model, card, holdout = served
-    rows, columns = holdout.head(200).copy(), list(card["schema"])
+    rows, columns = holdout.head(200).copy(), list(card.columns)
     column = columns[0]
     rows[column] = rows[column].iloc[0]
     found = feature_contributions(model, rows[columns], rows[evaluated.data.target], evaluated)
@@ -226,11 +227,12 @@ def drifting_rows(flip):
 
 def test_a_model_that_fades_with_time_is_caught():
     project = classification_project(target="label", time_column="when")
-    card = {
-        "algorithm": "logistic_regression",
-        "hyper_parameter_search": {"logistic_regression": {"best": {}}},
-        "schema": {"x": {"kind": "numbers"}},
-    }
+    # Only what staleness() reads of a card.
+    card = ModelCard.model_construct(
+        algorithm="logistic_regression",
+        hyper_parameter_search={"logistic_regression": Search(tried=[], best={})},
+        schema={"x": ColumnSchema(kind="numbers", dtype="float64")},
+    )
     steady, drifted = (staleness(drifting_rows(flip), card, project) for flip in (False, True))
     assert steady["trained_on"] == {"from": "2024-01-01", "to": "2024-07-18", "rows": 200}
     assert [period["rows"] for period in steady["periods"]] == [50] * STALENESS_PERIODS
@@ -247,32 +249,32 @@ def test_the_model_card_shows_the_results(evaluated, results):
 def test_predictions_match_the_model(served):
     model, card, holdout = served
     output = predict(holdout, model, card)
-    assert (output["prediction"].to_numpy() == model.predict(holdout[list(card["schema"])])).all()
+    assert (output["prediction"].to_numpy() == model.predict(holdout[list(card.columns)])).all()
 
 
 def test_input_without_a_trained_column_is_refused(served):
     model, card, holdout = served
-    column = next(iter(card["schema"]))
+    column = next(iter(card.columns))
     with pytest.raises(DataError, match=re.escape(f"Missing: {column}")):
         predict(holdout.drop(columns=[column]), model, card)
 
 
 def test_a_category_never_seen_in_training_is_counted_and_answered_or_refused_as_the_policy_says(served):
     model, card, holdout = served
-    known = [column for column, entry in card["schema"].items() if "known_values" in entry]
+    known = [column for column, entry in card.columns.items() if entry.known_values is not None]
     if not known:
         pytest.skip(f"{NOT_APPLICABLE}the model has no categorical columns")
     rows = holdout.head(3).copy()
     rows[known[0]] = "never seen"
     assert unseen_counts(rows, card) == {known[0]: 3}
-    assert len(predict(rows, model, {**card, "unseen_categories": "infrequent"})) == 3
+    assert len(predict(rows, model, card.model_copy(update={"unseen_categories": "infrequent"}))) == 3
     with pytest.raises(DataError, match=re.escape(f"Column '{known[0]}' holds values the model never saw")):
-        predict(rows, model, {**card, "unseen_categories": "refuse"})
+        predict(rows, model, card.model_copy(update={"unseen_categories": "refuse"}))
 
 
 def test_the_test_stage_counts_the_categories_only_the_holdout_holds(results, served):
     _, card, holdout = served
     unseen = results["unseen_categories"]
-    assert unseen["policy"] == card["unseen_categories"]
+    assert unseen["policy"] == card.unseen_categories
     assert unseen["rows"] == unseen_counts(holdout, card)
     assert results["holdout_rows"] == len(holdout)

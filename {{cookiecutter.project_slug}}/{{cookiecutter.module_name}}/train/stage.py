@@ -29,6 +29,7 @@ from threadpoolctl import threadpool_limits
 
 from ..kit.core import metrics, models, threads
 from ..kit.core.pipeline import Project
+from ..kit.core.records import ColumnSchema, CrossValidation, ModelCard, Search, Trial
 from ..kit.reports.report import Report, plt
 from ..modelling import (
     BASELINE,
@@ -146,9 +147,9 @@ def run(project: Project) -> list[str]:
     say = project.messages(__file__)
     report = Report(project.report_dir("train"), say("title"), say.language)
     write_report(report, tried, results, chosen, model, frame, target, project)
-    card = model_card(model, chosen, tried, results, train, columns, project)
+    card = model_card(model, chosen, tried, results, train, columns, project, started)
     # The card is the model file's record: models.save writes it beside the model with the file's SHA-256.
-    models.save(model, project.path("model"), {**card, **training_costs(started)})
+    models.save(model, project.path("model"), card.content())
     return [
         say(
             "console.chose",
@@ -231,15 +232,17 @@ def model_card(
     train: pd.DataFrame,
     columns: list[str],
     project: Project,
-) -> dict[str, Any]:
-    """What it takes to reproduce, audit and serve the model, saved beside it."""
+    started: float,
+) -> ModelCard:
+    """What it takes to reproduce, audit and serve the model, saved beside it; last, what training took
+    since `started`."""
     estimator = model.named_steps["model"]
     # Gradient boosting is a pipeline that makes its features dense first; the card names the trees.
     final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
     metric = project.settings.model.metric
     kinds = column_kinds(train[columns], project)
     ranges = project.data.expected_ranges
-    schema = {}
+    schema: dict[str, ColumnSchema] = {}
     for kind, names in kinds.items():
         for column in names:
             entry: dict[str, Any] = {"kind": kind, "dtype": str(train[column].dtype)}
@@ -249,39 +252,44 @@ def model_card(
                 entry["known_values"] = sorted(known.tolist())
             if kind == "numbers" and column in ranges:
                 entry["expected_range"] = ranges[column]
-            schema[column] = entry
-    return {
-        "algorithm": chosen,
-        "estimator": type(final).__name__,
-        "hyper_parameters": {key: repr(value) for key, value in sorted(estimator.get_params().items())},
-        "metric": metric,
-        "threshold": project.settings.model.threshold,
+            # Built as the file holds it: a key that does not apply is left out, not written as null.
+            schema[column] = ColumnSchema.model_validate(entry)
+    return ModelCard(
+        algorithm=chosen,
+        estimator=type(final).__name__,
+        hyper_parameters={key: repr(value) for key, value in sorted(estimator.get_params().items())},
+        metric=metric,
+        threshold=project.settings.model.threshold,
         # Each candidate's best setting, with its score on every fold.
-        "cross_validation": {
-            name: {key: result[key] for key in ("mean", "std", "folds")} for name, result in results.items()
+        cross_validation={
+            name: CrossValidation(mean=result["mean"], std=result["std"], folds=result["folds"])
+            for name, result in results.items()
         },
-        "hyper_parameter_search": {
-            name: {
-                "tried": [{key: entry[key] for key in ("setting", "mean", "std")} for entry in tries],
-                "best": results[name]["setting"],
-            }
+        hyper_parameter_search={
+            name: Search(
+                tried=[
+                    Trial(setting=entry["setting"], mean=entry["mean"], std=entry["std"]) for entry in tries
+                ],
+                best=results[name]["setting"],
+            )
             for name, tries in tried.items()
         },
-        "problem_type": project.problem_type,
-        "target": project.data.target,
-        "positive_label": project.data.positive_label,
-        "classes": [str(label) for label in getattr(final, "classes_", [])],
-        "id_columns": project.data.id_columns,
-        "schema": schema,
-        "unseen_categories": project.settings.preprocess.unseen_categories,
-        "training_rows": len(train),
-        "training_data_fingerprint": fingerprint(train),
-        "seed": project.settings.split.seed,
-        "libraries": {
+        problem_type=project.problem_type,
+        target=project.data.target,
+        positive_label=project.data.positive_label,
+        classes=[str(label) for label in getattr(final, "classes_", [])],
+        id_columns=project.data.id_columns,
+        schema=schema,
+        unseen_categories=project.settings.preprocess.unseen_categories,
+        training_rows=len(train),
+        training_data_fingerprint=fingerprint(train),
+        seed=project.settings.split.seed,
+        libraries={
             "python": platform.python_version(),
             **{name: version(name) for name in ("scikit-learn", "pandas", "numpy", "skops")},
         },
-    }
+        **training_costs(started),
+    )
 
 
 def write_report(

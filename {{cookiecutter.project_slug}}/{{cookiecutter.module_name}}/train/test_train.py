@@ -12,6 +12,7 @@ from sklearn.preprocessing import StandardScaler
 
 from {{ cookiecutter.module_name }}.kit.core import metrics, models, pipeline, threads
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.core.records import ModelCard
 from {{ cookiecutter.module_name }}.modelling import BASELINE, SEARCH_SPACES, candidates, tuned
 from {{ cookiecutter.module_name }}.train.stage import best_candidate, fingerprint, search
 from {{ cookiecutter.module_name }}.train.stage import run as train
@@ -21,32 +22,33 @@ SMALL_TRAINING_ROWS = 400
 
 
 def read_card(project):
-    return json.loads(project.path("model_card").read_text(encoding="utf-8"))
+    return project.read(ModelCard, "model_card")
 
 
 def test_the_chosen_model_beats_the_baseline_in_cross_validation(trained):
     card = read_card(trained)
-    results = card["cross_validation"]
-    assert card["algorithm"] != BASELINE
-    assert metrics.better(card["metric"], results[card["algorithm"]]["mean"], results[BASELINE]["mean"])
+    results = card.cross_validation
+    assert card.algorithm != BASELINE
+    assert metrics.better(card.metric, results[card.algorithm].mean, results[BASELINE].mean)
 
 
 def test_the_model_is_saved_with_its_hyper_parameters_data_fingerprint_and_versions(trained):
     card = read_card(trained)
     train = pd.read_parquet(trained.path("train"))
-    assert card["hyper_parameters"]
-    assert card["training_data_fingerprint"] == fingerprint(train)
-    assert {"python", "scikit-learn", "pandas", "numpy", "skops"} <= set(card["libraries"])
-    assert set(card["schema"]) == set(trained.feature_columns(train))
+    assert card.hyper_parameters
+    assert card.training_data_fingerprint == fingerprint(train)
+    assert {"python", "scikit-learn", "pandas", "numpy", "skops"} <= set(card.libraries)
+    assert set(card.columns) == set(trained.feature_columns(train))
 
 
 def test_the_model_card_says_when_the_model_was_trained_and_what_it_took(trained):
     card = read_card(trained)
-    trained_at = datetime.fromisoformat(card["trained_at"])
+    assert card.trained_at is not None and card.training_seconds is not None
+    trained_at = datetime.fromisoformat(card.trained_at)
     assert trained_at.utcoffset() == timedelta(0)
     assert timedelta(0) <= datetime.now(UTC) - trained_at < timedelta(days=1)
-    assert card["training_seconds"] > 0
-    assert card["peak_memory_mb"] is None or card["peak_memory_mb"] > 0
+    assert card.training_seconds > 0
+    assert card.peak_memory_mb is None or card.peak_memory_mb > 0
 
 
 def test_the_feature_importance_figure_is_written(trained):
@@ -57,12 +59,12 @@ def test_training_twice_with_the_same_seed_gives_the_same_model(trained, tmp_pat
     again = Project.load(shutil.copytree(trained.root, tmp_path / "again"))
     pipeline.run(again, "train")
     first, second = read_card(trained), read_card(again)
-    assert second["hyper_parameter_search"] == first["hyper_parameter_search"]
-    assert second["cross_validation"] == first["cross_validation"]
+    assert second.hyper_parameter_search == first.hyper_parameter_search
+    assert second.cross_validation == first.cross_validation
     # Not the file's bytes: skops stamps its zip entries with the time and names them by memory address.
-    holdout = pd.read_parquet(trained.path("holdout"))[list(first["schema"])]
+    holdout = pd.read_parquet(trained.path("holdout"))[list(first.columns)]
     first_answers, second_answers = (
-        metrics.predict(models.load(project.path("model")), holdout, first["positive_label"])
+        metrics.predict(models.load(project.path("model")), holdout, first.positive_label)
         for project in (trained, again)
     )
     np.testing.assert_array_equal(first_answers[0], second_answers[0])
@@ -73,16 +75,16 @@ def test_every_candidates_hyper_parameter_search_is_recorded_and_the_best_settin
     trained, tmp_path, monkeypatch
 ):
     card = read_card(trained)
-    search, metric = card["hyper_parameter_search"], card["metric"]
-    assert list(search) == list(candidates(trained.problem_type, card["seed"]))
-    assert any(len(record["tried"]) > 1 for record in search.values()), "no candidate was tuned"
+    search, metric = card.hyper_parameter_search, card.metric
+    assert list(search) == list(candidates(trained.problem_type, card.seed))
+    assert any(len(record.tried) > 1 for record in search.values()), "no candidate was tuned"
     for name, record in search.items():
-        assert [entry["setting"] for entry in record["tried"]] == list(ParameterGrid(SEARCH_SPACES[name]))
-        assert all(math.isfinite(entry["mean"]) and entry["std"] >= 0 for entry in record["tried"])
-        best = next(entry for entry in record["tried"] if entry["setting"] == record["best"])
-        assert not any(metrics.better(metric, entry["mean"], best["mean"]) for entry in record["tried"]), name
-        assert card["cross_validation"][name]["mean"] == best["mean"]
-    assert setting_used(trained, search[card["algorithm"]]["best"])
+        assert [entry.setting for entry in record.tried] == list(ParameterGrid(SEARCH_SPACES[name]))
+        assert all(math.isfinite(entry.mean) and entry.std >= 0 for entry in record.tried)
+        best = next(entry for entry in record.tried if entry.setting == record.best)
+        assert not any(metrics.better(metric, entry.mean, best.mean) for entry in record.tried), name
+        assert card.cross_validation[name].mean == best.mean
+    assert setting_used(trained, search[card.algorithm].best)
 
     # The best settings found here may be the estimators' defaults, which a model trained without its
     # setting has too; so retrain on a few rows, each search trying only three times its smallest
@@ -94,8 +96,8 @@ def test_every_candidates_hyper_parameter_search_is_recorded_and_the_best_settin
         monkeypatch.setitem(SEARCH_SPACES, name, {key: [values[0] * 3] for key, values in space.items()})
     train(small)  # the stage alone: its input no longer follows from Prepare, which pipeline.run refuses
     small_card = read_card(small)
-    chosen = small_card["algorithm"]
-    best_setting = small_card["hyper_parameter_search"][chosen]["best"]
+    chosen = small_card.algorithm
+    best_setting = small_card.hyper_parameter_search[chosen].best
     assert not setting_used(small, {key: tuned(chosen, {}, small).get_params()[key] for key in best_setting})
     assert setting_used(small, best_setting)
 
@@ -165,5 +167,5 @@ def test_the_model_learns_from_no_personal_id_ignored_or_flagged_column(trained)
         *drop_columns,
     } - {None}
     learned = set(models.load(trained.path("model")).named_steps["preprocess"].feature_names_in_)
-    assert learned == set(read_card(trained)["schema"])
+    assert learned == set(read_card(trained).columns)
     assert not learned & excluded

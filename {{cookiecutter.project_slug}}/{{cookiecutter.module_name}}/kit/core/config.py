@@ -81,6 +81,9 @@ ENCODINGS = {
 DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}
 
 
+ProblemType = Literal["classification", "regression"]
+
+
 # What serving does with a category the model never saw: treat it as one of the rare ones, or refuse the row.
 UNSEEN_CATEGORY_POLICIES = ("infrequent", "refuse")
 
@@ -296,7 +299,7 @@ class DataSettings(Section):
 class ModelSettings(Section):
     """The model requirement and how candidates are compared."""
 
-    problem_type: Literal["classification", "regression"]
+    problem_type: ProblemType
     metric: MetricName
     threshold: Number
     average: Literal["macro", "weighted"]
@@ -477,7 +480,7 @@ def problems_by_key(error: ValidationError, raw: Any) -> dict[str, str]:
         path, value = (list(problem["loc"]), None) if kind == "missing" else written_path(problem["loc"], raw)
         if isinstance(context.get("error"), SettingError):
             path = [*path, context["error"].key]
-        name = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".")
+        name = key_path(path)
         if name in problems:
             continue
         if kind == "missing":
@@ -505,6 +508,11 @@ def problems_by_key(error: ValidationError, raw: Any) -> dict[str, str]:
             described = setting_field(path).description if len(path) == 2 else None
             problems[name] = f"must be {described or KINDS.get(kind, kind)} (found {value!r})"
     return problems
+
+
+def key_path(path: list[Any]) -> str:
+    """A key path as written in a file: `model.cv_folds`, `data.id_columns[0]`."""
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path).lstrip(".")
 
 
 def written_path(location: tuple[Any, ...], raw: Any) -> tuple[list[Any], Any]:

@@ -21,6 +21,7 @@ from . import config, example_data
 from .data import DataError, check_columns, is_csv, read_table, write_table
 from .files import all_or_nothing, replacing, sha256, write_json
 from .messages import Messages, messages_beside
+from .records import RecordType
 
 STAGES = ("analyze", "prepare", "preprocess", "train", "test")
 EXAMPLES: dict[str, Callable[[], Any]] = {
@@ -54,7 +55,7 @@ class Project:
         return self.settings.data
 
     @property
-    def problem_type(self) -> str:
+    def problem_type(self) -> config.ProblemType:
         return self.settings.model.problem_type
 
     @property
@@ -101,6 +102,12 @@ class Project:
                     f"(python -m {PACKAGE} run {stage}, or run all)."
                 )
 
+    def read(self, record: type[RecordType], name: str) -> RecordType:
+        """A stage output written as JSON, read into its typed record: stopped with a clear message when it
+        is missing or does not hold what its stage writes."""
+        self.require(name)
+        return record.read(self.path(name), self.settings.project.language)
+
     def write_example(self) -> None:
         """Write the example data to data.path if the project starts from one and has no data yet."""
         if not self.raw_data.exists() and self.data.example in EXAMPLES:
@@ -110,10 +117,6 @@ class Project:
     def raw_fingerprint(self) -> str:
         """The SHA-256 of the raw data file, by which later stages tell whether it changed."""
         return fingerprint(self.raw_data)
-
-    def read_diagnosis(self) -> dict[str, Any]:
-        self.require("diagnosis")
-        return json.loads(self.path("diagnosis").read_text(encoding="utf-8"))
 
     def read_raw(self) -> Any:
         """The raw data, written from the example first if the project starts from one."""

@@ -18,6 +18,7 @@ from typing import Any
 from ..core.files import write_json
 from ..core.messages import Messages
 from ..core.pipeline import PACKAGE, Project
+from ..core.records import Evaluation, ModelCard, Record
 from ..reports.report import markdown_table
 
 BASELINE = "benchmarks/baseline.json"
@@ -33,13 +34,13 @@ class Figure:
 
     key: str  # also names its label in the messages, under benchmark.figure
     output: str  # the stage output it is read from, by its short name in pipeline.OUTPUTS
-    path: tuple[str, ...]
+    path: tuple[str, ...]  # the attributes that lead to it in the output's record
     higher_is_better: bool = False
 
-    def read(self, documents: dict[str, Any]) -> float | None:
-        value = documents[self.output]
-        for key in self.path:
-            value = value.get(key) if isinstance(value, dict) else None
+    def read(self, records: dict[str, Record]) -> float | None:
+        value: Any = records[self.output]
+        for name in self.path:
+            value = getattr(value, name, None)
         return value
 
     def label(self, say: Messages) -> str:
@@ -54,12 +55,14 @@ FIGURES = (
 )
 
 
+# The record of each output a figure is read from, in stage order: train, then Test.
+RECORDS: dict[str, type[Record]] = {"model_card": ModelCard, "metrics": Evaluation}
+
+
 def current(project: Project) -> dict[str, float | None]:
     """The figures of the last training and Test runs; None where a run did not measure one."""
-    outputs = dict.fromkeys(figure.output for figure in FIGURES)  # in stage order: train, then Test
-    project.require(*outputs)
-    documents = {name: json.loads(project.path(name).read_text(encoding="utf-8")) for name in outputs}
-    return {figure.key: figure.read(documents) for figure in FIGURES}
+    records = {name: project.read(record, name) for name, record in RECORDS.items()}
+    return {figure.key: figure.read(records) for figure in FIGURES}
 
 
 def machine() -> dict[str, Any]:

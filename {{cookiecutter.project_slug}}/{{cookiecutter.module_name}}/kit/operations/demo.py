@@ -9,7 +9,6 @@ Run it from the project folder:
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from {{ cookiecutter.module_name }}.kit.core.config import ValueSettings
 from {{ cookiecutter.module_name }}.kit.core.data import READABLE_SUFFIXES, DataError
 from {{ cookiecutter.module_name }}.kit.core.messages import Messages, messages_beside
 from {{ cookiecutter.module_name }}.kit.core.pipeline import OUTPUTS, Project
+from {{ cookiecutter.module_name }}.kit.core.records import ColumnSchema, Evaluation, ModelCard, RecordError
 from {{ cookiecutter.module_name }}.kit.operations.predict import predict
 from {{ cookiecutter.module_name }}.kit.process.value import outlook, payback_text
 
@@ -29,29 +29,27 @@ from {{ cookiecutter.module_name }}.kit.process.value import outlook, payback_te
 NEEDED = ("model", "model_card", "metrics")
 
 
-def one_row(values: dict[str, Any], card: dict[str, Any]) -> pd.DataFrame:
+def one_row(values: dict[str, Any], columns: dict[str, ColumnSchema]) -> pd.DataFrame:
     """The form's values as the one-row table `predict` takes; None, an empty field, is a missing value.
 
     A choice comes back as text, so a column that held numbers in training (an ordered 1–5 rating,
     say) is turned back into numbers: the model would take the text "3" for an unseen category.
     """
     row = pd.DataFrame([values])
-    for column, entry in card["schema"].items():
-        dtype = pd.api.types.pandas_dtype(entry["dtype"])
+    for column, entry in columns.items():
+        dtype = pd.api.types.pandas_dtype(entry.dtype)
         if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
             row[column] = pd.to_numeric(row[column])
     return row
 
 
-def predict_file(
-    project: Project, name: str, content: bytes, model: Any, card: dict[str, Any]
-) -> pd.DataFrame:
+def predict_file(project: Project, name: str, content: bytes, model: Any, card: ModelCard) -> pd.DataFrame:
     """Predictions beside the rows of an uploaded file, which is read and checked as the project's data is."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(name).name
         path.write_bytes(content)
         frame = project.read_table(path)
-    return pd.concat([predict(frame, model, card), frame[list(card["schema"])]], axis=1)
+    return pd.concat([predict(frame, model, card), frame[list(card.columns)]], axis=1)
 
 
 @st.cache_resource(show_spinner=False)
@@ -60,14 +58,14 @@ def load_model(path: Path, modified: float) -> Any:
     return models.load(path)
 
 
-def show_requirement(results: dict[str, Any], say: Messages) -> None:
+def show_requirement(results: Evaluation, say: Messages) -> None:
     """What Test measured on the holdout rows, against the model requirement."""
-    verdict = results["value"]
+    verdict = results.value
     st.subheader(say("demo.requirement.title"))
     required, measured = st.columns(2)
-    required.metric(say("demo.requirement.requirement"), results["requirement"])
-    measured.metric(say("demo.requirement.measured"), f"{verdict['primary']:.3f}")
-    if verdict["meets_requirement"]:
+    required.metric(say("demo.requirement.requirement"), results.requirement)
+    measured.metric(say("demo.requirement.measured"), f"{verdict.primary:.3f}")
+    if verdict.meets_requirement:
         st.success(say("demo.requirement.met"))
     else:
         st.error(say("demo.requirement.not_met"))
@@ -84,33 +82,33 @@ def show_value(value: ValueSettings, share_correct: float, say: Messages) -> Non
         column.metric(say("demo.value.pays_back_in"), payback_text(result["payback_month"], say.language))
 
 
-def ask(column: str, entry: dict[str, Any], say: Messages) -> Any:
+def ask(column: str, entry: ColumnSchema, say: Messages) -> Any:
     """The widget for one column: a number, a value seen in training, or free text."""
-    if entry["kind"] == "numbers":
+    if entry.kind == "numbers":
         return st.number_input(column, value=None, format="%g")
-    if "known_values" in entry:
-        return st.selectbox(column, entry["known_values"], index=None, placeholder=say("demo.choose"))
+    if entry.known_values is not None:
+        return st.selectbox(column, entry.known_values, index=None, placeholder=say("demo.choose"))
     return st.text_input(column) or None
 
 
-def show_predictions(output: pd.DataFrame, card: dict[str, Any], say: Messages) -> None:
+def show_predictions(output: pd.DataFrame, card: ModelCard, say: Messages) -> None:
     """The predictions, and what the score means: a bare 0.93 does not say of which class."""
     st.dataframe(output, hide_index=True)
     if "score" in output.columns:
-        st.caption(say("demo.score", label=card["positive_label"]))
+        st.caption(say("demo.score", label=card.positive_label))
 
 
-def show_form(model: Any, card: dict[str, Any], say: Messages) -> None:
+def show_form(model: Any, card: ModelCard, say: Messages) -> None:
     """One example, entered field by field; a form predicts once it is complete, not on every keystroke."""
     st.caption(say("demo.form_caption"))
     with st.form("example"):
-        values = {column: ask(column, entry, say) for column, entry in card["schema"].items()}
+        values = {column: ask(column, entry, say) for column, entry in card.columns.items()}
         submitted = st.form_submit_button(say("demo.predict"))
     if submitted:
-        show_predictions(predict(one_row(values, card), model, card), card, say)
+        show_predictions(predict(one_row(values, card.columns), model, card), card, say)
 
 
-def show_upload(project: Project, model: Any, card: dict[str, Any], say: Messages) -> None:
+def show_upload(project: Project, model: Any, card: ModelCard, say: Messages) -> None:
     """Many examples at once; a file the model cannot take gets its reason, not a traceback."""
     upload = st.file_uploader(
         say("demo.upload"),
@@ -134,16 +132,16 @@ def main() -> None:
     if missing:
         st.warning(say("demo.no_tested_model", missing=", ".join(missing)))
         st.stop()
-    card = json.loads(project.path("model_card").read_text(encoding="utf-8"))
-    results = json.loads(project.path("metrics").read_text(encoding="utf-8"))
     try:
+        card = project.read(ModelCard, "model_card")
+        results = project.read(Evaluation, "metrics")
         model = load_model(project.path("model"), project.path("model").stat().st_mtime)
-    except models.UntrustedModelError as error:
+    except (RecordError, models.UntrustedModelError) as error:
         st.error(str(error))
         st.stop()
 
     show_requirement(results, say)
-    show_value(project.settings.value, results["value"]["share_correct"], say)
+    show_value(project.settings.value, results.value.share_correct, say)
     st.subheader(say("demo.try"))
     one, many = st.tabs([say("demo.one_example"), say("demo.many_examples")])
     with one:

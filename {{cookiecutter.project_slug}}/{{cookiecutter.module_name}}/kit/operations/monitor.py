@@ -34,7 +34,7 @@ def run(project: Project, labelled: Path) -> dict[str, Any]:
         "checked_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "labelled_file": str(labelled),
         "rows": len(frame),
-        "model": card["algorithm"],
+        "model": card.algorithm,
         "metric": model_settings.metric,
         "value": value,
         "requirement": requirement_text(model_settings),

@@ -20,6 +20,7 @@ from ..core import metrics
 from ..core.data import DataError, check_range, dense, is_csv, refuse_infinity
 from ..core.messages import Messages
 from ..core.pipeline import PACKAGE, Project, write_table_as
+from ..core.records import ModelCard
 from . import releases
 
 # A spreadsheet runs a cell that starts with one of these as a formula when it opens a CSV file.
@@ -42,27 +43,27 @@ class Step:
     values: dict[str, Any]
 
 
-def unseen_categories(frame: pd.DataFrame, card: dict[str, Any]) -> dict[str, pd.Series]:
+def unseen_categories(frame: pd.DataFrame, card: ModelCard) -> dict[str, pd.Series]:
     """For each category column whose training values the card lists, which rows hold a value it never saw."""
     return {
-        column: frame[column].notna() & ~frame[column].astype(str).isin(entry["known_values"])
-        for column, entry in card["schema"].items()
-        if "known_values" in entry and column in frame.columns
+        column: frame[column].notna() & ~frame[column].astype(str).isin(entry.known_values)
+        for column, entry in card.columns.items()
+        if entry.known_values is not None and column in frame.columns
     }
 
 
-def unseen_counts(frame: pd.DataFrame, card: dict[str, Any]) -> dict[str, int]:
+def unseen_counts(frame: pd.DataFrame, card: ModelCard) -> dict[str, int]:
     """Rows per category column that hold a value the model never saw, for the columns that have any."""
     counts = {column: int(unseen.sum()) for column, unseen in unseen_categories(frame, card).items()}
     return {column: count for column, count in counts.items() if count}
 
 
-def refuses_unseen(card: dict[str, Any]) -> bool:
+def refuses_unseen(card: ModelCard) -> bool:
     """Whether serving refuses a category the model never saw (a card older than the policy did)."""
-    return card.get("unseen_categories", "refuse") == "refuse"
+    return card.unseen_categories == "refuse"
 
 
-def refused_rows(frame: pd.DataFrame, card: dict[str, Any]) -> pd.Series:
+def refused_rows(frame: pd.DataFrame, card: ModelCard) -> pd.Series:
     """The rows serving refuses for a category the model never saw: none unless the card's policy is refuse."""
     refused = pd.Series(False, index=frame.index)
     if refuses_unseen(card):
@@ -71,23 +72,22 @@ def refused_rows(frame: pd.DataFrame, card: dict[str, Any]) -> pd.Series:
     return refused
 
 
-def check_input(frame: pd.DataFrame, card: dict[str, Any], refuse_unseen: bool | None = None) -> None:
+def check_input(frame: pd.DataFrame, card: ModelCard, refuse_unseen: bool | None = None) -> None:
     """Refuse rows the model was not trained to judge.
 
     Unseen categories are refused as the card's policy (preprocess.unseen_categories) says, unless
     `refuse_unseen` overrides it: the Test stage and monitoring count them instead of refusing.
     """
-    schema = card["schema"]
-    missing = [column for column in schema if column not in frame.columns]
+    missing = [column for column in card.columns if column not in frame.columns]
     if missing:
         raise DataError(
             "the input has every column the model was trained on",
             f"Missing: {', '.join(missing)}.",
             "Add these columns (empty values are allowed) and try again.",
         )
-    for column, entry in schema.items():
+    for column, entry in card.columns.items():
         values = frame[column].dropna()
-        if entry["kind"] == "numbers":
+        if entry.kind == "numbers":
             # Coercing, not the dtype: a column of only missing values has no numeric dtype, yet is fine.
             not_numbers = values[pd.to_numeric(values, errors="coerce").isna()].astype(str).unique()
             if len(not_numbers):
@@ -97,13 +97,13 @@ def check_input(frame: pd.DataFrame, card: dict[str, Any], refuse_unseen: bool |
                     "Send numbers (or leave the value empty).",
                 )
             refuse_infinity(pd.to_numeric(values))
-            if entry.get("expected_range"):
-                check_range(values, entry["expected_range"], OUTSIDE_THE_RANGE_FIX)
+            if entry.expected_range:
+                check_range(values, entry.expected_range, OUTSIDE_THE_RANGE_FIX)
     if refuses_unseen(card) if refuse_unseen is None else refuse_unseen:
         refuse_unseen_categories(frame, card)
 
 
-def refuse_unseen_categories(frame: pd.DataFrame, card: dict[str, Any]) -> None:
+def refuse_unseen_categories(frame: pd.DataFrame, card: ModelCard) -> None:
     for column, unseen in unseen_categories(frame, card).items():
         if unseen.any():
             values = sorted(set(frame.loc[unseen, column].astype(str)))
@@ -115,41 +115,41 @@ def refuse_unseen_categories(frame: pd.DataFrame, card: dict[str, Any]) -> None:
             )
 
 
-def model_input(frame: pd.DataFrame, card: dict[str, Any], refuse_unseen: bool | None = None) -> pd.DataFrame:
+def model_input(frame: pd.DataFrame, card: ModelCard, refuse_unseen: bool | None = None) -> pd.DataFrame:
     """The rows as the model takes them: checked, only the trained columns, numbers as numbers.
 
     Every prediction goes through here, so serving hands the model's preprocessing the same
     columns and types that Preprocess fitted it on.
     """
     check_input(frame, card, refuse_unseen)
-    features = frame[list(card["schema"])].copy()
-    for column, entry in card["schema"].items():
-        if entry["kind"] == "numbers":
+    features = frame[list(card.columns)].copy()
+    for column, entry in card.columns.items():
+        if entry.kind == "numbers":
             features[column] = pd.to_numeric(features[column])
     return features
 
 
 def answers(
-    frame: pd.DataFrame, model: Any, card: dict[str, Any], refuse_unseen: bool | None = None
+    frame: pd.DataFrame, model: Any, card: ModelCard, refuse_unseen: bool | None = None
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """The model's predictions for checked rows and, for classifiers, the class scores; stopped when any
     answer is NaN or infinite."""
     inputs = model_input(frame, card, refuse_unseen)
-    predictions, scores = metrics.predict(model, inputs, card["positive_label"])
+    predictions, scores = metrics.predict(model, inputs, card.positive_label)
     check_finite(predictions, scores)
     return predictions, scores
 
 
-def predict(frame: pd.DataFrame, model: Any, card: dict[str, Any]) -> pd.DataFrame:
+def predict(frame: pd.DataFrame, model: Any, card: ModelCard) -> pd.DataFrame:
     """One row of output per input row: its ids, the prediction, and the positive class's score, or with
     no positive class a score per class (`score_<class>`), each from 0 to 1."""
     predictions, scores = answers(frame, model, card)
-    output = frame[[column for column in card["id_columns"] if column in frame.columns]].copy()
+    output = frame[[column for column in card.id_columns if column in frame.columns]].copy()
     output["prediction"] = predictions
     if scores is not None and scores.ndim == 1:
         output["score"] = scores
     elif scores is not None:
-        for index, label in enumerate(card["classes"]):
+        for index, label in enumerate(card.classes):
             output[f"score_{label}"] = scores[:, index]
     return output
 
@@ -169,12 +169,12 @@ def check_finite(predictions: np.ndarray, scores: np.ndarray | None) -> None:
         )
 
 
-def trace(row: pd.DataFrame, model: Any, card: dict[str, Any], say: Messages) -> list[Step]:
+def trace(row: pd.DataFrame, model: Any, card: ModelCard, say: Messages) -> list[Step]:
     """One row's way to its prediction: as given, as the model's input, as features, as the answer."""
     inputs = model_input(row, card)
     preprocess = model.named_steps["preprocess"]
     features = pd.Series(dense(preprocess.transform(inputs))[0], index=preprocess.get_feature_names_out())
-    answer = predict(row, model, card).drop(columns=card["id_columns"], errors="ignore")
+    answer = predict(row, model, card).drop(columns=card.id_columns, errors="ignore")
     return [
         Step(say("trace.given"), first_row(row)),
         Step(say("trace.input"), first_row(inputs)),
@@ -191,7 +191,7 @@ def first_row(frame: pd.DataFrame) -> dict[str, Any]:
     return {column: frame[column].iloc[0] for column in frame.columns}
 
 
-def load_model(project: Project) -> tuple[Any, dict[str, Any]]:
+def load_model(project: Project) -> tuple[Any, ModelCard]:
     """The model the service answers with, and its card.
 
     That is the current release, or the trained model before the first promotion; with neither,

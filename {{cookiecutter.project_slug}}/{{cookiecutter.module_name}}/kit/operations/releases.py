@@ -19,6 +19,7 @@ from typing import Any
 from ..core import models
 from ..core.files import all_or_nothing, replacing, sha256, write_json
 from ..core.pipeline import OUTPUTS, PACKAGE, STAGES, Project
+from ..core.records import Evaluation, ModelCard
 
 RELEASES = "models/releases"
 HISTORY = f"{RELEASES}/history.json"
@@ -39,17 +40,18 @@ def model_version(path: Path) -> str:
 
 @dataclass(frozen=True)
 class ModelFiles:
-    """A model with its card, as trained or as released."""
+    """A model with its card, as trained or as released; `language` is the one a refused card is told in."""
 
     model: Path
     card: Path
     version: str
     release: bool
+    language: str
 
-    def read_card(self) -> dict[str, Any]:
-        return json.loads(self.card.read_text(encoding="utf-8"))
+    def read_card(self) -> ModelCard:
+        return ModelCard.read(self.card, self.language)
 
-    def load(self) -> tuple[Any, dict[str, Any], str]:
+    def load(self) -> tuple[Any, ModelCard, str]:
         """The model, checked against its card (see models.load), with the card and the version."""
         fix = f"Roll back (python -m {PACKAGE} rollback), or {RETRAIN}." if self.release else None
         return models.load(self.model, fix), self.read_card(), self.version
@@ -59,7 +61,10 @@ def trained_files(project: Project) -> ModelFiles:
     """The latest trained model, released or not: the one the Test stage checks."""
     project.require("model", "model_card")
     model = project.path("model")
-    return ModelFiles(model, project.path("model_card"), model_version(model), release=False)
+    language = project.settings.project.language
+    return ModelFiles(
+        model, project.path("model_card"), model_version(model), release=False, language=language
+    )
 
 
 def served_files(project: Project) -> ModelFiles:
@@ -73,10 +78,11 @@ def served_files(project: Project) -> ModelFiles:
             f"The current release {folder.relative_to(project.root)} is missing: roll back "
             f"(python -m {PACKAGE} rollback), or {RETRAIN}."
         )
-    return ModelFiles(released(folder, "model"), released(folder, "model_card"), version, release=True)
+    model, card = released(folder, "model"), released(folder, "model_card")
+    return ModelFiles(model, card, version, release=True, language=project.settings.project.language)
 
 
-def served(project: Project) -> tuple[Any, dict[str, Any], str]:
+def served(project: Project) -> tuple[Any, ModelCard, str]:
     """The model the service answers with, its card and its version."""
     return served_files(project).load()
 
@@ -98,31 +104,34 @@ def read_history(project: Project) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def gate_failures(metrics: dict[str, Any]) -> list[str]:
-    """Why the Test stage's results keep the model from serving; a check it did not record fails."""
-    value = metrics["value"]
-    checks = {
-        "meets_requirement": f"it misses the requirement {metrics['requirement']} "
-        f"(holdout {metrics['metric']} {value['primary']:.3f})",
-        "beats_baseline": "it does not beat the baseline",
-        "no_simpler_model_is_better": "a simpler candidate scores better on the holdout",
-    }
-    return [reason for key, reason in checks.items() if value.get(key) is not True]
+def gate_failures(results: Evaluation) -> list[str]:
+    """Why the Test stage's results keep the model from serving."""
+    verdict = results.value
+    checks = [
+        (
+            verdict.meets_requirement,
+            f"it misses the requirement {results.requirement} (holdout {results.metric} {verdict.primary:.3f})",
+        ),
+        (verdict.beats_baseline, "it does not beat the baseline"),
+        (verdict.no_simpler_model_is_better, "a simpler candidate scores better on the holdout"),
+    ]
+    return [reason for passed, reason in checks if not passed]
 
 
 def promote(project: Project) -> list[str]:
     """Make the trained model the current release if the Test stage passed it; write all or nothing."""
     project.require(*RELEASED)
     models.load(project.path("model"))  # only a model file the train stage wrote, which loads, is released
+    project.read(ModelCard, "model_card")  # with a card that serving can read
     version = model_version(project.path("model"))
-    metrics = json.loads(project.path("metrics").read_text(encoding="utf-8"))
-    if metrics.get("model_version") != version:
+    results = project.read(Evaluation, "metrics")
+    if results.model_version != version:
         raise ReleaseError(
             f"{OUTPUTS['metrics']} was not computed for {OUTPUTS['model']} as it is now (version {version}): "
             f"run the Test stage (python -m {PACKAGE} run test), then promote."
         )
     project.require_current(*STAGES)  # the Test stage's verdict holds for the data and settings it was given
-    failures = gate_failures(metrics)
+    failures = gate_failures(results)
     if failures:
         raise ReleaseError(
             f"Version {version} is not promoted: {'; '.join(failures)}. Improve the model and run the "
@@ -136,8 +145,8 @@ def promote(project: Project) -> list[str]:
     entry = {
         "version": version,
         "promoted_at": now().isoformat(timespec="seconds"),
-        "metric": metrics["metric"],
-        "primary": metrics["value"]["primary"],
+        "metric": results.metric,
+        "primary": results.value.primary,
     }
     others = [release for release in history["releases"] if release["version"] != version]
     with all_or_nothing():
@@ -188,11 +197,11 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def age_days(card: dict[str, Any]) -> float | None:
+def age_days(card: ModelCard) -> float | None:
     """Days since the model was trained, from its card; None when the card does not say."""
-    if "trained_at" not in card:
+    if card.trained_at is None:
         return None
-    trained_at = datetime.fromisoformat(card["trained_at"])
+    trained_at = datetime.fromisoformat(card.trained_at)
     if trained_at.tzinfo is None:
         trained_at = trained_at.replace(tzinfo=UTC)
     return (now() - trained_at).total_seconds() / 86400
@@ -223,7 +232,7 @@ def listing(project: Project) -> list[str]:
     lines = [say("releases.listing.header")]
     for release in history["releases"]:
         card = released(release_folder(project, release["version"]), "model_card")
-        age = age_days(json.loads(card.read_text(encoding="utf-8"))) if card.is_file() else None
+        age = age_days(ModelCard.read(card, project.settings.project.language)) if card.is_file() else None
         marker = "*" if release["version"] == history["current"] else " "
         score = f"{release['metric']} {release['primary']:.3f}"
         shown_age = say("releases.listing.unknown_age") if age is None else f"{age:.1f}"

@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..core import threads
 from ..core.data import DataError
 from ..core.pipeline import Project
+from ..core.records import ColumnSchema
 from . import releases
 from .predict import UnstableModelError, predict, unseen_counts
 
@@ -44,25 +45,25 @@ JSON_TYPES = {
 }
 
 
-def accepted_types(entry: dict[str, Any]) -> list[str]:
+def accepted_types(entry: ColumnSchema) -> list[str]:
     """What a column takes besides null: the kinds of value it held in training.
 
     A card written before it recorded them keeps what serving took then: numbers for a number
     column, any JSON value for the others.
     """
-    if "value_types" in entry:
-        return entry["value_types"]
-    return ["number"] if entry["kind"] == "numbers" else list(JSON_TYPES)
+    if entry.value_types is not None:
+        return list(entry.value_types)
+    return ["number"] if entry.kind == "numbers" else list(JSON_TYPES)
 
 
-def row_type(card: dict[str, Any]) -> type[BaseModel]:
+def row_type(columns: dict[str, ColumnSchema]) -> type[BaseModel]:
     """One request row: every training column is required (null for a missing value); ids may be added."""
     fields: dict[str, Any] = {
         f"column_{index}": (
             Union[(*(JSON_TYPES[kind] for kind in accepted_types(entry)), None)],
             Field(alias=column),
         )
-        for index, (column, entry) in enumerate(card["schema"].items())
+        for index, (column, entry) in enumerate(columns.items())
     }
     return create_model("Row", __config__=ConfigDict(extra="allow"), **fields)
 
@@ -76,7 +77,7 @@ def create_app(project: Project, trained: bool = False) -> FastAPI:
     files = releases.trained_files(project) if trained else releases.served_files(project)
     model, card, version = files.load()
     # Built at run time from the model card, so no static checker can know its fields.
-    Row: Any = row_type(card)
+    Row: Any = row_type(card.columns)
 
     class Request(BaseModel):
         rows: list[Row] = Field(min_length=1, max_length=MAX_ROWS_PER_REQUEST)
@@ -118,13 +119,13 @@ def create_app(project: Project, trained: bool = False) -> FastAPI:
             "model_version": version,
             "release": files.release,
             "age_days": releases.age_days(card),
-            "trained_at": card.get("trained_at"),
-            "algorithm": card["algorithm"],
-            "problem_type": card["problem_type"],
-            "training_rows": card["training_rows"],
-            "training_data_fingerprint": card["training_data_fingerprint"],
-            "requirement": {"metric": card["metric"], "threshold": card["threshold"]},
-            "columns": list(card["schema"]),
+            "trained_at": card.trained_at,
+            "algorithm": card.algorithm,
+            "problem_type": card.problem_type,
+            "training_rows": card.training_rows,
+            "training_data_fingerprint": card.training_data_fingerprint,
+            "requirement": {"metric": card.metric, "threshold": card.threshold},
+            "columns": list(card.columns),
         }
 
     @app.post("/predict")

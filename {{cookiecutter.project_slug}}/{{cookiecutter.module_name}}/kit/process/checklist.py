@@ -19,6 +19,7 @@ from .. import PACKAGE
 from ..core import config
 from ..core.messages import messages_beside
 from ..core.pipeline import OUTPUTS, PRODUCED_BY, STAGES, Project
+from ..core.records import Diagnosis
 from .owners import Team
 from .roles import STAGES as PROCESS
 
@@ -207,14 +208,13 @@ def outputs_exist(*names: str) -> Callable[[Status], list[str]]:
 
 
 def diagnosis_clear(status: Status) -> list[str]:
-    path = status.project.path("diagnosis")
-    if not path.exists():
+    if not status.project.path("diagnosis").exists():
         return [f"{OUTPUTS['diagnosis']}: python -m {PACKAGE} run analyze"]
-    findings = json.loads(path.read_text(encoding="utf-8"))["findings"]
+    findings = status.project.read(Diagnosis, "diagnosis").findings
     return [
-        f"{finding['kind']} ({finding['column'] or '-'}): {finding['detail']}"
+        f"{finding.kind} ({finding.column or '-'}): {finding.detail}"
         for finding in findings
-        if finding["blocking"]
+        if finding.blocking
     ]
 
 

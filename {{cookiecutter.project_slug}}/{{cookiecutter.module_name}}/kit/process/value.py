@@ -6,13 +6,13 @@ stage feeds in the measured share of correct predictions to show the value the m
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..core.config import ValueSettings
 from ..core.files import write_json
 from ..core.messages import messages_beside
 from ..core.pipeline import Project
+from ..core.records import Evaluation
 from ..reports.report import Report, plt
 
 
@@ -53,10 +53,9 @@ def payback_text(month: int | None, language: str) -> str:
 
 def measured_share_correct(project: Project) -> float | None:
     """The share of correct predictions the Test stage measured, if it has run."""
-    path = project.path("metrics")
-    if not path.is_file():
+    if not project.path("metrics").is_file():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))["value"]["share_correct"]
+    return project.read(Evaluation, "metrics").value.share_correct
 
 
 def run(project: Project) -> list[str]:
