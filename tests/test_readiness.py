@@ -125,7 +125,10 @@ MUTATIONS = {
         f"{PACKAGE}/preprocess/stage.py",
         'if analyzer == "characters":',
         'if analyzer == "never":',
-        (PREPROCESS + "test_japanese_text_as_characters_and_character_pairs_routes_far_better_than_as_words",),
+        (
+            PREPROCESS
+            + "test_japanese_text_as_characters_and_character_pairs_routes_far_better_than_as_words",
+        ),
     ),
     "preprocessor-fitted-on-holdout-rows-too": Mutation(
         f"{PACKAGE}/preprocess/stage.py",
