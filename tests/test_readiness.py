@@ -219,14 +219,14 @@ MUTATIONS = {
     ),
     "quality-gate-forgets-the-baseline": Mutation(
         f"{PACKAGE}/kit/operations/releases.py",
-        '        "beats_baseline": "it does not beat the baseline",\n',
+        '        (verdict.beats_baseline, "it does not beat the baseline"),\n',
         "",
         ("tests/test_releases.py::test_promote_refuses_a_model_below_the_requirement_or_the_baseline",),
     ),
     "promote-accepts-any-evaluated-version": Mutation(
         f"{PACKAGE}/kit/operations/releases.py",
-        'if metrics.get("model_version") != version:',
-        'if "model_version" not in metrics:',
+        "if results.model_version != version:",
+        "if results.model_version is None:",
         ("tests/test_releases.py::test_promote_refuses_a_model_the_test_stage_has_not_evaluated",),
     ),
     "trace-shows-the-raw-row-as-model-input": Mutation(
