@@ -15,9 +15,14 @@ from cookiecutter.prompt import prompt_for_config
 
 
 def cookiecutter(*arguments, answers=None, cwd):
-    """Run the cookiecutter command with a home of its own, so replay files stay in the test."""
+    """Run cookiecutter on this template with a home of its own, so replay files stay in the test."""
+    return command_line(["cookiecutter", str(TEMPLATE), *arguments], answers=answers, cwd=cwd)
+
+
+def command_line(words, answers=None, *, cwd):
+    """Run a cookiecutter command line as a user types it, with a home in `cwd`."""
     return subprocess.run(
-        [sys.executable, "-m", "cookiecutter", str(TEMPLATE), *arguments],
+        [sys.executable, "-m", *words],
         input=answers,
         cwd=cwd,
         env={**os.environ, "HOME": str(cwd / "home")},
@@ -158,15 +163,7 @@ def test_a_rejected_bake_says_how_to_retry_without_retyping_and_shows_no_traceba
     saved = json.loads(replay_file.read_text(encoding="utf-8"))
     saved["cookiecutter"]["module_name"] = "expense_model"
     replay_file.write_text(json.dumps(saved), encoding="utf-8")
-    retried = subprocess.run(
-        [sys.executable, "-m", *retry],
-        cwd=tmp_path,
-        env={**os.environ, "HOME": str(tmp_path / "home")},
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-    )
+    retried = command_line(retry, cwd=tmp_path)
 
     assert retried.returncode == 0, retried.stdout[-2000:] + retried.stderr[-2000:]
     assert (output / "expense-classifier" / "expense_model").is_dir()
