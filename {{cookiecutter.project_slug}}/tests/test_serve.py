@@ -102,7 +102,11 @@ def test_a_row_with_missing_values_is_answered(served, one_row):
 
 
 def first_column(card, kind):
-    return next((column for column, entry in card.columns.items() if entry.kind == kind), None)
+    """The model's first column of this kind; skips the test when it has none."""
+    column = next((column for column, entry in card.columns.items() if entry.kind == kind), None)
+    if column is None:
+        pytest.skip(f"{NOT_APPLICABLE}the model has no {kind} column")
+    return column
 
 
 def test_a_missing_column_is_refused_with_its_name(served, one_row):
