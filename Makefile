@@ -8,8 +8,10 @@ export PYENV_VERSION ?= $(shell pyenv versions --bare 2>/dev/null | grep -E '^3\
 
 .PHONY: setup demo test test-slow lint lock benchmark clean
 
+# Bytecode is written at install: where PYTHONDONTWRITEBYTECODE is set, every process the tests start
+# would otherwise compile scikit-learn and pandas again, seconds each.
 setup: $(UV)
-	$(UV) sync --locked
+	$(UV) sync --locked --compile-bytecode
 
 # The uv that uv.lock pins, into a folder of its own.
 $(CURDIR)/.tools/bin/uv:
