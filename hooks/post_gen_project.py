@@ -1,5 +1,5 @@
 """Finish the new project: keep the chosen language and options, write uv.lock, fill in the owners,
-write params.schema.json.
+write params.schema.json, and show the first week's steps.
 
 Owners are written by the project's own `owners` command, the same code the team runs later
 after changing params.yaml. The hook changes nothing outside the new project, so it can run
@@ -182,11 +182,24 @@ def write_owners_and_schema(root, module_name):
     importlib.import_module(f"{module_name}.kit.core.config").write_schema(root)
 
 
+# The README's first section: what to open first and who does what, between these markers.
+FIRST_WEEK = re.compile(r"^## (.+)\n\n<!-- begin:first-week -->\n(.*?)<!-- end:first-week -->", re.M | re.S)
+
+
+def print_first_week(root):
+    """Show the README's first-week steps, in the project's language and with its owners filled in:
+    the new project's first words to the person who baked it."""
+    readme = root / "README.md"
+    heading, steps = FIRST_WEEK.search(readme.read_text(encoding="utf-8")).groups()
+    print(f"\n{heading}: {readme}\n\n{steps}")
+
+
 def main(context, root):
     keep_language(root, context["language"])
     keep_chosen_options(root, context)
     write_lock(root, context)
     write_owners_and_schema(root, context["module_name"])
+    print_first_week(root)
 
 
 if __name__ == "__main__":

@@ -179,3 +179,24 @@ def test_a_slug_that_is_no_folder_name_also_says_how_to_retry(tmp_path):
     assert "error: project_slug 'a/b' is not a valid folder" in shown
     assert "bake again without retyping:\n    cookiecutter --replay-file " in shown
     assert "Traceback" not in shown, shown
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "next_heading"),
+    [("en", "Your first week", "Quick start"), ("ja", "最初の1週間", "はじめかた")],
+)
+def test_after_baking_the_first_week_is_shown_in_the_projects_language_and_leads_the_readme(
+    tmp_path, language, heading, next_heading
+):
+    answers = (f"language={language}", "owner_product_manager=@pm")
+    result = cookiecutter("--no-input", "--output-dir", str(tmp_path / "out"), *answers, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    readme = tmp_path / "out" / "expense-classifier" / "README.md"
+    assert f"\n{heading}: {readme}\n" in result.stdout
+    shown = result.stdout.split(str(readme), 1)[1]
+    assert "docs/pr-faq.md" in shown and "(@pm)" in shown and "docs/checklists/" in shown
+    assert ("Product Manager (@pm)" in shown) == (language == "en")
+    assert not CJK.search(shown) if language == "en" else "プロダクトマネージャー (@pm)" in shown
+    sections = re.findall(r"^## (.+)$", readme.read_text(encoding="utf-8"), re.MULTILINE)
+    assert sections[:2] == [heading, next_heading]
