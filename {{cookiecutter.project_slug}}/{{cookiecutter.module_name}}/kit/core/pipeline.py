@@ -96,10 +96,9 @@ class Project:
         """Stop with a clear message if an earlier stage's output is missing."""
         for name in names:
             if not self.path(name).exists():
-                stage = PRODUCED_BY[name]
+                say = self.messages(__file__)
                 raise StageOrderError(
-                    f"{OUTPUTS[name]} is missing: run the {stage} stage first "
-                    f"(python -m {PACKAGE} run {stage}, or run all)."
+                    say("pipeline.missing_output", output=OUTPUTS[name], stage=PRODUCED_BY[name])
                 )
 
     def read(self, record: type[RecordType], name: str) -> RecordType:
@@ -112,7 +111,8 @@ class Project:
         """Write the example data to data.path if the project starts from one and has no data yet."""
         if not self.raw_data.exists() and self.data.example in EXAMPLES:
             self.write_rows(EXAMPLES[self.data.example](), self.raw_data)
-            print(f"Wrote the {self.data.example} example data to {self.data.path}.")
+            say = self.messages(__file__)
+            print(say("pipeline.example_written", example=self.data.example, path=self.data.path))
 
     def raw_fingerprint(self) -> str:
         """The SHA-256 of the raw data file, by which later stages tell whether it changed."""
@@ -155,6 +155,7 @@ class Project:
 
     def out_of_date(self, stage: str) -> str | None:
         """Why a stage's outputs no longer follow from params.yaml and its input files; None if they do."""
+        say = self.messages(__file__)
         recorded = json.loads(self.record(stage).read_text(encoding="utf-8"))
         current = self.inputs_of(stage)
         settings = [
@@ -163,27 +164,26 @@ class Project:
             for name in differences(key, recorded["settings"].get(key), value)
         ]
         if settings:
-            return f"{', '.join(settings)} in {config.CONFIG_FILE} changed since it ran"
+            listed = say("pipeline.separator").join(settings)
+            return say("pipeline.settings_changed", settings=listed, file=config.CONFIG_FILE)
         files = [name for name, digest in current["files"].items() if recorded["files"].get(name) != digest]
         if files:
-            return f"{', '.join(files)} changed since it ran"
+            return say("pipeline.files_changed", files=say("pipeline.separator").join(files))
         return None
 
     def require_current(self, *stages: str) -> None:
         """Stop before anything reads outputs that no longer follow from the settings and data, naming
         the first stage to run again: a model is never scored on rows from another split."""
+        say = self.messages(__file__)
         for stage in stages:
-            if not self.record(stage).is_file():
+            record = self.record(stage)
+            if not record.is_file():
                 raise StageOrderError(
-                    f"The {stage} stage has no record of a run ({self.record(stage).relative_to(self.root)}): "
-                    f"run the {stage} stage first (python -m {PACKAGE} run {stage}, or run all)."
+                    say("pipeline.no_record", stage=stage, record=record.relative_to(self.root))
                 )
             reason = self.out_of_date(stage)
             if reason:
-                raise StageOrderError(
-                    f"The {stage} stage's outputs are out of date: {reason}. Run it and every stage after it "
-                    f"again (python -m {PACKAGE} run all, or python -m {PACKAGE} run {stage}, then the next)."
-                )
+                raise StageOrderError(say("pipeline.out_of_date", stage=stage, reason=reason))
 
 
 def setting(settings: config.Settings, key: str) -> Any:
