@@ -350,7 +350,7 @@ def as_text(result: Report, team: Team) -> str:
         f"{say('owners.page.unassigned')} ({len(result.unassigned)}): {unassigned_text(result, team)}",
     ]
     if result.sponsor_missing:
-        lines.append(f"  {say('checklist.no_sponsor')}")
+        lines.append(f"  {say('owners.sponsor_missing')}")
     gate, owner = say("checklist.label.gate"), say("checklist.label.owner")
     for stage in result.stages:
         gate_text = "" if stage.gate is None else f" · {gate}: {_gate_word(stage.gate, team)}"
@@ -377,7 +377,7 @@ def as_markdown(result: Report, team: Team) -> str:
         f"**{say('owners.page.unassigned')} ({len(result.unassigned)}):** {unassigned_text(result, team)}",
     ]
     if result.sponsor_missing:
-        lines += ["", f"> [!WARNING]\n> {say('checklist.no_sponsor')}"]
+        lines += ["", f"> [!WARNING]\n> {say('owners.sponsor_missing')}"]
     lines += [
         "",
         "| " + " | ".join(say(key) for key in say.keys("checklist.label.")) + " |",

@@ -96,7 +96,7 @@ def render_roles_page(team: Team, root: Path) -> str:
     lines += [f"## {say('owners.page.unassigned')}", ""]
     unassigned = team.unassigned()
     if "sponsor" in unassigned:
-        lines += [f"**{say('owners.page.sponsor_missing')}**", ""]
+        lines += [f"**{say('owners.sponsor_missing')}**", ""]
     if unassigned:
         lines += [f"- {team.tag(role)}" for role in unassigned]
     else:
