@@ -5,7 +5,6 @@ import math
 import shutil
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
 import pandas as pd
 from sklearn.model_selection import ParameterGrid
 from sklearn.preprocessing import StandardScaler
@@ -55,20 +54,14 @@ def test_the_feature_importance_figure_is_written(trained):
     assert (trained.report_dir("train") / "figures" / "feature_importance.png").stat().st_size > 0
 
 
-def test_training_twice_with_the_same_seed_gives_the_same_model(trained, tmp_path):
+def test_training_twice_with_the_same_seed_gives_the_same_model_file(trained, tmp_path):
     again = Project.load(shutil.copytree(trained.root, tmp_path / "again"))
     pipeline.run(again, "train")
     first, second = read_card(trained), read_card(again)
     assert second.hyper_parameter_search == first.hyper_parameter_search
     assert second.cross_validation == first.cross_validation
-    # Not the file's bytes: skops stamps its zip entries with the time and names them by memory address.
-    holdout = pd.read_parquet(trained.path("holdout"))[list(first.columns)]
-    first_answers, second_answers = (
-        metrics.predict(models.load(project.path("model")), holdout, first.positive_label)
-        for project in (trained, again)
-    )
-    np.testing.assert_array_equal(first_answers[0], second_answers[0])
-    np.testing.assert_array_equal(first_answers[1], second_answers[1])
+    # The same bytes, and so the same version: the file names no memory address and no time of writing.
+    assert again.path("model").read_bytes() == trained.path("model").read_bytes()
 
 
 def test_every_candidates_hyper_parameter_search_is_recorded_and_the_best_setting_is_used(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -53,6 +54,13 @@ When a new step of the pipeline brings a type skops lists as untrusted, add its 
 once you have checked that loading it builds data and calls nothing.
 """
 
+# One time for every entry of a model file: the zip format's earliest, so no entry tells when it was written.
+ENTRY_TIME = (1980, 1, 1, 0, 0, 0)
+SCHEMA = "schema.json"
+# Attributes that hold a memory address, a cache that means nothing in another process: scikit-learn's
+# text vectorizers note where their stop words lay, to skip checking them twice.
+ADDRESSES = frozenset({"_stop_words_id"})
+
 # Each model file by name: the stage that writes it, and the method every use of what it holds calls.
 WRITERS = {"preprocessor.skops": ("preprocess", "transform"), "model.skops": ("train", "predict")}
 
@@ -79,8 +87,44 @@ def save(model: Any, path: Path, record: dict[str, Any]) -> None:
     """Write `model` to `path`, and `record` beside it with the SHA-256 of the bytes written."""
     with replacing(path) as temporary:
         skops_io().dump(model, temporary)
+        canonicalize(temporary)
         digest = sha256(temporary)
     write_json(record_of(path), {**record, RECORD_KEY: digest})
+
+
+def canonicalize(path: Path) -> None:
+    """Rewrite a skops file so that the same model gives the same bytes in every process, and so the
+    same version and SHA-256: skops names objects and array files by where they lie in memory and
+    stamps each entry with the time of writing. Here they are numbered in the order the schema lists
+    them, every entry gets ENTRY_TIME, and ADDRESSES are left out."""
+    with zipfile.ZipFile(path) as archive:
+        schema = json.loads(archive.read(SCHEMA))
+        arrays = {name: archive.read(name) for name in archive.namelist() if name != SCHEMA}
+        compression = archive.getinfo(SCHEMA).compress_type
+    numbers: dict[int, int] = {}
+    names: dict[str, str] = {}
+
+    def renumber(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                renumber(item)
+        elif isinstance(node, dict):
+            for key in ADDRESSES & node.keys():
+                del node[key]
+            for key, value in node.items():
+                if key == "__id__":
+                    node[key] = numbers.setdefault(value, len(numbers) + 1)  # from 1: skops skips an id of 0
+                elif key == "file" and value in arrays:
+                    node[key] = names.setdefault(value, f"{len(names) + 1}{Path(value).suffix}")
+                else:
+                    renumber(value)
+
+    renumber(schema)
+    entries = {SCHEMA: json.dumps(schema, indent=2).encode("utf-8")}
+    entries |= {number: arrays[name] for name, number in names.items()}
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in entries.items():
+            archive.writestr(zipfile.ZipInfo(name, ENTRY_TIME), content, compress_type=compression)
 
 
 def load(path: Path, fix: str | None = None) -> Any:
