@@ -3,9 +3,10 @@ project's own tests and meet the readiness gate at 5 in every section.
 
 The corpus is scikit-learn's bundled sets as teams would export them (a binary target whose
 positive class is 0, three classes, Parquet, regression) and one messy table made here: `?` for
-missing values, one-row categories in several columns, an undeclared phone number and id, Japanese
-column names and values in a cp932 file, and a column name holding `(`, `)` and `?`. Each project
-runs its own tests once into a results file, and `readiness` scores that file, as its CI does.
+missing values, one-row categories in several columns, an undeclared phone number and id, whole-yen
+fees that differ in nearly every row, Japanese column names and values in a cp932 file, and a column
+name holding `(`, `)` and `?`. Each project runs its own tests once into a results file, and
+`readiness` scores that file, as its CI does.
 Slow: `make test-slow` runs them, and so does CI.
 """
 
@@ -53,11 +54,13 @@ def messy_table(rows=400):
     ]
     score = size * 0.03 + (area == "東京") * 1.5 - np.where(age == "?", 20, age).astype(float) * 0.02
     label = np.where(score + random.normal(0, 0.3, rows) > np.median(score), "高い", "低い")
+    fee = (size * 200 + random.normal(0, 2000, rows)).round().astype(int)  # whole yen, nearly all distinct
     return pd.DataFrame(
         {
             "物件ID": [f"K{number:05d}" for number in range(rows)],
             "地域": area,
             "面積 (m2)?": size,
+            "管理費 (円)": fee,
             "築年数": age,
             "屋根": roof,
             "様式": style,
@@ -213,11 +216,14 @@ def test_missing_markers_rare_categories_and_personal_data_on_the_messy_table(te
     assert diagnosis["columns"]["様式"]["missing_share"] == pytest.approx(
         (raw["様式"] == "?").mean(), abs=1e-4
     )
-    known = json.loads(read(root, "models/model.json"))["schema"]["様式"]["known_values"]
-    assert "None" in known
+    schema = json.loads(read(root, "models/model.json"))["schema"]
+    assert "None" in schema["様式"]["known_values"]
 
     personal = {f["column"] for f in diagnosis["findings"] if f["kind"] == "personal_data" and f["drop"]}
     assert {"電話番号", "物件ID"} <= personal
+    # Amounts are no personal data, however many differ: the fees stay a feature.
+    assert "管理費 (円)" not in personal and "管理費 (円)" not in diagnosis["drop_columns"]
+    assert "管理費 (円)" in schema
     phone_numbers = set(raw["電話番号"])
     for folder in ("models", "data/processed", "data/interim", "reports", "docs"):
         for path in (root / folder).rglob("*"):

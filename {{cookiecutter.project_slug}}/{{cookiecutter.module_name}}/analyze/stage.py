@@ -171,7 +171,7 @@ def personal_data_columns(frame: pd.DataFrame, data: DataSettings, say: Messages
     for column in frame.columns:
         kind = None if column in found or column in unjudged else personal_data_kind(frame[column])
         if kind:
-            found[column] = say("finding.looks_personal", kind=kind)
+            found[column] = say("finding.looks_personal", kind=say(f"personal_kind.{kind}"))
     return found
 
 

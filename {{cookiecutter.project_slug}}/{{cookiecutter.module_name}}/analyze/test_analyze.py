@@ -4,9 +4,12 @@ import copy
 import hashlib
 import json
 
+import numpy as np
+import pandas as pd
+
 from {{ cookiecutter.module_name }}.analyze.stage import diagnose, iqr_bounds
 from {{ cookiecutter.module_name }}.kit.core import pipeline
-from {{ cookiecutter.module_name }}.kit.core.data import IDENTIFYING_ROWS
+from {{ cookiecutter.module_name }}.kit.core.data import IDENTIFYING_ROWS, personal_data_kind
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 
 
@@ -38,17 +41,34 @@ def test_personal_data_is_found_by_its_values_and_dropped_unless_listed_as_not_p
         phone_number=[9_012_345_678 + 7919 * row for row in rows],
         mail=[f"person{row}@example.jp" for row in rows],
         member=[f"M{row:07d}" for row in rows],
+        row_number=np.random.default_rng(0).permutation(len(frame)) + 10_001,
+        amount=np.random.default_rng(0).integers(500, 80_001, len(frame)),
     )
-    added = ["phone_text", "phone_number", "mail", "member"]
-    if len(frame) < IDENTIFYING_ROWS:
-        added.remove("member")
+    added = ["phone_text", "phone_number", "mail"]
+    if len(frame) >= IDENTIFYING_ROWS:
+        added += ["member", "row_number"]
     found = {f["column"]: f for f in diagnose(frame, project)["findings"] if f["kind"] == "personal_data"}
     assert set(added) <= set(found) and all(found[column]["drop"] for column in added), found
+    assert "amount" not in found
 
     listed = copy.deepcopy(project.settings)
     listed.data.not_personal_columns = ["mail"]
     columns = [f["column"] for f in diagnose(frame, Project(project.root, listed))["findings"]]
     assert "mail" not in columns
+
+
+def test_whole_numbers_are_personal_when_they_number_the_rows_or_dial_a_phone_not_when_they_count_yen():
+    random = np.random.default_rng(0)
+    rows = 320
+    amounts = pd.Series(random.integers(500, 80_001, rows))  # yen: nearly every row its own amount
+    assert amounts.nunique() > 0.95 * rows and personal_data_kind(amounts) is None
+    assert personal_data_kind(amounts.head(IDENTIFYING_ROWS)) is None
+    assert personal_data_kind(pd.Series(random.integers(1990, 2025, rows))) is None  # years: dense, repeating
+    shuffled_ids = pd.Series(random.permutation(rows) + 10_001)
+    assert personal_data_kind(shuffled_ids) == "row_numbers"
+    assert personal_data_kind(pd.Series(range(1, rows + 1), dtype=float)) == "row_numbers"
+    phones = pd.Series(9_012_345_678 + 7919 * np.arange(rows))
+    assert personal_data_kind(phones) == "stored_as_numbers"
 
 
 def test_a_column_that_copies_the_target_is_flagged_as_leakage(project):

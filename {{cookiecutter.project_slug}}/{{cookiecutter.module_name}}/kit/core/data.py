@@ -48,13 +48,14 @@ LONGEST_LINE = 1 << 20
 # A text column whose values are at least this share numbers is a number column with typos.
 MOSTLY_NUMBERS = 0.5
 
-# Text that looks like personal data when nearly every sampled value of a column matches one pattern whole.
+# Text that looks like personal data when nearly every sampled value of a column matches one pattern whole,
+# by the kind it is reported as (the words for each kind are in the Analyze stage's messages).
 PERSONAL_PATTERNS = {
-    "e-mail addresses": re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}"),
-    "postal codes or phone numbers": re.compile(r"〒?\s?\d{3}-\d{4}|\d{5}-\d{4}"),
+    "email": re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}"),
+    "postal_code_or_phone": re.compile(r"〒?\s?\d{3}-\d{4}|\d{5}-\d{4}"),
     # 03-1234-5678, 090 1234 5678, (03) 1234-5678, +81-90-1234-5678, 555-123-4567, 403-2562
-    "phone numbers": re.compile(r"(?:\+\d{1,3}[- ]?)?(?:\(\d{1,5}\)[- ]?|\d{1,5}[- ])?\d{2,4}[- ]\d{3,4}"),
-    "card or account numbers": re.compile(r"\d{4}(?:[- ]?\d{4}){2}[- ]?\d{1,7}|\d{7,19}"),
+    "phone": re.compile(r"(?:\+\d{1,3}[- ]?)?(?:\(\d{1,5}\)[- ]?|\d{1,5}[- ])?\d{2,4}[- ]\d{3,4}"),
+    "card_or_account": re.compile(r"\d{4}(?:[- ]?\d{4}){2}[- ]?\d{1,7}|\d{7,19}"),
 }
 PERSONAL_SHARE = 0.8  # of sampled values that must match
 PERSONAL_SAMPLE = 1000
@@ -64,6 +65,11 @@ PERSONAL_DISTINCT = 50
 # A column with a different value in nearly every row (this share) identifies rows, as names and ids do.
 IDENTIFYING_SHARE = 0.95
 IDENTIFYING_ROWS = 20  # fewer rows than this cannot show it
+# Whole numbers identify rows when they number them: each row its own number, all within a span at most
+# this many times their count (1..N or 10001..10320, in any order, with gaps where rows were removed).
+# Amounts, prices, counts and measurements are not packed so densely: drawn from a span this narrow,
+# about a fifth of them would repeat. So a column of mostly distinct yen amounts stays a feature.
+ROW_NUMBER_SPAN = 2
 # Phone, card and account numbers stored as numbers: whole numbers of this many digits, rarely round.
 NUMBER_DIGITS = range(9, 20)
 
@@ -318,7 +324,10 @@ def check_columns(
         partial(check_not_empty, frame, data),
         *(partial(check_single_values, frame[name]) for name in frame if is_object_dtype(frame[name])),
         *(partial(refuse_infinity, frame[name]) for name in frame if is_numeric_dtype(frame[name])),
-        *(partial(refuse_mixed, name, text, personal_data_kind(frame[name])) for name, text in mixed.items()),
+        *(
+            partial(refuse_mixed, name, text, personal_data_kind(frame[name]) is not None)
+            for name, text in mixed.items()
+        ),
         *(partial(time_order, values) for values in time),  # refuses values that are not dates or times
         *(partial(check_expected_range, frame[name], bounds) for name, bounds in ranges),
         partial(check_target, frame[target], problem_type, data.positive_label, min_class_rows),
@@ -362,7 +371,7 @@ def check_not_empty(frame: pd.DataFrame, data: DataSettings) -> None:
         )
 
 
-def refuse_mixed(name: str, text: pd.Series, personal: str | None) -> None:
+def refuse_mixed(name: str, text: pd.Series, personal: bool) -> None:
     """A number column with text in some rows; text that repeats is likely a marker for missing. The
     message shows no value of a column that looks like `personal` data."""
     cells = (
@@ -376,7 +385,9 @@ def refuse_mixed(name: str, text: pd.Series, personal: str | None) -> None:
         if repeated.iloc[0] > 1 and not personal
         else f"Fix {cells}"
     )
-    example = f"{personal}, so no value is shown" if personal else f"such as {text.iloc[0]!r}"
+    example = (
+        "its values look like personal data, so none is shown" if personal else f"such as {text.iloc[0]!r}"
+    )
     raise DataError(
         "each column holds one kind of value",
         f"Column '{name}' holds numbers, but also text in {len(text):,} row(s) ({example}).",
@@ -524,10 +535,13 @@ def check_target(target: pd.Series, problem_type: str, positive_label: Any, min_
 
 
 def personal_data_kind(values: pd.Series) -> str | None:
-    """What a column's values look like when they look like personal data, or None.
+    """The kind of personal data a column's values look like, or None: a key of PERSONAL_PATTERNS or
+    one of the number and code kinds below, each worded in the Analyze stage's messages (personal_kind).
 
     Found by value, not by name: e-mail addresses, postal codes, phone, card and account numbers
-    (as text or as numbers), and text codes or whole numbers that identify one row each.
+    (as text or as numbers), text codes that identify one row each, and whole numbers that number the
+    rows (ids, row numbers). Other whole numbers, such as amounts, prices and counts, are not personal
+    even when nearly every row holds its own.
     """
     present = values.dropna()
     if present.empty or is_bool_dtype(values) or is_datetime64_any_dtype(values):
@@ -538,27 +552,35 @@ def personal_data_kind(values: pd.Series) -> str | None:
     # Numbers, also when a few typed as text made the column text: judged as numbers.
     numbers = sample if is_numeric_dtype(values) else pd.to_numeric(sample, errors="coerce")
     if numbers.notna().mean() >= PERSONAL_SHARE:
-        return number_kind(numbers.dropna().astype(float), identifying)
+        row_numbers = identifying and packed_like_row_numbers(present)
+        return number_kind(numbers.dropna().astype(float), row_numbers)
     text = sample.astype(str).str.strip()
     many = distinct >= min(PERSONAL_DISTINCT, len(present) / 10)
     for kind, pattern in PERSONAL_PATTERNS.items():
         matching = text.str.fullmatch(pattern).mean() >= PERSONAL_SHARE
-        if matching and (many or kind == "e-mail addresses"):
+        if matching and (many or kind == "email"):
             return kind
     codes = text.str.fullmatch(r"\S*\d\S*").mean() >= PERSONAL_SHARE
-    return "codes that identify one row each" if identifying and codes else None
+    return "row_codes" if identifying and codes else None
 
 
-def number_kind(numbers: pd.Series, identifying: bool) -> str | None:
-    """What numbers look like when they look like personal data: long whole numbers that are rarely
-    round (phone, card, account), or whole numbers that identify one row each; else None."""
+def packed_like_row_numbers(values: pd.Series) -> bool:
+    """Whether a column's numbers are packed as densely as numbers given to rows: their span at most
+    ROW_NUMBER_SPAN times their count."""
+    numbers = pd.to_numeric(values, errors="coerce").dropna().astype(float)  # float: no overflow
+    return bool(numbers.max() - numbers.min() < ROW_NUMBER_SPAN * len(numbers))
+
+
+def number_kind(numbers: pd.Series, row_numbers: bool) -> str | None:
+    """The kind of personal data numbers look like: long whole numbers that are rarely round (phone,
+    card, account), or whole numbers that number the rows (`row_numbers`: distinct and packed); else None."""
     if not (numbers % 1 == 0).all():
         return None
     digits = numbers.abs().map(lambda number: len(f"{number:.0f}"))
     many_digits = digits.isin(NUMBER_DIGITS).mean() >= PERSONAL_SHARE
     if many_digits and (numbers % 1000 == 0).mean() < 1 - PERSONAL_SHARE:
-        return "phone, card or account numbers stored as numbers"
-    return "whole numbers that identify one row each" if identifying else None
+        return "stored_as_numbers"
+    return "row_numbers" if row_numbers else None
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
