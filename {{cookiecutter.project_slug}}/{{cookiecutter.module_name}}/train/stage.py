@@ -30,7 +30,7 @@ from threadpoolctl import threadpool_limits
 from ..kit.core import metrics, models, threads
 from ..kit.core.pipeline import Project
 from ..kit.core.records import ColumnSchema, CrossValidation, ModelCard, Search, Trial
-from ..kit.reports.report import Report, plt
+from ..kit.reports.report import Report, plt, setting_text
 from ..modelling import (
     BASELINE,
     candidates,
@@ -39,7 +39,6 @@ from ..modelling import (
     score_sign,
     scorer,
     search_grid,
-    setting_text,
     tuned,
 )
 from ..preprocess.stage import column_kinds
