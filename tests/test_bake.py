@@ -59,10 +59,13 @@ PACKAGE_FILES = [
         for name in ("__init__", "checklist", "owners", "readiness", "review", "roles", "value")
     ),
     *(f"kit/operations/{name}.py" for name in ("__init__", "benchmark", "monitor", "predict", "releases")),
-    *(f"kit/reports/{name}.py" for name in ("__init__", "markdown", "report")),
+    *(
+        f"kit/reports/{name}.py"
+        for name in ("__init__", "analysis", "holdout", "markdown", "report", "training")
+    ),
 ]
 # The kit's folders whose code speaks, each with its message file (the stage folders have one too).
-MESSAGE_FOLDERS = ["kit", "kit/core", "kit/process", "kit/operations"]
+MESSAGE_FOLDERS = ["kit", "kit/core", "kit/process", "kit/operations", "kit/reports"]
 TOP_LEVEL_FILES = [
     ".gitignore",
     ".pre-commit-config.yaml",

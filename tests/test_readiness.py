@@ -59,7 +59,7 @@ MUTATIONS = {
         (ANALYZE + "test_a_constant_column_is_flagged_to_drop",),
     ),
     "contribution-table-leaves-out-the-top-column": Mutation(
-        f"{PACKAGE}/test/stage.py",
+        f"{PACKAGE}/kit/reports/holdout.py",
         'for column, part in sorted(found.items(), key=lambda item: -item[1]["contribution"])',
         'for column, part in sorted(found.items(), key=lambda item: -item[1]["contribution"])[1:]',
         (TEST_STAGE + "test_the_report_shows_what_each_column_contributes",),

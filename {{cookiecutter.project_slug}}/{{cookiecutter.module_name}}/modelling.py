@@ -114,11 +114,6 @@ def tuned(name: str, setting: dict[str, Any], project: Project) -> Any:
     return clone(estimator).set_params(**setting)
 
 
-def setting_text(setting: dict[str, Any]) -> str:
-    """A setting of a search as people read it, such as `C=0.1`; `default` when nothing is tuned."""
-    return ", ".join(f"{key}={value}" for key, value in setting.items()) or "default"
-
-
 def fit_behind(preprocessor: Any, estimator: Any, frame: pd.DataFrame, target: pd.Series) -> Pipeline:
     """Train a model on the output of an already fitted preprocessor, joined with it into one pipeline."""
     return Pipeline(

@@ -16,12 +16,10 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from ..kit.core.config import AnalyzeSettings, DataSettings
 from ..kit.core.data import personal_data_kind
-from ..kit.core.files import write_text
 from ..kit.core.messages import Messages
 from ..kit.core.pipeline import Project
 from ..kit.core.records import Diagnosis
-from ..kit.reports.markdown import replace_block
-from ..kit.reports.report import Report, markdown_table, plt
+from ..kit.reports.analysis import fill_data_card, write_report
 
 LEAKAGE_SAMPLE_ROWS = 50_000
 STRONG_CORRELATION = 0.9
@@ -30,12 +28,11 @@ STRONG_CORRELATION = 0.9
 def run(project: Project) -> list[str]:
     frame = project.read_raw()
     diagnosis = diagnose(frame, project)
-    say = project.messages(__file__)
-    report = Report(project.report_dir("analyze"), say("title"), say.language)
-    write_report(report, frame, diagnosis, project)
     # Checked against its record as it is written: a key missing or misspelled here stops Analyze, not Prepare.
     Diagnosis.model_validate(diagnosis).write(project.path("diagnosis"))
+    report = write_report(project, frame, diagnosis, kept_correlation(frame, diagnosis, project))
     fill_data_card(project, diagnosis)
+    say = project.messages(__file__)
     findings = diagnosis["findings"]
     return [
         say(
@@ -47,7 +44,7 @@ def run(project: Project) -> list[str]:
             blocking=sum(finding["blocking"] for finding in findings),
             columns=", ".join(diagnosis["drop_columns"]) or "-",
         ),
-        say("console.report", path=report.write().relative_to(project.root)),
+        say("console.report", path=report.relative_to(project.root)),
     ]
 
 
@@ -247,100 +244,8 @@ def correlations(frame: pd.DataFrame, features: list[str], target: str, project:
     return {"target": with_target, "strong_pairs": strong, "matrix": matrix}
 
 
-def write_report(report: Report, frame: pd.DataFrame, diagnosis: dict[str, Any], project: Project) -> None:
-    say = project.messages(__file__)
-    target = diagnosis["target"]
-    report.paragraph(
-        say("report.summary", path=project.data.path, rows=diagnosis["rows"], columns=len(frame.columns))
-    )
-    report.heading(say("report.findings"))
-    rows = [
-        [
-            finding["kind"],
-            finding["column"] or "-",
-            finding["detail"],
-            say("table.drop") if finding["drop"] else "-",
-            say("table.blocks") if finding["blocking"] else "-",
-        ]
-        for finding in diagnosis["findings"]
-    ]
-    header = [
-        say("table.finding"),
-        say("table.column"),
-        say("table.detail"),
-        say("table.prepare"),
-        say("table.blocks_train"),
-    ]
-    if rows:
-        report.table(header, rows)
-    else:
-        report.paragraph(say("report.nothing"))
-
-    report.heading(say("report.target"))
-    report.table(
-        [say("table.value"), say("table.rows")], [[k, v] for k, v in diagnosis["target_counts"].items()]
-    )
-    figure, axes = plt.subplots(1, 2, figsize=(10, 3.5))
-    if project.problem_type == "classification":
-        frame[target].value_counts().sort_index().plot.bar(ax=axes[0], color="#4C72B0")
-        axes[0].set_title(say("figure.rows_per_class"))
-        numeric = list(diagnosis["target_correlation"])[:1]
-        if numeric:
-            frame.boxplot(column=numeric[0], by=target, ax=axes[1])
-            axes[1].set_title(say("figure.by_class", column=numeric[0]))
-            figure.suptitle("")
-    else:
-        frame[target].plot.hist(ax=axes[0], bins=30, color="#4C72B0")
-        axes[0].set_title(say("figure.histogram"))
-        frame[[target]].boxplot(ax=axes[1])
-        axes[1].set_title(say("figure.box_plot"))
-    report.figure("target", figure, say("figure.target"))
-
-    report.heading(say("report.missing"))
-    missing = pd.Series({c: v["missing_share"] for c, v in diagnosis["columns"].items()}).sort_values()
-    figure, axis = plt.subplots(figsize=(8, max(2.5, 0.3 * len(missing))))
-    missing.plot.barh(ax=axis, color="#DD8452")
-    axis.axvline(project.settings.analyze.max_missing_share, color="black", linestyle="--")
-    axis.set_xlabel(say("figure.share_missing"))
-    report.figure("missing", figure, say("figure.missing"))
-
-    report.heading(say("report.correlation"))
+def kept_correlation(frame: pd.DataFrame, diagnosis: dict[str, Any], project: Project) -> pd.DataFrame:
+    """The correlation matrix of the feature columns Prepare keeps, and the target, for the report."""
     dropped = set(diagnosis["drop_columns"])
     usable = [column for column in candidate_features(frame, project.data) if column not in dropped]
-    matrix = correlations(frame, usable, target, project)["matrix"]
-    if len(matrix) > 1:
-        figure, axis = plt.subplots(figsize=(1 + 0.6 * len(matrix), 0.8 + 0.6 * len(matrix)))
-        image = axis.imshow(matrix.to_numpy(), cmap="coolwarm", vmin=-1, vmax=1)
-        axis.set_xticks(range(len(matrix)), matrix.columns, rotation=45, ha="right")
-        axis.set_yticks(range(len(matrix)), matrix.columns)
-        figure.colorbar(image, ax=axis)
-        report.figure("correlation", figure, say("figure.correlation"))
-    report.table(
-        [say("table.column"), say("table.target_correlation")],
-        [[column, value] for column, value in diagnosis["target_correlation"].items()],
-    )
-
-
-def fill_data_card(project: Project, diagnosis: dict[str, Any]) -> None:
-    """Write the statistics block of the data card; what people wrote around it stays."""
-    card = project.root / "docs" / "data-card.md"
-    if not card.is_file():
-        return
-    say = project.messages(__file__)
-    columns = [
-        [name, info["dtype"], f"{info['missing_share']:.1%}", info["unique_values"]]
-        for name, info in diagnosis["columns"].items()
-    ]
-    counts = ", ".join(f"{label}: {count:,}" for label, count in diagnosis["target_counts"].items())
-    body = "\n".join(
-        [
-            "- " + say("card.rows", rows=diagnosis["rows"], duplicates=diagnosis["duplicate_rows"]),
-            "- " + say("card.target", target=diagnosis["target"], counts=counts),
-            "- " + say("card.drops", columns=", ".join(diagnosis["drop_columns"]) or "-"),
-            "",
-            markdown_table(
-                [say("card.column"), say("card.type"), say("card.missing"), say("card.unique")], columns
-            ),
-        ]
-    )
-    write_text(card, replace_block(card.read_text(encoding="utf-8"), "statistics", body))
+    return correlations(frame, usable, diagnosis["target"], project)["matrix"]

@@ -11,6 +11,7 @@ from {{ cookiecutter.module_name }}.analyze.stage import diagnose, iqr_bounds
 from {{ cookiecutter.module_name }}.kit.core import pipeline
 from {{ cookiecutter.module_name }}.kit.core.data import IDENTIFYING_ROWS, personal_data_kind
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.reports import analysis
 
 
 def test_the_diagnosis_covers_every_column(analyzed):
@@ -104,8 +105,8 @@ def test_report_figures_and_data_card_are_written(analyzed):
     card = (analyzed.root / "docs" / "data-card.md").read_text(encoding="utf-8")
     statistics = card.split("<!-- begin:statistics -->", 1)[1].split("<!-- end:statistics -->", 1)[0]
     duplicates = json.loads(analyzed.path("diagnosis").read_text(encoding="utf-8"))["duplicate_rows"]
-    say = analyzed.messages(__file__)
-    assert say("card.rows", rows=len(analyzed.read_raw()), duplicates=duplicates) in statistics
+    reports = analyzed.messages(analysis.__file__)
+    assert reports("analysis.card.rows", rows=len(analyzed.read_raw()), duplicates=duplicates) in statistics
 
 
 def test_the_raw_data_is_never_modified(project):

@@ -22,28 +22,23 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import ConfusionMatrixDisplay, classification_report
 from sklearn.pipeline import Pipeline
 
 from ..kit.core import metrics, models
 from ..kit.core.config import METRICS, meets, requirement_text
 from ..kit.core.data import time_order
-from ..kit.core.files import write_text
-from ..kit.core.messages import Messages
 from ..kit.core.pipeline import Project
 from ..kit.core.records import Evaluation, ModelCard
 from ..kit.operations.predict import answers, refused_rows, unseen_counts
 from ..kit.operations.releases import model_version
 from ..kit.process.value import outlook
-from ..kit.reports.markdown import replace_block
-from ..kit.reports.report import Report, markdown_table, plt
+from ..kit.reports.holdout import SERVICE_LEVEL, Method, fill_model_card, write_report
 from ..modelling import (
     BASELINE,
     PERMUTATION_REPEATS,
     candidates,
     contributions,
     fit_behind,
-    setting_text,
     tuned,
 )
 from ..preprocess.stage import build
@@ -53,10 +48,6 @@ from . import service
 
 SINGLE_ROW_PREDICTIONS = 200
 {%- endif %}
-
-# How this project measures the service level. The message files are the same in every project, so they
-# hold the sentences of both ways, under `served` (through the prediction service) and `in_process`.
-SERVICE_LEVEL = "{{ 'served' if cookiecutter.serving == 'fastapi' else 'in_process' }}"
 
 # Slices with fewer holdout rows, and feature contributions on a smaller holdout, are reported but
 # not judged: on fewer rows a handful of them moves the metric by more than the allowed gap (F1 on
@@ -70,6 +61,18 @@ STALENESS_TRAINING_ROWS = 100_000
 # Feature contributions are measured on at most this many holdout rows, drawn with the seed: every
 # shuffle of every column predicts them all again, and more rows move the contributions no further.
 CONTRIBUTION_ROWS = 10_000
+# How the report says the results were measured.
+METHOD = Method(
+    min_judged_rows=MIN_JUDGED_ROWS,
+    staleness_training_rows=STALENESS_TRAINING_ROWS,
+    staleness_periods=STALENESS_PERIODS,
+    contribution_rows=CONTRIBUTION_ROWS,
+    permutation_repeats=PERMUTATION_REPEATS,
+{%- if cookiecutter.serving == "fastapi" %}
+    service_rows=service.SERVICE_ROWS,
+    rows_per_batch=service.ROWS_PER_BATCH,
+{%- endif %}
+)
 
 
 def run(project: Project) -> list[str]:
@@ -136,12 +139,11 @@ def run(project: Project) -> list[str]:
     time_column = project.data.time_column
     if time_column is not None and time_column in train.columns:
         results["staleness"] = staleness(pd.concat([train, holdout], ignore_index=True), card, project)
-    say = project.messages(__file__)
-    report = Report(project.report_dir("test"), say("title"), say.language)
-    write_report(report, say, results, holdout, predictions, project)
     # Checked against its record as it is written: a key missing or misspelled here stops Test, not promote.
     Evaluation.model_validate(results).write(project.path("metrics"))
-    fill_model_card(project, say, results)
+    report = write_report(project, results, holdout, predictions, METHOD)
+    fill_model_card(project, results)
+    say = project.messages(__file__)
     verdict = say("verdict.meets") if results["value"]["meets_requirement"] else say("verdict.fails")
     level = results["service_level"]
     return [
@@ -171,7 +173,7 @@ def run(project: Project) -> list[str]:
             f"console.service.{SERVICE_LEVEL}", rows_per_second=level["rows_per_second"], p95=level["p95_ms"]
         ),
 {%- endif %}
-        say("console.report", path=report.write().relative_to(project.root)),
+        say("console.report", path=report.relative_to(project.root)),
     ]
 
 
@@ -323,9 +325,9 @@ def staleness(rows: pd.DataFrame, card: ModelCard, project: Project) -> dict[str
 def consecutive_parts(frame: pd.DataFrame, count: int) -> list[pd.DataFrame]:
     """The rows cut into `count` runs of consecutive rows, as equal in size as they can be."""
     return [frame.iloc[positions] for positions in np.array_split(np.arange(len(frame)), count)]
+{%- if cookiecutter.serving == "none" %}
 
 
-{% if cookiecutter.serving == "none" -%}
 def in_process(model: Any, features: pd.DataFrame) -> dict[str, Any]:
     """Throughput in one batch, and latency for single rows as a service would see them."""
     started = time.perf_counter()
@@ -341,287 +343,4 @@ def in_process(model: Any, features: pd.DataFrame) -> dict[str, Any]:
         "rows_per_second": len(features) / batch_seconds,
         **metrics.latency_percentiles(single_ms),
     }
-
-
-{% endif -%}
-def write_report(
-    report: Report,
-    say: Messages,
-    results: dict[str, Any],
-    holdout: pd.DataFrame,
-    predictions: Any,
-    project: Project,
-) -> None:
-    metric, target = results["metric"], project.data.target
-    verdict = results["value"]
-    report.heading(say("model_level.heading"))
-    report.paragraph(
-        say(
-            "model_level.summary",
-            version=results["model_version"],
-            requirement=results["requirement"],
-            primary=verdict["primary"],
-            rows=results["holdout_rows"],
-            outcome=say("model_level.met") if verdict["meets_requirement"] else say("model_level.not_met"),
-        )
-    )
-    report.table(
-        [say("table.metric"), say("table.model"), say("table.baseline")],
-        [[name, value, results["baseline"][name]] for name, value in results["holdout"].items()],
-    )
-    if project.problem_type == "classification":
-        figure, axis = plt.subplots(figsize=(4.5, 4))
-        # Every class the model knows, also one the holdout happens not to hold.
-        classes = list(results["classes"])
-        if project.data.positive_label is None:
-            report.paragraph(
-                say(
-                    "model_level.no_positive_class",
-                    classes=len(classes),
-                    average=project.settings.model.average,
-                )
-            )
-        truth = holdout[target].astype(str)
-        ConfusionMatrixDisplay.from_predictions(
-            truth, pd.Series(predictions).astype(str), labels=classes, ax=axis, colorbar=False
-        )
-        report.figure("confusion_matrix", figure, say("figure.confusion_matrix"))
-        write_per_class(report, say, truth, pd.Series(predictions).astype(str), classes)
-    else:
-        figure, axis = plt.subplots(figsize=(4.5, 4))
-        axis.scatter(holdout[target], predictions, s=10, alpha=0.6)
-        low, high = float(holdout[target].min()), float(holdout[target].max())
-        axis.plot([low, high], [low, high], color="black", linestyle="--")
-        axis.set_xlabel(say("figure.actual"))
-        axis.set_ylabel(say("figure.predicted"))
-        report.figure("predicted_vs_actual", figure, say("figure.predicted_vs_actual"))
-    write_candidates(report, say, results)
-    write_unseen(report, say, results["unseen_categories"])
-    segment = project.data.segment_column
-    if results["slices"] and segment is not None:
-        report.heading(say("slices.heading", segment=segment))
-        report.paragraph(
-            say(
-                "slices.rule",
-                segment=segment,
-                gap=project.settings.model.max_slice_gap,
-                metric=metric,
-                min_rows=MIN_JUDGED_ROWS,
-            )
-        )
-        report.table(
-            [
-                segment,
-                say("table.rows"),
-                metric,
-                say("table.meets_requirement"),
-                say("table.worse_than_overall"),
-                say("table.within_gap"),
-            ],
-            [
-                [
-                    name,
-                    part["rows"],
-                    shown(part[metric]),
-                    mark(part["meets_requirement"]),
-                    f"{part['shortfall']:.1%}" if part["shortfall"] is not None else "-",
-                    mark(part["within_allowed_gap"]),
-                ]
-                for name, part in results["slices"].items()
-            ],
-        )
-        scored = {name: part[metric] for name, part in results["slices"].items() if part[metric] is not None}
-        figure, axis = plt.subplots(figsize=(7, 3.5))
-        axis.bar(list(scored), list(scored.values()), color="#8172B3")
-        axis.axhline(project.settings.model.threshold, color="black", linestyle="--")
-        axis.set_ylabel(metric)
-        axis.tick_params(axis="x", rotation=30)
-        report.figure("metric_per_slice", figure, say("figure.per_slice", metric=metric, segment=segment))
-    write_staleness(report, say, results, project)
-    write_contributions(report, say, results)
-    level = results["service_level"]
-    report.heading(say("service_level.heading"))
-    report.paragraph(
-{%- if cookiecutter.serving == "fastapi" %}
-        say(
-            f"service_level.measured.{SERVICE_LEVEL}",
-            rows=level["rows"],
-            holdout=level["holdout_rows"],
-            limit=service.SERVICE_ROWS,
-            matching=level["matching_predictions"],
-            rows_per_second=level["rows_per_second"],
-            batch=service.ROWS_PER_BATCH,
-        )
-{%- else %}
-        say(
-            f"service_level.measured.{SERVICE_LEVEL}",
-            rows=level["rows"],
-            rows_per_second=level["rows_per_second"],
-        )
 {%- endif %}
-    )
-    report.table(
-        [say("table.one_row_per_request"), "p50", "p95", "p99"],
-        [[say("table.latency_ms"), level["p50_ms"], level["p95_ms"], level["p99_ms"]]],
-    )
-    report.heading(say("system_level.heading"))
-    report.paragraph(say("system_level.checklist"))
-    report.heading(say("value.heading"))
-    report.paragraph(
-        say(
-            "value.measured",
-            value=verdict["business_value_per_month"],
-            currency=project.settings.value.currency,
-            planned=verdict["planned_value_per_month"],
-        )
-    )
-
-
-def mark(flag: bool | None) -> str:
-    """A yes or no as a table shows it; `-` where nothing was judged."""
-    return "-" if flag is None else "✔" if flag else "✘"
-
-
-def shown(value: float | None) -> float | str:
-    return "-" if value is None else value
-
-
-def write_unseen(report: Report, say: Messages, unseen: dict[str, Any]) -> None:
-    """How many holdout rows hold a category training never saw, and what serving does with them."""
-    report.heading(say("unseen.heading"))
-    if not unseen["rows"]:
-        report.paragraph(say("unseen.none"))
-        return
-    serving = (
-        say("unseen.refused", rows=unseen["refused_by_serving"])
-        if unseen["policy"] == "refuse"
-        else say("unseen.infrequent")
-    )
-    report.paragraph(say("unseen.scored", serving=serving))
-    report.table(
-        [say("table.column"), say("table.holdout_rows")],
-        [[column, count] for column, count in unseen["rows"].items()],
-    )
-
-
-def write_per_class(
-    report: Report, say: Messages, truth: pd.Series, predictions: pd.Series, classes: list[str]
-) -> None:
-    """Precision, recall and f1 of each class, so that no class hides behind an average."""
-    found = classification_report(truth, predictions, labels=classes, output_dict=True, zero_division=0)
-    rows = []
-    for label in classes:
-        part = found[label]
-        rows.append([label, part["precision"], part["recall"], part["f1-score"], int(part["support"])])
-    report.heading(say("per_class.heading"))
-    report.table([say("table.class"), "precision", "recall", "f1", say("table.holdout_rows")], rows)
-
-
-def write_candidates(report: Report, say: Messages, results: dict[str, Any]) -> None:
-    metric = results["metric"]
-    fine = results["value"]["no_simpler_model_is_better"]
-    report.heading(say("candidates.heading"))
-    report.paragraph(
-        say(
-            "candidates.intro",
-            verdict=say("candidates.none_better") if fine else say("candidates.simpler_better"),
-        )
-    )
-    report.table(
-        [say("table.candidate"), say("table.setting"), metric, say("table.chosen")],
-        [
-            [
-                name,
-                setting_text(part["setting"]),
-                part[metric],
-                "✔" if name == results["model"] else "",
-            ]
-            for name, part in results["candidates"].items()
-        ],
-    )
-
-
-def write_staleness(report: Report, say: Messages, results: dict[str, Any], project: Project) -> None:
-    metric = results["metric"]
-    report.heading(say("staleness.heading"))
-    if "staleness" not in results:
-        report.paragraph(say("staleness.not_measured"))
-        return
-    stale = results["staleness"]
-    trained_on, newest = stale["trained_on"], stale["newest_meets_requirement"]
-    verdict = {True: say("verdict.meets"), False: say("verdict.fails"), None: say("verdict.unscored")}[newest]
-    report.paragraph(
-        say(
-            "staleness.measured",
-            time_column=project.data.time_column,
-            rows=trained_on["rows"],
-            limit=STALENESS_TRAINING_ROWS,
-            start=trained_on["from"],
-            end=trained_on["to"],
-            periods=STALENESS_PERIODS,
-            verdict=verdict,
-            requirement=results["requirement"],
-        )
-    )
-    report.table(
-        [say("table.from"), say("table.to"), say("table.rows"), metric],
-        [[part["from"], part["to"], part["rows"], shown(part[metric])] for part in stale["periods"]],
-    )
-
-
-def write_contributions(report: Report, say: Messages, results: dict[str, Any]) -> None:
-    metric = results["metric"]
-    found = results["feature_contributions"]
-    idle = [column for column, part in found.items() if not part["helps"]]
-    verdict = say("contributions.idle", columns=", ".join(idle)) if idle else say("contributions.all_help")
-    report.heading(say("contributions.heading"))
-    report.paragraph(
-        say(
-            "contributions.intro",
-            metric=metric,
-            rows=min(results["holdout_rows"], CONTRIBUTION_ROWS),
-            repeats=PERMUTATION_REPEATS,
-            verdict=verdict,
-        )
-    )
-    report.table(
-        [say("table.column"), say("table.contribution"), "std", say("table.helps")],
-        [
-            [column, part["contribution"], part["std"], mark(part["helps"])]
-            for column, part in sorted(found.items(), key=lambda item: -item[1]["contribution"])
-        ],
-    )
-
-
-def fill_model_card(project: Project, say: Messages, results: dict[str, Any]) -> None:
-    """Write the results block of the model card; what people wrote around it stays."""
-    card = project.root / "docs" / "model-card.md"
-    if not card.is_file():
-        return
-    verdict = results["value"]
-    lines = [
-        say(
-            "model_card.summary",
-            model=results["model"],
-            requirement=results["requirement"],
-            primary=verdict["primary"],
-            outcome=say("model_card.met") if verdict["meets_requirement"] else say("model_card.not_met"),
-        ),
-        "",
-        markdown_table(
-            ["metric", "model", "baseline"],
-            [[name, value, results["baseline"][name]] for name, value in results["holdout"].items()],
-        ),
-    ]
-    if results["slices"]:
-        lines += [
-            "",
-            markdown_table(
-                ["slice", "rows", results["metric"]],
-                [
-                    [name, part["rows"], shown(part[results["metric"]])]
-                    for name, part in results["slices"].items()
-                ],
-            ),
-        ]
-    write_text(card, replace_block(card.read_text(encoding="utf-8"), "results", "\n".join(lines)))

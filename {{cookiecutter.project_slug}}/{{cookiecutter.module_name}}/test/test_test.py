@@ -15,6 +15,7 @@ from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 from {{ cookiecutter.module_name }}.kit.core.records import ColumnSchema, ModelCard, Search
 from {{ cookiecutter.module_name }}.kit.operations.predict import answers, predict, unseen_counts
 from {{ cookiecutter.module_name }}.kit.process.readiness import NOT_APPLICABLE
+from {{ cookiecutter.module_name }}.kit.reports.holdout import mark
 from {{ cookiecutter.module_name }}.kit.reports.report import format_cell
 from {{ cookiecutter.module_name }}.modelling import BASELINE
 {%- if cookiecutter.serving == "fastapi" %}
@@ -24,7 +25,6 @@ from {{ cookiecutter.module_name }}.test.stage import (
     MIN_JUDGED_ROWS,
     STALENESS_PERIODS,
     feature_contributions,
-    mark,
     no_simpler_is_better,
     shortfall,
     slice_scores,

@@ -30,7 +30,8 @@ from threadpoolctl import threadpool_limits
 from ..kit.core import metrics, models, threads
 from ..kit.core.pipeline import Project
 from ..kit.core.records import ColumnSchema, CrossValidation, ModelCard, Search, Trial
-from ..kit.reports.report import Report, plt
+from ..kit.reports.report import setting_text
+from ..kit.reports.training import write_report
 from ..modelling import (
     BASELINE,
     candidates,
@@ -39,7 +40,6 @@ from ..modelling import (
     score_sign,
     scorer,
     search_grid,
-    setting_text,
     tuned,
 )
 from ..preprocess.stage import column_kinds
@@ -144,12 +144,13 @@ def run(project: Project) -> list[str]:
     setting = results[chosen]["setting"]
     model = fit_behind(preprocessor, tuned(chosen, setting, project), frame, target)
 
-    say = project.messages(__file__)
-    report = Report(project.report_dir("train"), say("title"), say.language)
-    write_report(report, tried, results, chosen, model, frame, target, project)
+    importance = feature_importance(model, frame, target, project)
+    searched_rows, training_rows = min(len(frame), SEARCH_ROWS), len(frame)
+    report = write_report(project, tried, results, chosen, importance, searched_rows, training_rows)
     card = model_card(model, chosen, tried, results, train, columns, project, started)
     # The card is the model file's record: models.save writes it beside the model with the file's SHA-256.
     models.save(model, project.path("model"), card.content())
+    say = project.messages(__file__)
     return [
         say(
             "console.chose",
@@ -160,7 +161,7 @@ def run(project: Project) -> list[str]:
             baseline=results[BASELINE]["mean"],
         ),
         say("console.saved", path=project.path("model").relative_to(project.root)),
-        say("console.report", path=report.write().relative_to(project.root)),
+        say("console.report", path=report.relative_to(project.root)),
     ]
 
 
@@ -292,46 +293,10 @@ def model_card(
     )
 
 
-def write_report(
-    report: Report,
-    tried: dict[str, list[dict[str, Any]]],
-    results: dict[str, dict[str, Any]],
-    chosen: str,
-    model: Pipeline,
-    frame: pd.DataFrame,
-    target: pd.Series,
-    project: Project,
-) -> None:
-    say = project.messages(__file__)
-    metric = project.settings.model.metric
-    report.heading(say("report.candidates"))
-    folds, searched = project.settings.model.cv_folds, min(len(frame), SEARCH_ROWS)
-    report.paragraph(say("report.searched", folds=folds, searched=searched, rows=len(frame)))
-    report.table(
-        [
-            say("table.model"),
-            say("table.setting"),
-            say("table.mean", metric=metric),
-            say("table.std"),
-            say("table.chosen"),
-        ],
-        [
-            [
-                name,
-                setting_text(entry["setting"]),
-                entry["mean"],
-                entry["std"],
-                "✔" if name == chosen and entry is results[name] else "",
-            ]
-            for name, tries in tried.items()
-            for entry in tries
-        ],
-    )
-    report.heading(say("report.importance"))
-    report.paragraph(say("report.permutation", metric=metric))
+def feature_importance(
+    model: Pipeline, frame: pd.DataFrame, target: pd.Series, project: Project
+) -> pd.Series:
+    """How much the metric worsens when each column is shuffled, on at most IMPORTANCE_ROWS training rows
+    drawn with the seed, smallest first."""
     sample = frame.sample(min(len(frame), IMPORTANCE_ROWS), random_state=project.settings.split.seed)
-    ranked = contributions(model, sample, target.loc[sample.index], project)["contribution"].sort_values()
-    figure, axis = plt.subplots(figsize=(7, max(2.5, 0.35 * len(ranked))))
-    ranked.plot.barh(ax=axis, color="#55A868")
-    axis.set_xlabel(say("figure.worsening", metric=metric))
-    report.figure("feature_importance", figure, say("report.importance"))
+    return contributions(model, sample, target.loc[sample.index], project)["contribution"].sort_values()

@@ -66,3 +66,8 @@ def format_cell(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def setting_text(setting: dict[str, Any]) -> str:
+    """A setting of a search as people read it, such as `C=0.1`; `default` when nothing is tuned."""
+    return ", ".join(f"{key}={value}" for key, value in setting.items()) or "default"

@@ -1,0 +1,340 @@
+"""The Test stage's report and the results block of the model card, written from its results.
+
+The stage measures and decides; this only shows what it measured, in the project's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sklearn.metrics import ConfusionMatrixDisplay, classification_report
+
+from ..core.files import write_text
+from ..core.messages import Messages
+from ..core.pipeline import Project
+from .markdown import replace_block
+from .report import Report, markdown_table, plt, setting_text
+
+# How this project measures the service level. The message files are the same in every project, so they
+# hold the sentences of both ways, under `served` (through the prediction service) and `in_process`.
+SERVICE_LEVEL = "{{ 'served' if cookiecutter.serving == 'fastapi' else 'in_process' }}"
+
+
+@dataclass(frozen=True)
+class Method:
+    """The Test stage's own choices of how to measure, which its report states beside the results."""
+
+    min_judged_rows: int
+    staleness_training_rows: int
+    staleness_periods: int
+    contribution_rows: int
+    permutation_repeats: int
+{%- if cookiecutter.serving == "fastapi" %}
+    service_rows: int
+    rows_per_batch: int
+{%- endif %}
+
+
+def write_report(
+    project: Project, results: dict[str, Any], holdout: pd.DataFrame, predictions: Any, method: Method
+) -> Path:
+    """`reports/test/report.md` and its figures: model, service and system level, and the value."""
+    say = project.messages(__file__)
+    report = Report(project.report_dir("test"), say("holdout.title"), say.language)
+    target, verdict = project.data.target, results["value"]
+    report.heading(say("holdout.model_level.heading"))
+    report.paragraph(
+        say(
+            "holdout.model_level.summary",
+            version=results["model_version"],
+            requirement=results["requirement"],
+            primary=verdict["primary"],
+            rows=results["holdout_rows"],
+            outcome=say("holdout.model_level.met")
+            if verdict["meets_requirement"]
+            else say("holdout.model_level.not_met"),
+        )
+    )
+    report.table(
+        [say("holdout.table.metric"), say("holdout.table.model"), say("holdout.table.baseline")],
+        [[name, value, results["baseline"][name]] for name, value in results["holdout"].items()],
+    )
+    if project.problem_type == "classification":
+        figure, axis = plt.subplots(figsize=(4.5, 4))
+        # Every class the model knows, also one the holdout happens not to hold.
+        classes = list(results["classes"])
+        if project.data.positive_label is None:
+            report.paragraph(
+                say(
+                    "holdout.model_level.no_positive_class",
+                    classes=len(classes),
+                    average=project.settings.model.average,
+                )
+            )
+        truth = holdout[target].astype(str)
+        ConfusionMatrixDisplay.from_predictions(
+            truth, pd.Series(predictions).astype(str), labels=classes, ax=axis, colorbar=False
+        )
+        report.figure("confusion_matrix", figure, say("holdout.figure.confusion_matrix"))
+        write_per_class(report, say, truth, pd.Series(predictions).astype(str), classes)
+    else:
+        figure, axis = plt.subplots(figsize=(4.5, 4))
+        axis.scatter(holdout[target], predictions, s=10, alpha=0.6)
+        low, high = float(holdout[target].min()), float(holdout[target].max())
+        axis.plot([low, high], [low, high], color="black", linestyle="--")
+        axis.set_xlabel(say("holdout.figure.actual"))
+        axis.set_ylabel(say("holdout.figure.predicted"))
+        report.figure("predicted_vs_actual", figure, say("holdout.figure.predicted_vs_actual"))
+    write_candidates(report, say, results)
+    write_unseen(report, say, results["unseen_categories"])
+    write_slices(report, say, results, project, method)
+    write_staleness(report, say, results, project, method)
+    write_contributions(report, say, results, method)
+    level = results["service_level"]
+    report.heading(say("holdout.service_level.heading"))
+    report.paragraph(
+{%- if cookiecutter.serving == "fastapi" %}
+        say(
+            f"holdout.service_level.measured.{SERVICE_LEVEL}",
+            rows=level["rows"],
+            holdout=level["holdout_rows"],
+            limit=method.service_rows,
+            matching=level["matching_predictions"],
+            rows_per_second=level["rows_per_second"],
+            batch=method.rows_per_batch,
+        )
+{%- else %}
+        say(
+            f"holdout.service_level.measured.{SERVICE_LEVEL}",
+            rows=level["rows"],
+            rows_per_second=level["rows_per_second"],
+        )
+{%- endif %}
+    )
+    report.table(
+        [say("holdout.table.one_row_per_request"), "p50", "p95", "p99"],
+        [[say("holdout.table.latency_ms"), level["p50_ms"], level["p95_ms"], level["p99_ms"]]],
+    )
+    report.heading(say("holdout.system_level.heading"))
+    report.paragraph(say("holdout.system_level.checklist"))
+    report.heading(say("holdout.value.heading"))
+    report.paragraph(
+        say(
+            "holdout.value.measured",
+            value=verdict["business_value_per_month"],
+            currency=project.settings.value.currency,
+            planned=verdict["planned_value_per_month"],
+        )
+    )
+    return report.write()
+
+
+def mark(flag: bool | None) -> str:
+    """A yes or no as a table shows it; `-` where nothing was judged."""
+    return "-" if flag is None else "✔" if flag else "✘"
+
+
+def shown(value: float | None) -> float | str:
+    return "-" if value is None else value
+
+
+def write_per_class(
+    report: Report, say: Messages, truth: pd.Series, predictions: pd.Series, classes: list[str]
+) -> None:
+    """Precision, recall and f1 of each class, so that no class hides behind an average."""
+    found = classification_report(truth, predictions, labels=classes, output_dict=True, zero_division=0)
+    rows = []
+    for label in classes:
+        part = found[label]
+        rows.append([label, part["precision"], part["recall"], part["f1-score"], int(part["support"])])
+    report.heading(say("holdout.per_class.heading"))
+    report.table(
+        [say("holdout.table.class"), "precision", "recall", "f1", say("holdout.table.holdout_rows")], rows
+    )
+
+
+def write_candidates(report: Report, say: Messages, results: dict[str, Any]) -> None:
+    metric = results["metric"]
+    fine = results["value"]["no_simpler_model_is_better"]
+    verdict = say("holdout.candidates.none_better") if fine else say("holdout.candidates.simpler_better")
+    report.heading(say("holdout.candidates.heading"))
+    report.paragraph(say("holdout.candidates.intro", verdict=verdict))
+    report.table(
+        [say("holdout.table.candidate"), say("holdout.table.setting"), metric, say("holdout.table.chosen")],
+        [
+            [
+                name,
+                setting_text(part["setting"]),
+                part[metric],
+                "✔" if name == results["model"] else "",
+            ]
+            for name, part in results["candidates"].items()
+        ],
+    )
+
+
+def write_unseen(report: Report, say: Messages, unseen: dict[str, Any]) -> None:
+    """How many holdout rows hold a category training never saw, and what serving does with them."""
+    report.heading(say("holdout.unseen.heading"))
+    if not unseen["rows"]:
+        report.paragraph(say("holdout.unseen.none"))
+        return
+    serving = (
+        say("holdout.unseen.refused", rows=unseen["refused_by_serving"])
+        if unseen["policy"] == "refuse"
+        else say("holdout.unseen.infrequent")
+    )
+    report.paragraph(say("holdout.unseen.scored", serving=serving))
+    report.table(
+        [say("holdout.table.column"), say("holdout.table.holdout_rows")],
+        [[column, count] for column, count in unseen["rows"].items()],
+    )
+
+
+def write_slices(
+    report: Report, say: Messages, results: dict[str, Any], project: Project, method: Method
+) -> None:
+    """The primary metric per value of the segment column, when the data has one."""
+    metric, segment = results["metric"], project.data.segment_column
+    if not results["slices"] or segment is None:
+        return
+    report.heading(say("holdout.slices.heading", segment=segment))
+    report.paragraph(
+        say(
+            "holdout.slices.rule",
+            segment=segment,
+            gap=project.settings.model.max_slice_gap,
+            metric=metric,
+            min_rows=method.min_judged_rows,
+        )
+    )
+    report.table(
+        [
+            segment,
+            say("holdout.table.rows"),
+            metric,
+            say("holdout.table.meets_requirement"),
+            say("holdout.table.worse_than_overall"),
+            say("holdout.table.within_gap"),
+        ],
+        [
+            [
+                name,
+                part["rows"],
+                shown(part[metric]),
+                mark(part["meets_requirement"]),
+                f"{part['shortfall']:.1%}" if part["shortfall"] is not None else "-",
+                mark(part["within_allowed_gap"]),
+            ]
+            for name, part in results["slices"].items()
+        ],
+    )
+    scored = {name: part[metric] for name, part in results["slices"].items() if part[metric] is not None}
+    figure, axis = plt.subplots(figsize=(7, 3.5))
+    axis.bar(list(scored), list(scored.values()), color="#8172B3")
+    axis.axhline(project.settings.model.threshold, color="black", linestyle="--")
+    axis.set_ylabel(metric)
+    axis.tick_params(axis="x", rotation=30)
+    report.figure("metric_per_slice", figure, say("holdout.figure.per_slice", metric=metric, segment=segment))
+
+
+def write_staleness(
+    report: Report, say: Messages, results: dict[str, Any], project: Project, method: Method
+) -> None:
+    metric = results["metric"]
+    report.heading(say("holdout.staleness.heading"))
+    if "staleness" not in results:
+        report.paragraph(say("holdout.staleness.not_measured"))
+        return
+    stale = results["staleness"]
+    trained_on, newest = stale["trained_on"], stale["newest_meets_requirement"]
+    verdict = {
+        True: say("holdout.verdict.meets"),
+        False: say("holdout.verdict.fails"),
+        None: say("holdout.verdict.unscored"),
+    }[newest]
+    report.paragraph(
+        say(
+            "holdout.staleness.measured",
+            time_column=project.data.time_column,
+            rows=trained_on["rows"],
+            limit=method.staleness_training_rows,
+            start=trained_on["from"],
+            end=trained_on["to"],
+            periods=method.staleness_periods,
+            verdict=verdict,
+            requirement=results["requirement"],
+        )
+    )
+    report.table(
+        [say("holdout.table.from"), say("holdout.table.to"), say("holdout.table.rows"), metric],
+        [[part["from"], part["to"], part["rows"], shown(part[metric])] for part in stale["periods"]],
+    )
+
+
+def write_contributions(report: Report, say: Messages, results: dict[str, Any], method: Method) -> None:
+    metric = results["metric"]
+    found = results["feature_contributions"]
+    idle = [column for column, part in found.items() if not part["helps"]]
+    verdict = (
+        say("holdout.contributions.idle", columns=", ".join(idle))
+        if idle
+        else say("holdout.contributions.all_help")
+    )
+    report.heading(say("holdout.contributions.heading"))
+    report.paragraph(
+        say(
+            "holdout.contributions.intro",
+            metric=metric,
+            rows=min(results["holdout_rows"], method.contribution_rows),
+            repeats=method.permutation_repeats,
+            verdict=verdict,
+        )
+    )
+    report.table(
+        [say("holdout.table.column"), say("holdout.table.contribution"), "std", say("holdout.table.helps")],
+        [
+            [column, part["contribution"], part["std"], mark(part["helps"])]
+            for column, part in sorted(found.items(), key=lambda item: -item[1]["contribution"])
+        ],
+    )
+
+
+def fill_model_card(project: Project, results: dict[str, Any]) -> None:
+    """Write the results block of the model card; what people wrote around it stays."""
+    card = project.root / "docs" / "model-card.md"
+    if not card.is_file():
+        return
+    say = project.messages(__file__)
+    verdict = results["value"]
+    lines = [
+        say(
+            "holdout.model_card.summary",
+            model=results["model"],
+            requirement=results["requirement"],
+            primary=verdict["primary"],
+            outcome=say("holdout.model_card.met")
+            if verdict["meets_requirement"]
+            else say("holdout.model_card.not_met"),
+        ),
+        "",
+        markdown_table(
+            ["metric", "model", "baseline"],
+            [[name, value, results["baseline"][name]] for name, value in results["holdout"].items()],
+        ),
+    ]
+    if results["slices"]:
+        lines += [
+            "",
+            markdown_table(
+                ["slice", "rows", results["metric"]],
+                [
+                    [name, part["rows"], shown(part[results["metric"]])]
+                    for name, part in results["slices"].items()
+                ],
+            ),
+        ]
+    write_text(card, replace_block(card.read_text(encoding="utf-8"), "results", "\n".join(lines)))

@@ -1,0 +1,66 @@
+"""The Train stage's report, written from its search and the chosen model's feature importance.
+
+The stage searches and chooses; this only shows what it tried and chose, in the project's language.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..core.pipeline import Project
+from .report import Report, plt, setting_text
+
+
+def write_report(
+    project: Project,
+    tried: dict[str, list[dict[str, Any]]],
+    results: dict[str, dict[str, Any]],
+    chosen: str,
+    importance: pd.Series,
+    searched_rows: int,
+    training_rows: int,
+) -> Path:
+    """`reports/train/report.md` and its figure: every setting each candidate was cross-validated at,
+    the chosen one marked, and how much shuffling each column worsens the metric (`importance`)."""
+    say = project.messages(__file__)
+    report = Report(project.report_dir("train"), say("training.title"), say.language)
+    metric = project.settings.model.metric
+    report.heading(say("training.report.candidates"))
+    report.paragraph(
+        say(
+            "training.report.searched",
+            folds=project.settings.model.cv_folds,
+            searched=searched_rows,
+            rows=training_rows,
+        )
+    )
+    report.table(
+        [
+            say("training.table.model"),
+            say("training.table.setting"),
+            say("training.table.mean", metric=metric),
+            say("training.table.std"),
+            say("training.table.chosen"),
+        ],
+        [
+            [
+                name,
+                setting_text(entry["setting"]),
+                entry["mean"],
+                entry["std"],
+                "✔" if name == chosen and entry is results[name] else "",
+            ]
+            for name, tries in tried.items()
+            for entry in tries
+        ],
+    )
+    report.heading(say("training.report.importance"))
+    report.paragraph(say("training.report.permutation", metric=metric))
+    figure, axis = plt.subplots(figsize=(7, max(2.5, 0.35 * len(importance))))
+    importance.plot.barh(ax=axis, color="#55A868")
+    axis.set_xlabel(say("training.figure.worsening", metric=metric))
+    report.figure("feature_importance", figure, say("training.report.importance"))
+    return report.write()
