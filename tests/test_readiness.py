@@ -190,7 +190,7 @@ MUTATIONS = {
         f"{PACKAGE}/train/stage.py",
         "StratifiedKFold(folds, shuffle=True, random_state=seed)",
         "StratifiedKFold(folds, shuffle=True)",
-        (TRAIN + "test_training_twice_with_the_same_seed_gives_the_same_model",),
+        (TRAIN + "test_training_twice_with_the_same_seed_gives_the_same_model_file",),
     ),
     "environment-installed-without-the-lock": Mutation(
         "uv.lock",

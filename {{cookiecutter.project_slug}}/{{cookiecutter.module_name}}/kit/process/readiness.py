@@ -129,7 +129,7 @@ TESTS = (
     rubric(
         "infrastructure",
         "reproducible_training",
-        "{package}/train/test_train.py::test_training_twice_with_the_same_seed_gives_the_same_model",
+        "{package}/train/test_train.py::test_training_twice_with_the_same_seed_gives_the_same_model_file",
         "tests/test_environment.py::test_the_installed_packages_are_the_locked_ones",
     ),
     rubric(
