@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from {{ cookiecutter.module_name }}.kit.cli import main
+from {{ cookiecutter.module_name }}.kit.core import pipeline
 from {{ cookiecutter.module_name }}.kit.core.data import (
     LONGEST_LINE,
     DataError,
@@ -486,12 +487,17 @@ def test_a_positive_class_with_more_than_two_classes_is_refused_with_the_setting
 
 
 def test_data_that_changed_after_analyze_is_refused_by_the_next_stage(scratch, refused):
-    (scratch.root / scratch.settings["data"]["path"]).write_bytes(csv_bytes(scratch.rows.iloc[:-1]))
-    refused(scratch.root, ["run", "prepare"], f"{scratch.settings['data']['path']} changed since it ran")
+    path = scratch.settings["data"]["path"]
+    (scratch.root / path).write_bytes(csv_bytes(scratch.rows.iloc[:-1]))
+    say = Project.load(scratch.root).messages(pipeline.__file__)
+    refused(scratch.root, ["run", "prepare"], say("pipeline.files_changed", files=path))
 
 
 def test_a_stage_run_out_of_order_says_which_stage_to_run_first(scratch, refused):
-    refused(scratch.root, ["run", "train"], "run the prepare stage first")
+    project = Project.load(scratch.root)
+    say = project.messages(pipeline.__file__)
+    record = project.record("prepare").relative_to(scratch.root)
+    refused(scratch.root, ["run", "train"], say("pipeline.no_record", stage="prepare", record=record))
 
 
 def test_no_data_yet_says_where_to_put_it(scratch, refused):

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from threadpoolctl import threadpool_info
 
-from {{ cookiecutter.module_name }}.kit.core import metrics, models, threads
+from {{ cookiecutter.module_name }}.kit.core import metrics, models, pipeline, threads
 from {{ cookiecutter.module_name }}.kit.core.files import exclusive, sha256
 from {{ cookiecutter.module_name }}.kit.core.pipeline import STAGES, Project
 from {{ cookiecutter.module_name }}.kit.core.records import ModelCard
@@ -60,9 +60,11 @@ def changed_settings(root, section, key, value):
 
 
 def test_after_a_new_seed_the_test_stage_and_promote_refuse_the_model_of_the_old_split(finished, refused):
-    seed = Project.load(finished).settings.split.seed
-    changed_settings(finished, "split", "seed", seed + 1)
-    expected = "The prepare stage's outputs are out of date: split.seed in params.yaml changed since it ran"
+    project = Project.load(finished)
+    changed_settings(finished, "split", "seed", project.settings.split.seed + 1)
+    say = project.messages(pipeline.__file__)
+    reason = say("pipeline.settings_changed", settings="split.seed", file="params.yaml")
+    expected = say("pipeline.out_of_date", stage="prepare", reason=reason)
     refused(finished, ["run", "test"], expected)
     refused(finished, ["run", "train"], expected)
     refused(finished, ["promote"], expected)
@@ -75,7 +77,9 @@ def test_a_stage_rerun_alone_makes_the_stages_after_it_out_of_date_until_they_ru
     changed_settings(finished, "split", "holdout_size", share + 0.05 if share <= 0.45 else share - 0.05)
     command(["run", "prepare"])
     assert project.path("train").read_bytes() != before
-    refused(finished, ["run", "test"], "The preprocess stage's outputs are out of date: data/processed/")
+    say = project.messages(pipeline.__file__)
+    reason = say("pipeline.files_changed", files=pipeline.OUTPUTS["train"])
+    refused(finished, ["run", "test"], say("pipeline.out_of_date", stage="preprocess", reason=reason))
     for stage in ("preprocess", "train", "test"):
         command(["run", stage])
     Project.load(finished).require_current(*STAGES)

@@ -101,7 +101,9 @@ def test_promote_refuses_results_that_lost_a_check_naming_its_key(tested, refuse
 def test_promote_refuses_a_model_the_test_stage_has_not_evaluated(retrained_copy, refused):
     refused(retrained_copy.root, ["promote"], "run the Test stage (python -m")
     retrained_copy.path("metrics").unlink()
-    refused(retrained_copy.root, ["promote"], "run the test stage first")
+    say = retrained_copy.messages(pipeline.__file__)
+    expected = say("pipeline.missing_output", output=pipeline.OUTPUTS["metrics"], stage="test")
+    refused(retrained_copy.root, ["promote"], expected)
 
 
 def test_rollback_serves_the_previous_release_again(

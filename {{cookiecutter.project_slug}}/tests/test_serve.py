@@ -16,7 +16,7 @@ import pytest
 from pydantic import ValidationError
 
 from {{ cookiecutter.module_name }}.kit import cli
-from {{ cookiecutter.module_name }}.kit.core import config, models
+from {{ cookiecutter.module_name }}.kit.core import config, models, pipeline
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 from {{ cookiecutter.module_name }}.kit.core.records import ColumnSchema, ModelCard
 from {{ cookiecutter.module_name }}.kit.operations.predict import predict
@@ -327,6 +327,9 @@ def test_a_stopped_service_no_longer_answers(trained):
 def test_serving_before_training_says_which_stage_to_run(project, tmp_path, monkeypatch, capsys):
     shutil.copy(project.root / "params.yaml", tmp_path / "params.yaml")
     monkeypatch.chdir(tmp_path)
-    assert not Project.load().path("model").exists()
+    untrained = Project.load()
+    assert not untrained.path("model").exists()
     assert cli.main(["serve"]) == 2
-    assert "run the train stage first" in capsys.readouterr().err
+    say = untrained.messages(pipeline.__file__)
+    expected = say("pipeline.missing_output", output=pipeline.OUTPUTS["model"], stage="train")
+    assert expected in capsys.readouterr().err
