@@ -44,17 +44,17 @@ def write_report(
     """`reports/test/report.md` and its figures: model, service and system level, and the value."""
     say = project.messages(__file__)
     report = Report(project.report_dir("test"), say("holdout.title"), say.language)
-    target, verdict = project.data.target, results["value"]
+    target, measured = project.data.target, results["value"]
     report.heading(say("holdout.model_level.heading"))
     report.paragraph(
         say(
             "holdout.model_level.summary",
             version=results["model_version"],
             requirement=results["requirement"],
-            primary=verdict["primary"],
+            primary=measured["primary"],
             rows=results["holdout_rows"],
             outcome=say("holdout.model_level.met")
-            if verdict["meets_requirement"]
+            if measured["meets_requirement"]
             else say("holdout.model_level.not_met"),
         )
     )
@@ -124,9 +124,9 @@ def write_report(
     report.paragraph(
         say(
             "holdout.value.measured",
-            value=verdict["business_value_per_month"],
+            value=measured["business_value_per_month"],
             currency=project.settings.value.currency,
-            planned=verdict["planned_value_per_month"],
+            planned=measured["planned_value_per_month"],
         )
     )
     return report.write()
@@ -309,15 +309,15 @@ def fill_model_card(project: Project, results: dict[str, Any]) -> None:
     if not card.is_file():
         return
     say = project.messages(__file__)
-    verdict = results["value"]
+    measured = results["value"]
     lines = [
         say(
             "holdout.model_card.summary",
             model=results["model"],
             requirement=results["requirement"],
-            primary=verdict["primary"],
+            primary=measured["primary"],
             outcome=say("holdout.model_card.met")
-            if verdict["meets_requirement"]
+            if measured["meets_requirement"]
             else say("holdout.model_card.not_met"),
         ),
         "",
