@@ -249,9 +249,9 @@ MUTATIONS = {
         ("tests/test_dependency_updates.py::test_dependency_updates_watch_the_packages_and_the_ci_file",),
     ),
     "refused-input-not-told-what-is-wrong": Mutation(
-        f"{PACKAGE}/kit/core/data.py",
-        "Data requirement not met: {requirement}. {problem} {fix}",
-        "Data requirement not met: {requirement}. {fix}",
+        f"{PACKAGE}/kit/core/messages.en.yaml",
+        'not_met: "Data requirement not met: {requirement}. {problem} {fix}"',
+        'not_met: "Data requirement not met: {requirement}. {fix}"',
         (
             "tests/test_predict.py::test_serving_rows_outside_an_expected_range_are_refused",
             "tests/test_predict.py::test_serving_rows_with_text_or_infinity_in_a_number_column_are_refused",

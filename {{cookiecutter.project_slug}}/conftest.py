@@ -9,9 +9,11 @@ import pytest
 # busy CI runner, threads fighting over the cores made training many times slower.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+from {{ cookiecutter.module_name }}.kit import cli  # noqa: E402
 from {{ cookiecutter.module_name }}.kit.cli import main  # noqa: E402
 from {{ cookiecutter.module_name }}.kit.core import example_data, pipeline  # noqa: E402
 from {{ cookiecutter.module_name }}.kit.core.files import LOCK_FILE, sha256  # noqa: E402
+from {{ cookiecutter.module_name }}.kit.core.messages import messages_here  # noqa: E402
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project  # noqa: E402
 
 # Rows of the expenses example the tests use: enough to meet the requirement, quick to train on.
@@ -107,7 +109,13 @@ def command(capsys):
 
 
 @pytest.fixture()
-def refused(capsys, snapshot):
+def error_prefix():
+    """How the message of every refused command starts, in the project's language."""
+    return messages_here(cli.__file__)("error.refused", error="")
+
+
+@pytest.fixture()
+def refused(capsys, snapshot, error_prefix):
     """Run a command that must be refused: exit code 2, one message naming `expected`, no file changed.
 
     The message is one line, or a line per problem under a heading when the data or params.yaml has
@@ -121,10 +129,10 @@ def refused(capsys, snapshot):
         message = capsys.readouterr().err
         assert code == 2, f"`{' '.join(command)}` exited {code}, not 2 (refused); it said: {message or '-'}"
         assert expected in message, message
+        assert message.startswith(error_prefix), message
         if problems == 1:
-            assert message.startswith("error: ") and message.count("\n") == 1, message
+            assert message.count("\n") == 1, message
         else:
-            assert message.startswith(f"error: {problems} problems in "), message
             assert message.count("\n- ") == problems and message.count("\n") == problems + 1, message
         assert snapshot(root) == before
         return message

@@ -7,8 +7,12 @@ import sys
 from pathlib import Path
 
 import {{ cookiecutter.module_name }}
+from {{ cookiecutter.module_name }}.kit import cli
 from {{ cookiecutter.module_name }}.kit.cli import main
+from {{ cookiecutter.module_name }}.kit.core.messages import messages_here
 from {{ cookiecutter.module_name }}.prepare import stage as prepare_stage
+
+interrupted = messages_here(cli.__file__)("error.interrupted")
 
 
 def raising(error):
@@ -28,7 +32,7 @@ def test_an_interrupted_stage_keeps_every_previous_output_and_a_rerun_matches_a_
         # Prepare's report is written last, after its three tables.
         patch.setattr(prepare_stage.Report, "write", raising(KeyboardInterrupt()))
         assert main(["run", "prepare"]) == 130
-    assert "interrupted" in capsys.readouterr().err
+    assert interrupted in capsys.readouterr().err
     assert snapshot(finished) == good
 
     assert main(["run", "prepare"]) == 0
@@ -53,5 +57,5 @@ def test_ctrl_c_during_training_leaves_the_last_good_model(finished, snapshot):
             break
     _, errors = process.communicate(timeout=120)
     assert process.returncode == 130, errors
-    assert "interrupted" in errors
+    assert interrupted in errors
     assert snapshot(finished) == good

@@ -52,7 +52,7 @@ def test_newly_labelled_rows_that_meet_the_requirement_pass(deployed, tmp_path, 
 
 
 def test_newly_labelled_rows_below_the_requirement_fail_the_check(
-    deployed, evaluated, tmp_path, command, snapshot
+    deployed, evaluated, tmp_path, command, snapshot, error_prefix
 ):
     root, rows, target = deployed
     labelled = tmp_path / "labelled.csv"
@@ -66,7 +66,7 @@ def test_newly_labelled_rows_below_the_requirement_fail_the_check(
     before = snapshot(root)
     evaluated.write_rows(rows.drop(columns=[target]), labelled)
     message = command(["monitor", "--labelled", str(labelled)], expected=2).err
-    assert message.startswith("error: ") and message.count("\n") == 1, message
+    assert message.startswith(error_prefix) and message.count("\n") == 1, message
     assert f"has no column '{target}'" in message
     assert snapshot(root) == before
 

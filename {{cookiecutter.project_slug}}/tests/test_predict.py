@@ -129,7 +129,9 @@ def answering_in_the_first_row(method, bad):
     return spoiled
 
 
-def test_a_model_that_predicts_nan_or_infinity_is_stopped(trained, served, monkeypatch, tmp_path, capsys):
+def test_a_model_that_predicts_nan_or_infinity_is_stopped(
+    trained, served, monkeypatch, tmp_path, capsys, error_prefix
+):
     model, card, rows = served
     # Class scores are where a classifier's numbers go wrong; a regressor's are its predictions.
     method = "predict_proba" if hasattr(model.named_steps["model"], "predict_proba") else "predict"
@@ -147,12 +149,14 @@ def test_a_model_that_predicts_nan_or_infinity_is_stopped(trained, served, monke
             capsys.readouterr()
             assert main(["predict", "--input", str(holdout), "--output", str(output)]) == 1
             message = capsys.readouterr().err
-            assert message.startswith("error: The model answered NaN or infinity"), message
+            assert message.startswith(error_prefix + "The model answered NaN or infinity"), message
             assert message.count("\n") == 1 and "run train" in message, message
             assert not output.exists()
 
 
-def test_one_row_can_be_stepped_through_preprocess_and_predict(trained, served, monkeypatch, capsys):
+def test_one_row_can_be_stepped_through_preprocess_and_predict(
+    trained, served, monkeypatch, capsys, error_prefix
+):
     model, card, _ = served
     train_path = trained.path("train")
     train = pd.read_parquet(train_path)
@@ -176,7 +180,7 @@ def test_one_row_can_be_stepped_through_preprocess_and_predict(trained, served, 
             assert f"   {name}: {value}\n" in printed
     assert main(["trace", "--input", str(train_path), "--row", str(len(train))]) == 2
     message = capsys.readouterr().err
-    assert message.startswith("error: ") and message.count("\n") == 1, message
+    assert message.startswith(error_prefix) and message.count("\n") == 1, message
     assert f"there is no row {len(train)}" in message
 
 

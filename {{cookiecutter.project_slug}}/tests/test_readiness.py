@@ -136,10 +136,10 @@ def test_a_section_below_the_minimum_fails_the_gate(results_file):
     assert not result.met
 
 
-def test_unreadable_results_get_one_clear_message(tmp_path, capsys, monkeypatch):
+def test_unreadable_results_get_one_clear_message(tmp_path, capsys, monkeypatch, error_prefix):
     monkeypatch.chdir(Project.load().root)
     broken = tmp_path / "results.xml"
     broken.write_text("<testsuites", encoding="utf-8")
     assert main(["readiness", "--results", str(broken)]) == 2
     message = capsys.readouterr().err
-    assert message.startswith("error: Cannot read the test results") and message.count("\n") == 1
+    assert message.startswith(error_prefix + "Cannot read the test results") and message.count("\n") == 1

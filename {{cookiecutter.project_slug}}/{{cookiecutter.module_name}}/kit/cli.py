@@ -12,7 +12,7 @@ from .core import config, pipeline, threads
 from .core.conflicts import UnmergedError
 from .core.data import DataError
 from .core.files import ProjectBusyError, exclusive
-from .core.messages import languages, messages_beside
+from .core.messages import messages_beside, messages_here
 from .core.models import UntrustedModelError
 from .core.pipeline import PACKAGE, STAGES, Project
 from .core.records import RecordError
@@ -91,7 +91,7 @@ def _owners(arguments: argparse.Namespace) -> int:
 
 def _schema(arguments: argparse.Namespace) -> int:
     root = config.find_root()
-    say = messages_beside(__file__, language_even_if_invalid(root))
+    say = messages_here(__file__)  # not params.yaml's: editors show what is wrong in it by the schema
     if arguments.check:
         if (root / config.SCHEMA_FILE).read_text(encoding="utf-8") != config.schema_text():
             print(say("schema.out_of_date", file=config.SCHEMA_FILE))
@@ -102,15 +102,6 @@ def _schema(arguments: argparse.Namespace) -> int:
     written = say("schema.written", file=config.SCHEMA_FILE)
     print(written if changed else say("schema.already_up_to_date", file=config.SCHEMA_FILE))
     return 0
-
-
-def language_even_if_invalid(root: Path) -> str:
-    """params.yaml's language, or while params.yaml does not load, the first one this project speaks:
-    `schema` writes the file by which an editor shows what is wrong in params.yaml, so it must not need it."""
-    try:
-        return config.load(root).project.language
-    except (config.ConfigError, UnmergedError):
-        return languages()[0]
 
 
 def _checklist(arguments: argparse.Namespace) -> int:
@@ -130,7 +121,7 @@ def _checklist(arguments: argparse.Namespace) -> int:
             title = say("gate.title", stage=gate.stage)
             print(f"::warning title={title}::{say('gate.not_met', count=len(gate.unmet), note=note)}")
         else:
-            print(f"warning: {note}", file=sys.stderr)
+            print(say("gate.warning", note=note), file=sys.stderr)
         return 0
     return 1
 
@@ -282,6 +273,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
+    say = messages_here(__file__)
     try:
         with threads.bounded():
             if arguments.command not in WRITE_OUTPUTS:
@@ -289,24 +281,19 @@ def main(argv: list[str] | None = None) -> int:
             with exclusive(config.find_root()):
                 return arguments.handler(arguments)
     except USER_ERRORS as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(say("error.refused", error=error), file=sys.stderr)
         return 2
     except OSError as error:
         if error.filename is None:  # not about a file the user can fix
             raise
-        print(
-            f"error: {error.filename}: {error.strerror}. Check that it exists and that you may read and write "
-            "there, then run the command again. The step that failed changed none of its outputs.",
-            file=sys.stderr,
-        )
+        known = f"error.reason.{type(error).__name__}"  # the system's own words are English everywhere
+        reason = say(known) if known in say.keys("error.reason.") else error.strerror
+        problem = say("error.file", file=error.filename, reason=reason)
+        print(say("error.refused", error=problem), file=sys.stderr)
         return 2
     except predict.UnstableModelError as error:  # the model's fault, not the input's: not a usage error
-        print(f"error: {error}", file=sys.stderr)
+        print(say("error.refused", error=error), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(
-            "interrupted: the stage that was running changed none of its outputs, and the stages before "
-            "it finished; rerun to go on.",
-            file=sys.stderr,
-        )
+        print(say("error.interrupted"), file=sys.stderr)
         return 130

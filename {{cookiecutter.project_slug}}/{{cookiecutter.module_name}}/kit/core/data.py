@@ -32,6 +32,7 @@ from scipy import sparse
 
 from .config import DELIMITERS, ENCODINGS, DataSettings
 from .files import replacing
+from .messages import messages_here
 
 READABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
 # What a file is, by its first bytes, when its name says CSV but it is not text.
@@ -78,7 +79,8 @@ class DataError(ValueError):
     """The data breaks a data requirement."""
 
     def __init__(self, requirement: str, problem: str, fix: str) -> None:
-        super().__init__(f"Data requirement not met: {requirement}. {problem} {fix}")
+        say = messages_here(__file__)
+        super().__init__(say("data.not_met", requirement=requirement, problem=problem, fix=fix))
         self.requirement = requirement
 
 
@@ -86,9 +88,8 @@ class DataErrors(DataError):
     """The data breaks several data requirements: all are reported at once, so one round fixes them all."""
 
     def __init__(self, errors: Sequence[DataError]) -> None:
-        ValueError.__init__(
-            self, f"{len(errors)} problems in the data:\n" + "\n".join(f"- {error}" for error in errors)
-        )
+        heading = messages_here(__file__)("data.several", count=len(errors))
+        ValueError.__init__(self, heading + "".join(f"\n- {error}" for error in errors))
         self.requirement = errors[0].requirement
         self.errors = list(errors)
 

@@ -55,6 +55,18 @@ def languages() -> tuple[str, ...]:
     return tuple(sorted(path.suffixes[-2].lstrip(".") for path in KIT.glob("messages.*.yaml")))
 
 
+def spoken() -> str:
+    """The language this project speaks. A project keeps the message files of one language, and
+    params.yaml's project.language can name only that one; errors found before params.yaml is read
+    (or while it is broken) need it too."""
+    return languages()[0]
+
+
+def messages_here(module_file: str) -> Messages:
+    """The messages beside `module_file` in the project's language: for code that has no settings at hand."""
+    return messages_beside(module_file, spoken())
+
+
 @functools.cache
 def messages_beside(module_file: str, language: str) -> Messages:
     """The messages of the folder that holds `module_file` (pass `__file__`), in `language`."""
