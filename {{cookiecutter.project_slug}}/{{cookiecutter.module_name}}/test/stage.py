@@ -32,7 +32,7 @@ from ..kit.core.records import Evaluation, ModelCard
 from ..kit.operations.predict import answers, refused_rows, unseen_counts
 from ..kit.operations.releases import model_version
 from ..kit.process.value import outlook
-from ..kit.reports.holdout import SERVICE_LEVEL, Method, fill_model_card, write_report
+from ..kit.reports.holdout import SERVICE_LEVEL, Method, fill_model_card, requirement_verdict, write_report
 from ..modelling import (
     BASELINE,
     PERMUTATION_REPEATS,
@@ -144,7 +144,7 @@ def run(project: Project) -> list[str]:
     report = write_report(project, results, holdout, predictions, METHOD)
     fill_model_card(project, results)
     say = project.messages(__file__)
-    verdict = say("verdict.meets") if results["value"]["meets_requirement"] else say("verdict.fails")
+    verdict = requirement_verdict(project, results["value"]["meets_requirement"])
     level = results["service_level"]
     return [
         say(

@@ -88,8 +88,9 @@ class DataErrors(DataError):
     """The data breaks several data requirements: all are reported at once, so one round fixes them all."""
 
     def __init__(self, errors: Sequence[DataError]) -> None:
-        heading = messages_here(__file__)("data.several", count=len(errors))
-        ValueError.__init__(self, heading + "".join(f"\n- {error}" for error in errors))
+        say = messages_here(__file__)
+        listed = "".join(f"\n- {error}" for error in errors)
+        ValueError.__init__(self, say("data.several", count=len(errors)) + listed)
         self.requirement = errors[0].requirement
         self.errors = list(errors)
 

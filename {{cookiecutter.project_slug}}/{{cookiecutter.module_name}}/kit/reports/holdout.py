@@ -132,6 +132,15 @@ def write_report(
     return report.write()
 
 
+VERDICTS = {True: "meets", False: "fails", None: "unscored"}
+
+
+def requirement_verdict(project: Project, meets: bool | None) -> str:
+    """Whether a score meets the requirement, worded to fit the sentences that say so; None: not scored."""
+    say = project.messages(__file__)
+    return say(f"holdout.verdict.{VERDICTS[meets]}")
+
+
 def mark(flag: bool | None) -> str:
     """A yes or no as a table shows it; `-` where nothing was judged."""
     return "-" if flag is None else "✔" if flag else "✘"
@@ -251,11 +260,7 @@ def write_staleness(
         return
     stale = results["staleness"]
     trained_on, newest = stale["trained_on"], stale["newest_meets_requirement"]
-    verdict = {
-        True: say("holdout.verdict.meets"),
-        False: say("holdout.verdict.fails"),
-        None: say("holdout.verdict.unscored"),
-    }[newest]
+    verdict = requirement_verdict(project, newest)
     report.paragraph(
         say(
             "holdout.staleness.measured",
