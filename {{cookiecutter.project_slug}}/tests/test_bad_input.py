@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from {{ cookiecutter.module_name }}.kit.cli import main
-from {{ cookiecutter.module_name }}.kit.core import pipeline
+from {{ cookiecutter.module_name }}.kit.core import data, pipeline
 from {{ cookiecutter.module_name }}.kit.core.data import (
     LONGEST_LINE,
     DataError,
@@ -30,6 +30,18 @@ THIS_PROJECT = Project.load()
 PROBLEM_TYPE = THIS_PROJECT.problem_type
 EXPECTED_RANGES = THIS_PROJECT.data.expected_ranges
 TIME_COLUMN = THIS_PROJECT.data.time_column
+
+
+def naming(requirement):
+    """How a refusal names the data requirement it breaks (a key under data.requirement), in the project's language."""
+    return data.say(
+        "data.not_met", requirement=data.say(f"data.requirement.{requirement}"), problem="", fix=""
+    ).rstrip()
+
+
+def not_in_the_data(column):
+    """What a refusal says of a column params.yaml names that the data lacks, up to the columns the data has."""
+    return data.say("data.problem.not_in_data", missing=column, columns="\0").split("\0")[0]
 
 
 def csv_bytes(frame):
@@ -158,17 +170,17 @@ BAD_CONFIGS = [
     ("owner that is no owner", put("owners", "sponsor", "alice"), "owners.sponsor: 'alice' is not an owner"),
     ("data path outside the project", put("data", "path", "../elsewhere/x.csv"), "outside the project"),
     ("absolute data path", put("data", "path", "/etc/hosts"), "outside the project"),
-    ("column not in the data", put("data", "target", "no_such_column"), "Not in the data: no_such_column"),
-    ("kept column not in the data", put("prepare", "keep_columns", ["no_such"]), "Not in the data: no_such"),
+    ("column not in the data", put("data", "target", "no_such_column"), not_in_the_data("no_such_column")),
+    ("kept column not in the data", put("prepare", "keep_columns", ["no_such"]), not_in_the_data("no_such")),
     (
         "ordered column not in the data",
         put("preprocess", "ordinal_columns", {"no_such": [1]}),
-        "Not in the data: no_such",
+        not_in_the_data("no_such"),
     ),
     (
         "range for a column not in the data",
         put("data", "expected_ranges", {"no_such_column": [0, 1]}),
-        "Not in the data: no_such_column",
+        not_in_the_data("no_such_column"),
     ),
     ("seed out of range", put("split", "seed", 99999999999), "split.seed: must be at most 4,294,967,295"),
     ("unknown delimiter", put("data", "delimiter", ";"), "data.delimiter: must be one of: comma, semicolon"),
@@ -296,56 +308,39 @@ def a_rare_class(rows, target):
 
 
 TARGET_CASE = {
-    "classification": ("fractional target", "data.csv", fractional_target, "the target is a class label"),
-    "regression": ("text target", "data.csv", text_target, "the target is a number for a regression problem"),
+    "classification": ("fractional target", "data.csv", fractional_target, "class_labels"),
+    "regression": ("text target", "data.csv", text_target, "numeric_target"),
 }[PROBLEM_TYPE]
 
-# (case, file name, content, the data requirement the message must name)
+# (case, file name, content, the data requirement the message must name: its key under data.requirement)
 BAD_FILES = [
-    ("missing target column", "data.csv", without_target, "the columns named in params.yaml exist"),
-    ("empty file", "data.csv", lambda rows, target: b"", "the data has rows"),
-    ("header only", "data.csv", lambda rows, target: csv_bytes(rows.head(0)), "the data has rows"),
-    ("wrong file type", "data.xlsx", lambda rows, target: b"PK\x03\x04", "the data is in a readable format"),
-    ("broken parquet", "data.parquet", lambda rows, target: b"PAR1", "the data is in a readable format"),
-    ("one class only", "data.csv", one_class, "the target has at least two classes"),
+    ("missing target column", "data.csv", without_target, "columns_exist"),
+    ("empty file", "data.csv", lambda rows, target: b"", "has_rows"),
+    ("header only", "data.csv", lambda rows, target: csv_bytes(rows.head(0)), "has_rows"),
+    ("wrong file type", "data.xlsx", lambda rows, target: b"PK\x03\x04", "readable"),
+    ("broken parquet", "data.parquet", lambda rows, target: b"PAR1", "readable"),
+    ("one class only", "data.csv", one_class, "two_classes"),
     TARGET_CASE,
-    ("all-missing column", "data.csv", empty_column, "every column carries values"),
-    (
-        "unreadable byte",
-        "data.csv",
-        not_in_its_encoding,
-        "the data is text in the encoding data.encoding names",
-    ),
-    ("repeated column name", "data.csv", repeated_column_name, "every column has its own name"),
-    ("header twice", "data.csv", header_twice, "the header comes once, at the top"),
-    ("one huge line", "data.csv", one_huge_line, "each row is on a line of its own"),
-    ("mixed types in a column", "data.csv", mixed_types, "each column holds one kind of value"),
-    ("infinity in a number column", "data.csv", infinity, "numbers are finite"),
-    ("lists in a column", "data.parquet", nested_values, "each cell holds one value"),
-    ("a class with two rows", "data.csv", a_rare_class, "each class has enough rows to train and test on"),
+    ("all-missing column", "data.csv", empty_column, "carries_values"),
+    ("unreadable byte", "data.csv", not_in_its_encoding, "encoding"),
+    ("repeated column name", "data.csv", repeated_column_name, "own_names"),
+    ("header twice", "data.csv", header_twice, "header_once"),
+    ("one huge line", "data.csv", one_huge_line, "row_per_line"),
+    ("mixed types in a column", "data.csv", mixed_types, "one_kind"),
+    ("infinity in a number column", "data.csv", infinity, "finite"),
+    ("lists in a column", "data.parquet", nested_values, "one_value"),
+    ("a class with two rows", "data.csv", a_rare_class, "rows_per_class"),
 ]
 if PROBLEM_TYPE == "regression":
     BAD_FILES = [row for row in BAD_FILES if row[0] not in ("one class only", "a class with two rows")]
 if EXPECTED_RANGES:
     BAD_FILES += [
-        ("value outside its range", "data.csv", outside_a_range, "each number lies in its expected range"),
-        (
-            "words in a column with a range",
-            "data.csv",
-            words_in_a_ranged_column,
-            "a column with an expected range holds numbers",
-        ),
+        ("value outside its range", "data.csv", outside_a_range, "in_range"),
+        ("words in a column with a range", "data.csv", words_in_a_ranged_column, "ranged_numbers"),
     ]
 
 if TIME_COLUMN:
-    BAD_FILES += [
-        (
-            "words in the time column",
-            "data.csv",
-            words_in_the_time_column,
-            "the time column holds dates or times",
-        )
-    ]
+    BAD_FILES += [("words in the time column", "data.csv", words_in_the_time_column, "times")]
 
 
 @pytest.mark.parametrize(
@@ -356,20 +351,40 @@ def test_bad_data_is_refused_with_the_requirement_it_breaks(
 ):
     bad = content(scratch.rows, scratch.settings["data"]["target"])
     use_file(scratch.root, scratch.settings, name, bad)
-    refused(scratch.root, ["run", "analyze"], f"Data requirement not met: {requirement}")
+    refused(scratch.root, ["run", "analyze"], naming(requirement))
 
 
 # (case, file name, content, what the message says the file is, or which setting reads it)
 MISNAMED_FILES = [
-    ("workbook named .csv", "data.csv", lambda rows: b"PK\x03\x04" + bytes(100), "is an Excel workbook"),
-    ("old workbook named .csv", "data.csv", lambda rows: b"\xd0\xcf\x11\xe0" + bytes(100), "Excel 97-2003"),
-    ("spreadsheet", "data.xlsx", lambda rows: b"PK\x03\x04", "is a spreadsheet"),
-    ("gzip named .csv", "data.csv", lambda rows: gzip.compress(csv_bytes(rows)), "Rename it to data.csv.gz"),
+    (
+        "workbook named .csv",
+        "data.csv",
+        lambda rows: b"PK\x03\x04" + bytes(100),
+        data.say("data.problem.not_text", file="data.csv", kind=data.say("data.file_kind.workbook")),
+    ),
+    (
+        "old workbook named .csv",
+        "data.csv",
+        lambda rows: b"\xd0\xcf\x11\xe0" + bytes(100),
+        data.say("data.problem.not_text", file="data.csv", kind=data.say("data.file_kind.old_workbook")),
+    ),
+    (
+        "spreadsheet",
+        "data.xlsx",
+        lambda rows: b"PK\x03\x04",
+        data.say("data.problem.spreadsheet", file="data.xlsx"),
+    ),
+    (
+        "gzip named .csv",
+        "data.csv",
+        lambda rows: gzip.compress(csv_bytes(rows)),
+        data.say("data.fix.rename_to_gz", file="data.csv"),
+    ),
     (
         "semicolons",
         "data.csv",
         lambda rows: rows.to_csv(index=False, sep=";").encode(THIS_PROJECT.data.encoding),
-        "Set data.delimiter: semicolon",
+        data.say("data.fix.set_delimiter", delimiter="semicolon"),
     ),
 ]
 
@@ -415,12 +430,15 @@ def test_a_data_path_that_links_out_of_the_project_is_refused_as_a_link(scratch,
 
 def test_a_positive_label_written_as_text_for_a_number_class_says_how_to_write_it():
     target = pd.Series([0, 1] * 10, name="churned")
-    with pytest.raises(DataError, match=r"holds 1: the same characters, but a number") as refused:
+    with pytest.raises(DataError) as refused:
         check_target(target, "classification", "1")
-    assert "Write positive_label: 1 in params.yaml (without quotes)" in str(refused.value)
+    message = str(refused.value)
+    assert data.say("data.problem.positive_as_number", label="1", target="churned", twin=1) in message
+    assert data.say("data.fix.positive_as_number", twin=1) in message
     words = pd.Series(["0", "1"] * 10, name="churned")
-    with pytest.raises(DataError, match=r"Write positive_label: '1' in params.yaml \(in quotes\)"):
+    with pytest.raises(DataError) as refused:
         check_target(words, "classification", 1)
+    assert data.say("data.fix.positive_as_text", twin="1") in str(refused.value)
 
 
 def number_column(rows, shown=False):
@@ -441,8 +459,8 @@ def test_a_file_in_another_encoding_is_refused_with_the_setting_that_reads_it(sc
         pytest.skip("this project reads Shift_JIS, which reads most UTF-8 files without an error")
     rows = scratch.rows.assign(note="領収書あり")
     use_file(scratch.root, scratch.settings, "data.csv", rows.to_csv(index=False).encode("cp932", "replace"))
-    refused(scratch.root, ["run", "analyze"], "it reads as Shift_JIS")
-    refused(scratch.root, ["run", "analyze"], "Set data.encoding: cp932 in params.yaml.")
+    message = refused(scratch.root, ["run", "analyze"], data.say("data.fix.set_encoding", likely="cp932"))
+    assert data.say("data.encoding_name.cp932") in message
 
     scratch.settings["data"]["encoding"] = "cp932"
     write_params(scratch.root, scratch.settings)
@@ -457,7 +475,7 @@ def test_a_missing_marker_is_named_and_once_listed_reads_as_missing_while_other_
     rows.loc[rows.index[4], "kind"] = "NA"
     scratch.settings["data"]["missing_values"] = []
     use_file(scratch.root, scratch.settings, "data.csv", csv_bytes(rows))
-    refused(scratch.root, ["run", "analyze"], "If '?' stands for a missing value, list it under data.missing")
+    refused(scratch.root, ["run", "analyze"], data.say("data.fix.missing_marker", marker="?"))
 
     scratch.settings["data"]["missing_values"] = ["?"]
     write_params(scratch.root, scratch.settings)
@@ -474,15 +492,24 @@ def test_every_broken_requirement_of_a_file_is_reported_in_one_run(scratch, refu
     rows["other"] = rows["other"].astype(object)
     rows.loc[rows.index[:3], "other"] = "n/a"
     use_file(scratch.root, scratch.settings, "data.csv", csv_bytes(rows))
-    for expected in (f"Column '{column}' holds", "Column 'other' holds numbers", "in every row: empty"):
-        refused(scratch.root, ["run", "analyze"], expected, problems=3)
+    empty = data.say("data.problem.empty_columns", columns="empty")
+    message = refused(scratch.root, ["run", "analyze"], empty, problems=3)
+    assert data.say("data.problem.mixed", column="other", rows=3, value="n/a") in message
+    # The column's values may look like personal data, and are then not shown.
+    said = [
+        data.say(problem, column=column, rows=3, value="about 12")
+        for problem in ("data.problem.mixed", "data.problem.mixed_personal")
+    ]
+    assert any(sentence in message for sentence in said), message
 
 
 def test_a_positive_class_with_more_than_two_classes_is_refused_with_the_setting_to_change():
     target = pd.Series(["red", "green", "blue"] * 5, name="colour")
-    with pytest.raises(DataError, match="Set data.positive_label: null in params.yaml") as refused:
+    with pytest.raises(DataError) as refused:
         check_target(target, "classification", "red")
-    assert "'colour' has 3 classes" in str(refused.value)
+    message = str(refused.value)
+    assert data.say("data.problem.positive_of_many", target="colour", classes=3, label="red") in message
+    assert data.say("data.fix.positive_of_many") in message
     check_target(target, "classification", None)
 
 

@@ -2,12 +2,14 @@
 refused, and the model card records each column's type, range and known categories for serving."""
 
 import json
+import re
 from copy import deepcopy as copy_of
 
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }}.kit.core.data import DataError
+from {{ cookiecutter.module_name }}.kit.core import data
+from {{ cookiecutter.module_name }}.kit.core.data import DataError, range_text
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 from {{ cookiecutter.module_name }}.kit.process.readiness import NOT_APPLICABLE
 from {{ cookiecutter.module_name }}.train.stage import MAX_KNOWN_CATEGORIES
@@ -32,12 +34,15 @@ def test_raw_data_outside_an_expected_range_is_refused(project, tmp_path):
             broken = rows.astype({column: float})
             broken.loc[broken.index[7], column] = bound + beyond
             copy.write_rows(broken, copy.raw_data)
-            with pytest.raises(DataError, match="each number lies in its expected range") as refused:
+            with pytest.raises(DataError, match=re.escape(data.say("data.requirement.in_range"))) as refused:
                 copy.read_raw()
             message = str(refused.value)
-            assert f"Column '{column}' should be" in message and "1 row(s)" in message, message
-            assert f"such as {bound + beyond}" in message, message
-            assert "widen data.expected_ranges in params.yaml" in message, message
+            said = data.say(
+                "data.problem.outside_range", column=column, range=range_text(*bounds), rows=1, value="\0"
+            )
+            before_the_value = said.split(repr("\0"))[0]
+            assert f"{before_the_value}{bound + beyond}" in message, message
+            assert data.say("data.fix.outside_range") in message, message
 
 
 def is_number_column(values):

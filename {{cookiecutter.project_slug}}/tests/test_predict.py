@@ -3,6 +3,7 @@ stops a model that answers NaN or infinity, and can show one row's way to its pr
 
 import io
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -13,8 +14,8 @@ from sklearn.preprocessing import StandardScaler
 
 from {{ cookiecutter.module_name }}.kit import operations
 from {{ cookiecutter.module_name }}.kit.cli import main
-from {{ cookiecutter.module_name }}.kit.core import models, pipeline
-from {{ cookiecutter.module_name }}.kit.core.data import DataError, dense
+from {{ cookiecutter.module_name }}.kit.core import data, models, pipeline
+from {{ cookiecutter.module_name }}.kit.core.data import DataError, dense, range_text
 from {{ cookiecutter.module_name }}.kit.core.records import ColumnSchema, ModelCard
 from {{ cookiecutter.module_name }}.kit.operations.predict import (
     UnstableModelError,
@@ -60,11 +61,13 @@ def test_serving_rows_outside_an_expected_range_are_refused(trained, served):
             if bound is None:
                 continue
             assert len(predict(with_first(rows, column, bound), model, card)) == len(rows)
-            with pytest.raises(DataError, match="each number lies in its expected range") as refused:
+            with pytest.raises(DataError, match=re.escape(data.say("data.requirement.in_range"))) as refused:
                 predict(with_first(rows, column, bound + beyond), model, card)
-            message = str(refused.value)
-            assert f"Column '{column}' should be" in message and "1 row(s)" in message, message
-            assert f"such as {bound + beyond}" in message and "data.expected_ranges" in message, message
+            said = data.say(
+                "data.problem.outside_range", column=column, range=range_text(*bounds), rows=1, value="\0"
+            )
+            before_the_value = said.split(repr("\0"))[0]
+            assert f"{before_the_value}{bound + beyond}" in str(refused.value), str(refused.value)
 
 
 def test_without_a_positive_class_each_prediction_has_a_score_per_class():
@@ -85,10 +88,14 @@ def test_without_a_positive_class_each_prediction_has_a_score_per_class():
     assert (scores.idxmax(axis=1).str.removeprefix("score_") == output["prediction"]).all()
 
 
-# (value in a number column, the requirement named, what the message says of it)
+# (value in a number column, the requirement named, what the message says of the column)
 NOT_A_NUMBER = [
-    ("twelve", "numeric columns hold numbers", "holds 'twelve'"),
-    ("inf", "numbers are finite", "infinity"),
+    ("twelve", "numeric columns hold numbers", lambda column: f"Column '{column}' holds 'twelve'"),
+    (
+        "inf",
+        data.say("data.requirement.finite"),
+        lambda column: data.say("data.problem.infinity", column=column, rows=1),
+    ),
 ]
 
 
@@ -98,9 +105,9 @@ def test_serving_rows_with_text_or_infinity_in_a_number_column_are_refused(serve
     column = next((name for name, entry in card.columns.items() if entry.kind == "numbers"), None)
     if column is None:
         pytest.skip(f"{NOT_APPLICABLE}the model has no number columns")
-    with pytest.raises(DataError, match=requirement) as refused:
+    with pytest.raises(DataError, match=re.escape(requirement)) as refused:
         predict(with_first(rows, column, value), model, card)
-    assert f"Column '{column}' " in str(refused.value) and said in str(refused.value)
+    assert said(column) in str(refused.value), str(refused.value)
 
 
 def test_serving_computes_the_same_features_as_training(trained, served):

@@ -24,7 +24,8 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from ..kit.core import models
 from ..kit.core.config import ConfigError
-from ..kit.core.data import DataError, dense, write_table_in_parts
+from ..kit.core.data import DataError, dense, listed, write_table_in_parts
+from ..kit.core.messages import messages_here
 from ..kit.core.pipeline import Project
 from ..kit.reports.report import Report
 
@@ -100,11 +101,8 @@ def janome_tokenizer() -> Callable[[str], Iterator[str]]:
     try:
         from janome.tokenizer import Tokenizer
     except ImportError:
-        raise ConfigError(
-            "preprocess.text_analyzer is morphemes, which needs Janome, a Japanese morphological analyser "
-            "that this project does not install by default: run `uv add janome` in the project folder, "
-            "or set preprocess.text_analyzer to characters in params.yaml."
-        ) from None
+        say = messages_here(__file__)
+        raise ConfigError(say("refused.no_janome")) from None
     tokenizer = Tokenizer()
     return functools.partial(tokenizer.tokenize, wakati=True)
 
@@ -234,14 +232,14 @@ def feature_parts(preprocessor: ColumnTransformer, frame: pd.DataFrame) -> Itera
         features = preprocessor.transform(frame.iloc[start : start + FEATURE_ROWS])
         part = pd.DataFrame(dense(features), columns=names)
         if part.isna().any().any():
-            raise RuntimeError(
-                "Preprocessing left missing values; check the imputers in preprocess/stage.py."
-            )
+            say = messages_here(__file__)
+            raise RuntimeError(say("refused.missing_features"))
         yield part
 
 
 def run(project: Project) -> list[str]:
     project.require("train")
+    say = project.messages(__file__)
     train = pd.read_parquet(project.path("train"))
     columns = project.feature_columns(train)
     orders = project.settings.preprocess.ordinal_columns
@@ -249,10 +247,14 @@ def run(project: Project) -> list[str]:
         outside = outside_the_order(train[column], orders[column])
         if outside:
             raise DataError(
-                "an ordered column holds only the values of its order",
-                f"Column '{column}' holds {', '.join(outside[:5])}, which its order in preprocess.ordinal_columns "
-                f"({', '.join(map(as_text, orders[column]))}) does not place.",
-                "Add them to the order in params.yaml, or list them under data.missing_values.",
+                say("refused.ordered.requirement"),
+                say(
+                    "refused.ordered.problem",
+                    column=column,
+                    values=listed(outside[:5]),
+                    order=listed(map(as_text, orders[column])),
+                ),
+                say("refused.ordered.fix"),
             )
     # fit, then transform: the features are then exactly what every later transform gives, which
     # fit_transform's shortcuts (in the text weights, for one) do not promise.
@@ -261,7 +263,6 @@ def run(project: Project) -> list[str]:
     write_table_in_parts(feature_parts(preprocessor, train[columns]), project.path("features"))
     models.save(preprocessor, project.path("preprocessor"), {})
 
-    say = project.messages(__file__)
     report = Report(project.report_dir("preprocess"), say("title"), say.language)
     report.paragraph(say("report.fitted", rows=len(train), columns=len(columns), features=len(features)))
     kinds = column_kinds(train[columns], project)

@@ -1,7 +1,8 @@
 """Read the team's data and refuse it, with a clear message, when it breaks a data requirement.
 
 Every message names the requirement that is broken (the data checklist's words), what was found,
-and how to fix it. Nothing here writes to data/raw/: raw data is never modified.
+and how to fix it, in the project's language: the sentences are under data: in this folder's message
+files. Nothing here writes to data/raw/: raw data is never modified.
 """
 
 from __future__ import annotations
@@ -35,11 +36,11 @@ from .files import replacing
 from .messages import messages_here
 
 READABLE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".pq")
-# What a file is, by its first bytes, when its name says CSV but it is not text.
+# What a file is, by its first bytes, when its name says CSV but it is not text (worded under data.file_kind).
 NOT_TEXT = {
-    b"PK\x03\x04": "an Excel workbook (or another zip archive)",
-    b"\xd0\xcf\x11\xe0": "an Excel 97-2003 workbook",
-    b"\x1f\x8b": "gzip-compressed",
+    b"PK\x03\x04": "workbook",
+    b"\xd0\xcf\x11\xe0": "old_workbook",
+    b"\x1f\x8b": "gzip",
 }
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
 # How much of a file that is not in its configured encoding is read to tell which encoding it is in.
@@ -76,10 +77,10 @@ NUMBER_DIGITS = range(9, 20)
 
 
 class DataError(ValueError):
-    """The data breaks a data requirement."""
+    """The data breaks a data requirement: the requirement, the problem and the fix are sentences in the
+    project's language."""
 
     def __init__(self, requirement: str, problem: str, fix: str) -> None:
-        say = messages_here(__file__)
         super().__init__(say("data.not_met", requirement=requirement, problem=problem, fix=fix))
         self.requirement = requirement
 
@@ -88,11 +89,30 @@ class DataErrors(DataError):
     """The data breaks several data requirements: all are reported at once, so one round fixes them all."""
 
     def __init__(self, errors: Sequence[DataError]) -> None:
-        say = messages_here(__file__)
-        listed = "".join(f"\n- {error}" for error in errors)
-        ValueError.__init__(self, say("data.several", count=len(errors)) + listed)
+        heading = say("data.several", count=len(errors))
+        ValueError.__init__(self, heading + "".join(f"\n- {error}" for error in errors))
         self.requirement = errors[0].requirement
         self.errors = list(errors)
+
+
+def say(key: str, /, **values: Any) -> str:
+    """A sentence of this folder's messages, in the project's language."""
+    return messages_here(__file__)(key, **values)
+
+
+def broken(requirement: str, problem: str, fix: str, **values: Any) -> DataError:
+    """The error for data that breaks `requirement`: keys under data.requirement, data.problem and
+    data.fix of this folder's messages, the last two filled in with `values`."""
+    return DataError(
+        say(f"data.requirement.{requirement}"),
+        say(f"data.problem.{problem}", **values),
+        say(f"data.fix.{fix}", **values),
+    )
+
+
+def listed(items: Iterable[object]) -> str:
+    """Names or values as one list in a sentence."""
+    return say("data.separator").join(map(str, items))
 
 
 def dense(features: Any) -> np.ndarray:
@@ -124,29 +144,18 @@ def read_table(
     (data.missing_values); every other text, `NA` and `None` included, is a value.
     """
     if not path.is_file():
-        raise DataError(
-            "the data exists",
-            f"There is no file at {path}.",
-            "Copy the data there, or set data.path in params.yaml to where it is.",
-        )
+        raise broken("exists", "no_file", "copy_there", path=path)
     if not path.name.lower().endswith(READABLE_SUFFIXES):
         spreadsheet = path.suffix.lower() in SPREADSHEET_SUFFIXES
-        raise DataError(
-            "the data is in a readable format",
-            f"{path.name} is {'a spreadsheet' if spreadsheet else 'neither CSV nor Parquet'}.",
-            "Export it as .csv (UTF-8; or CSV from Japanese Excel, with data.encoding: cp932) or .parquet "
-            "and point data.path to that file.",
-        )
+        raise broken("readable", "spreadsheet" if spreadsheet else "other_format", "export", file=path.name)
     if path.stat().st_size == 0:
-        raise DataError("the data has rows", f"{path.name} is empty.", "Export the data again.")
+        raise broken("has_rows", "empty", "export_again", file=path.name)
     if is_csv(path):
         frame = _read_csv(path, encoding, missing_values, delimiter)
     else:
         frame = marked_as_missing(_read_parquet(path), missing_values)
     if frame.empty:
-        raise DataError(
-            "the data has rows", f"{path.name} has a header but no rows.", "Export the data again."
-        )
+        raise broken("has_rows", "header_only", "export_again", file=path.name)
     return frame
 
 
@@ -164,10 +173,8 @@ def _read_csv(path: Path, encoding: str, missing_values: Sequence[str], delimite
     with open_bytes(path) as stream:
         start = stream.read(LONGEST_LINE)
     if len(start) == LONGEST_LINE and b"\n" not in start and b"\r" not in start:
-        raise DataError(
-            "each row is on a line of its own",
-            f"The first {LONGEST_LINE // 2**20} MB of {path.name} hold no line break.",
-            "Export it again as CSV with one row per line; quote text cells that hold line breaks.",
+        raise broken(
+            "row_per_line", "no_line_break", "row_per_line", megabytes=LONGEST_LINE // 2**20, file=path.name
         )
     # A UTF-8 file may start with a byte order mark (as Excel writes it); it is not part of the header.
     text_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
@@ -177,10 +184,8 @@ def _read_csv(path: Path, encoding: str, missing_values: Sequence[str], delimite
         refuse_other_delimiter(header, path, delimiter)
         repeated = sorted({name for name in header if header.count(name) > 1})
         if repeated:
-            raise DataError(
-                "every column has its own name",
-                f"The header of {path.name} repeats: {', '.join(repeated)}.",
-                "Rename or remove the repeated columns.",
+            raise broken(
+                "own_names", "repeated_names", "rename_repeated", file=path.name, columns=listed(repeated)
             )
         frame = pd.read_csv(
             path,
@@ -192,30 +197,26 @@ def _read_csv(path: Path, encoding: str, missing_values: Sequence[str], delimite
         )
     except UnicodeDecodeError as error:
         likely = likely_encoding(path, encoding)
-        reads_as = (
-            f"; it reads as {ENCODINGS[likely]}." if likely else ", nor in another encoding it may be in."
-        )
-        raise DataError(
-            "the data is text in the encoding data.encoding names",
-            f"{path.name} is not {ENCODINGS[encoding]} (data.encoding: {encoding}): byte {error.start:,} cannot "
-            f"be read{reads_as}",
-            f"Set data.encoding: {likely} in params.yaml."
-            if likely
-            else f"Save it again as UTF-8, or set data.encoding to one of: {', '.join(ENCODINGS)}.",
+        raise broken(
+            "encoding",
+            "reads_as_other" if likely else "reads_as_none",
+            "set_encoding" if likely else "save_as_utf8",
+            file=path.name,
+            encoding=encoding,
+            encoding_name=say(f"data.encoding_name.{encoding}"),
+            byte=error.start,
+            likely=likely,
+            likely_name=likely and say(f"data.encoding_name.{likely}"),
+            encodings=listed(ENCODINGS),
         ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, EOFError, gzip.BadGzipFile) as error:
-        raise DataError(
-            "the data is well-formed CSV",
-            f"{path.name} cannot be parsed: {str(error).strip()}.",
-            "Check the delimiter (data.delimiter) and quoting, or export it again.",
+        raise broken(
+            "well_formed", "unparsable", "check_delimiter", file=path.name, error=str(error).strip()
         ) from None
     repeats = header_lines(frame)
     if repeats:
-        raise DataError(
-            "the header comes once, at the top",
-            f"Data row(s) {', '.join(map(str, repeats[:5]))} of {path.name} repeat the header, as when two "
-            "exports are joined.",
-            "Remove the repeated header lines.",
+        raise broken(
+            "header_once", "header_repeated", "remove_headers", rows=listed(repeats[:5]), file=path.name
         )
     return frame
 
@@ -226,24 +227,22 @@ def refuse_binary(path: Path) -> None:
         start = stream.read(4)
     compressed = path.suffix.lower() == ".gz"
     for magic, kind in NOT_TEXT.items():
-        if start.startswith(magic) and not (compressed and kind == "gzip-compressed"):
-            fix = (
-                f"Rename it to {path.name}.gz (and data.path with it), or decompress it."
-                if kind == "gzip-compressed"
-                else "Open it in Excel and save it as CSV (UTF-8), or export it as Parquet."
-            )
-            raise DataError("the data is in a readable format", f"{path.name} is {kind}, not CSV text.", fix)
+        if start.startswith(magic) and not (compressed and kind == "gzip"):
+            fix = "rename_to_gz" if kind == "gzip" else "save_as_csv"
+            raise broken("readable", "not_text", fix, file=path.name, kind=say(f"data.file_kind.{kind}"))
 
 
 def refuse_other_delimiter(header: list[str], path: Path, delimiter: str) -> None:
     """A header of one column that holds another delimiter means the file is separated by that one."""
     found = [name for name, other in DELIMITERS.items() if other != delimiter and other in "".join(header)]
     if len(header) == 1 and found:
-        raise DataError(
-            "the data is well-formed CSV",
-            f"The header of {path.name} reads as one column, {header[0][:60]!r}: its values are separated "
-            f"by a {found[0]}.",
-            f"Set data.delimiter: {found[0]} in params.yaml.",
+        raise broken(
+            "well_formed",
+            "one_column",
+            "set_delimiter",
+            file=path.name,
+            header=header[0][:60],
+            delimiter=found[0],
         )
 
 
@@ -290,10 +289,8 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     try:
         return pd.read_parquet(path)
     except (OSError, ValueError) as error:
-        raise DataError(
-            "the data is in a readable format",
-            f"{path.name} is not a readable Parquet file ({error}).",
-            "Export it again as Parquet or CSV.",
+        raise broken(
+            "readable", "bad_parquet", "export_parquet_or_csv", file=path.name, error=error
         ) from None
 
 
@@ -314,10 +311,12 @@ def check_columns(
     named += named_elsewhere
     missing = list(dict.fromkeys(name for name in named if name is not None and name not in frame.columns))
     if missing:
-        raise DataError(
-            "the columns named in params.yaml exist",
-            f"Not in the data: {', '.join(missing)}. The data has: {', '.join(map(str, frame.columns))}.",
-            "Fix the names in params.yaml (under data:, prepare.keep_columns or preprocess.ordinal_columns).",
+        raise broken(
+            "columns_exist",
+            "not_in_data",
+            "fix_names",
+            missing=listed(missing),
+            columns=listed(frame.columns),
         )
     time = [] if data.time_column is None else [frame[data.time_column]]
     mixed = dict(mixed_columns(frame, data))
@@ -341,12 +340,7 @@ def check_single_values(values: pd.Series) -> None:
     sample = values.dropna().head(PERSONAL_SAMPLE)
     nested = sample[sample.map(lambda value: isinstance(value, (list, tuple, dict, set, np.ndarray)))]
     if len(nested):
-        raise DataError(
-            "each cell holds one value",
-            f"Column '{values.name}' holds lists or mappings, such as {type(nested.iloc[0]).__name__} values.",
-            "Flatten it into one column per item when you export the data, or list it under "
-            "data.ignore_columns in params.yaml.",
-        )
+        raise broken("one_value", "nested", "flatten", column=values.name, type=type(nested.iloc[0]).__name__)
 
 
 def refuse_infinity(values: pd.Series) -> None:
@@ -355,45 +349,27 @@ def refuse_infinity(values: pd.Series) -> None:
         return
     infinite = int(np.isinf(values.to_numpy(dtype=float, na_value=np.nan)).sum())
     if infinite:
-        raise DataError(
-            "numbers are finite",
-            f"Column '{values.name}' holds infinity in {infinite:,} row(s).",
-            "Fix those cells, or leave them empty where the value is unknown (list the marker under "
-            "data.missing_values in params.yaml if it stands for missing).",
-        )
+        raise broken("finite", "infinity", "infinity", column=values.name, rows=infinite)
 
 
 def check_not_empty(frame: pd.DataFrame, data: DataSettings) -> None:
     empty = [name for name in frame.columns if frame[name].isna().all() and name not in data.ignore_columns]
     if empty:
-        raise DataError(
-            "every column carries values",
-            f"These columns are empty in every row: {', '.join(map(str, empty))}.",
-            "Fix the export, or list them under data.ignore_columns in params.yaml.",
-        )
+        raise broken("carries_values", "empty_columns", "empty_columns", columns=listed(empty))
 
 
 def refuse_mixed(name: str, text: pd.Series, personal: bool) -> None:
     """A number column with text in some rows; text that repeats is likely a marker for missing. The
     message shows no value of a column that looks like `personal` data."""
-    cells = (
-        "those cells (leave a cell empty when the value is missing), or list the column under "
-        "data.text_columns or data.ignore_columns in params.yaml."
-    )
     repeated = text.value_counts()
-    fix = (
-        f"If {repeated.index[0]!r} stands for a missing value, list it under data.missing_values in "
-        f"params.yaml; otherwise fix {cells}"
-        if repeated.iloc[0] > 1 and not personal
-        else f"Fix {cells}"
-    )
-    example = (
-        "its values look like personal data, so none is shown" if personal else f"such as {text.iloc[0]!r}"
-    )
-    raise DataError(
-        "each column holds one kind of value",
-        f"Column '{name}' holds numbers, but also text in {len(text):,} row(s) ({example}).",
-        fix,
+    raise broken(
+        "one_kind",
+        "mixed_personal" if personal else "mixed",
+        "missing_marker" if repeated.iloc[0] > 1 and not personal else "mixed",
+        column=name,
+        rows=len(text),
+        value=text.iloc[0],
+        marker=repeated.index[0],
     )
 
 
@@ -401,24 +377,21 @@ def check_expected_range(values: pd.Series, bounds: list[float | None]) -> None:
     """A column of data.expected_ranges holds numbers, all inside its range; missing values pass."""
     if not is_numeric_dtype(values) or is_bool_dtype(values):
         examples = values.dropna().astype(str).unique()[:3]
-        raise DataError(
-            "a column with an expected range holds numbers",
-            f"data.expected_ranges gives a range for '{values.name}', but it holds "
-            f"{', '.join(map(repr, examples)) or 'no numbers'}.",
-            "Point the range to a number column, or remove it from data.expected_ranges in params.yaml.",
+        raise broken(
+            "ranged_numbers",
+            "range_of_text" if len(examples) else "range_of_nothing",
+            "range_of_text",
+            column=values.name,
+            values=listed(map(repr, examples)),
         )
-    check_range(
-        values,
-        bounds,
-        "Fix those rows in the data, or widen data.expected_ranges in params.yaml if such values are real.",
-    )
+    check_range(values, bounds, say("data.fix.outside_range"))
 
 
 def check_range(values: pd.Series, bounds: Sequence[float | None], fix: str) -> None:
     """Refuse numbers outside [lowest, highest], where None leaves that side open; missing values pass.
 
     Raw data and rows sent for prediction are held to the same range, so a model never answers for
-    values it was not meant to see.
+    values it was not meant to see; `fix` says how to mend each kind of input.
     """
     lowest, highest = bounds
     numbers = pd.to_numeric(values, errors="coerce")
@@ -427,19 +400,20 @@ def check_range(values: pd.Series, bounds: Sequence[float | None], fix: str) -> 
     high = math.inf if highest is None else highest
     outside = numbers[(numbers < low) | (numbers > high)]
     if len(outside):
-        raise DataError(
-            "each number lies in its expected range",
-            f"Column '{values.name}' should be {range_text(lowest, highest)} (data.expected_ranges), but "
-            f"{len(outside):,} row(s) are not, such as {outside.tolist()[0]!r}.",
-            fix,
+        problem = say(
+            "data.problem.outside_range",
+            column=values.name,
+            range=range_text(lowest, highest),
+            rows=len(outside),
+            value=outside.tolist()[0],
         )
+        raise DataError(say("data.requirement.in_range"), problem, fix)
 
 
 def range_text(lowest: float | None, highest: float | None) -> str:
     """A range as people say it: from 0 to 120, at least 0, at most 120."""
-    if lowest is None:
-        return f"at most {highest:g}"
-    return f"at least {lowest:g}" if highest is None else f"from {lowest:g} to {highest:g}"
+    side = "at_most" if lowest is None else "at_least" if highest is None else "between"
+    return say(f"data.range.{side}", lowest=lowest, highest=highest)
 
 
 def mixed_columns(frame: pd.DataFrame, data: DataSettings) -> list[tuple[str, pd.Series]]:
@@ -465,12 +439,13 @@ def time_order(values: pd.Series) -> pd.Series:
     parsed = pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
     unreadable = values[parsed.isna() & values.notna()]
     if len(unreadable):
-        raise DataError(
-            "the time column holds dates or times",
-            f"Column '{values.name}' (data.time_column) holds {len(unreadable):,} value(s) that are not dates "
-            f"or times, such as {unreadable.iloc[0]!r}.",
-            "Correct them (for example 2024-03-31 or 2024-03-31 14:05), or set data.time_column to null "
-            "in params.yaml.",
+        raise broken(
+            "times",
+            "not_times",
+            "not_times",
+            column=values.name,
+            rows=len(unreadable),
+            value=unreadable.iloc[0],
         )
     return parsed
 
@@ -479,60 +454,69 @@ def check_target(target: pd.Series, problem_type: str, positive_label: Any, min_
     labels = target.dropna()
     if problem_type == "regression":
         if not pd.api.types.is_numeric_dtype(labels) or pd.api.types.is_bool_dtype(labels):
-            raise DataError(
-                "the target is a number for a regression problem",
-                f"The target '{target.name}' holds values such as {labels.iloc[0]!r}.",
-                "Point data.target to a numeric column, or set model.problem_type to classification.",
+            raise broken(
+                "numeric_target",
+                "target_not_numbers",
+                "numeric_target",
+                target=target.name,
+                value=labels.tolist()[0],
             )
         return
     classes = labels.unique()
     if len(classes) < 2:
-        raise DataError(
-            "the target has at least two classes",
-            f"Every labelled row of '{target.name}' is {classes[0]!r}."
-            if len(classes)
-            else "No row is labelled.",
-            "Collect examples of the other classes (Prepare drafts the request).",
+        raise broken(
+            "two_classes",
+            "one_class" if len(classes) else "no_labels",
+            "other_classes",
+            target=target.name,
+            label=classes.tolist()[0] if len(classes) else None,
         )
     if pd.api.types.is_float_dtype(labels) and not labels.apply(float.is_integer).all():
-        raise DataError(
-            "the target is a class label for a classification problem",
-            f"The target '{target.name}' holds fractional numbers such as {labels.iloc[0]!r}.",
-            "Set model.problem_type to regression, or point data.target to a label column.",
+        raise broken(
+            "class_labels", "fractional_target", "class_labels", target=target.name, value=labels.tolist()[0]
         )
     counts = labels.value_counts()
     few = counts[counts < min_class_rows]
     if len(few):
-        listed = ", ".join(f"{label!r} ({count:,})" for label, count in few.items())
-        raise DataError(
-            "each class has enough rows to train and test on",
-            f"Class(es) of '{target.name}' with fewer than {min_class_rows} rows: {listed}. With "
-            "split.holdout_size held out, each class needs model.cv_folds rows in training and one to test.",
-            "Collect more rows of these classes, merge them into similar classes, or remove their rows "
-            "(or lower model.cv_folds in params.yaml).",
+        classes_and_rows = listed(
+            say("data.class_rows", label=label, rows=count) for label, count in few.items()
+        )
+        raise broken(
+            "rows_per_class",
+            "few_rows",
+            "few_rows",
+            target=target.name,
+            rows=min_class_rows,
+            classes=classes_and_rows,
         )
     if positive_label is not None and len(classes) > 2:
-        raise DataError(
-            "a positive class is named only for two classes",
-            f"The target '{target.name}' has {len(classes)} classes, and data.positive_label is {positive_label!r}.",
-            "Set data.positive_label: null in params.yaml; f1, precision, recall and roc_auc then average "
-            "their per-class scores as model.average says (macro or weighted).",
+        raise broken(
+            "positive_of_two",
+            "positive_of_many",
+            "positive_of_many",
+            target=target.name,
+            classes=len(classes),
+            label=positive_label,
         )
     if positive_label is not None and positive_label not in set(classes.tolist()):
         twin = next((label for label in classes.tolist() if str(label) == str(positive_label)), None)
         if twin is not None:
-            text = isinstance(twin, str)
-            raise DataError(
-                "the positive class occurs in the target",
-                f"data.positive_label is {positive_label!r}, but '{target.name}' holds {twin!r}: the same "
-                f"characters, but {'text' if text else 'a number'}.",
-                f"Write positive_label: {repr(twin) if text else twin} in params.yaml "
-                f"({'in quotes' if text else 'without quotes'}).",
+            kind = "text" if isinstance(twin, str) else "number"
+            raise broken(
+                "positive_in_target",
+                f"positive_as_{kind}",
+                f"positive_as_{kind}",
+                target=target.name,
+                label=positive_label,
+                twin=twin,
             )
-        raise DataError(
-            "the positive class occurs in the target",
-            f"data.positive_label is {positive_label!r}, but '{target.name}' holds {sorted(map(str, classes))}.",
-            "Set data.positive_label in params.yaml to one of these.",
+        raise broken(
+            "positive_in_target",
+            "positive_missing",
+            "positive_missing",
+            target=target.name,
+            label=positive_label,
+            classes=sorted(map(str, classes)),
         )
 
 
