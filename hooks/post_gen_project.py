@@ -27,7 +27,10 @@ OPTION_FILES = {
 }
 # Message sections that only one choice of an option shows: (folder, top-level section). The other
 # choices' projects drop them, as each message in a file must be shown by the code beside it.
-OPTION_MESSAGES = {"demo": {"streamlit": ("{module}/kit/operations", "demo")}}
+OPTION_MESSAGES = {
+    "serving": {"fastapi": ("{module}/kit", "serve")},
+    "demo": {"streamlit": ("{module}/kit/operations", "demo")},
+}
 
 
 def keep_language(root, language):

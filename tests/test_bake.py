@@ -2,6 +2,7 @@
 
 import itertools
 import json
+import re
 import string
 from pathlib import Path
 
@@ -234,6 +235,59 @@ def test_documents_are_in_the_chosen_language(baked):
             assert "**Guidance:**" not in read(root, path), f"English guidance left in {path}"
         else:
             assert not CJK.search("\n".join(headings)), f"Japanese headings in {path}"
+
+
+# Three lowercase English words in a row, outside backquotes: a sentence, not a key, value, name or command.
+ENGLISH_PROSE = re.compile(r"\b[a-z]+(?:'[a-z]+)?(?: [a-z]+(?:'[a-z]+)?){2,}\b")
+YAML_COMMENT = re.compile(r"(?:^|  )# (.*)")
+# The help of the command line and of each command, as `python -m <package> <command> --help` shows it.
+PRINT_HELP = """
+from expense_classifier.kit import cli
+
+parser = cli.parser()
+print(parser.format_help())
+for command in next(action for action in parser._actions if action.dest == "command").choices.values():
+    print(command.format_help())
+"""
+
+
+def params_comments(root):
+    """A baked params.yaml's comments, one a line: what follows `# ` at a line's start or after a value."""
+    lines = read(root, "params.yaml").splitlines()
+    return "\n".join(match[1] for match in map(YAML_COMMENT.search, lines) if match)
+
+
+def english_prose(text):
+    return ENGLISH_PROSE.findall(re.sub(r"`[^`]*`", "", text))
+
+
+def assert_in_language(text, language, what):
+    """Japanese text holds no English sentence; English text holds English sentences and no Japanese."""
+    if language == "ja":
+        assert not english_prose(text), f"English left in {what}: {english_prose(text)}"
+    else:
+        assert english_prose(text) and not CJK.search(text), f"{what} is not English"
+
+
+def test_params_yaml_comments_are_in_the_chosen_language(baked):
+    root, language = baked[0], baked[1]
+    comments = params_comments(root)
+    assert len(comments.splitlines()) > 40, "params.yaml explains its settings"
+    assert_in_language(comments, language, "params.yaml's comments")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_command_lines_help_is_in_the_chosen_language(cookies_session, language):
+    """--help reads in the project's language, argparse's own words too; so do params.yaml's comments for
+    a team's own data, which the bakes above do not render."""
+    root = bake(cookies_session, language=language, example_data="none")
+    printed = run(["-c", PRINT_HELP], root)
+    assert printed.returncode == 0, printed.stderr
+    assert "--host" in printed.stdout and "--check-age" in printed.stdout, "every command's help is printed"
+    assert_in_language(printed.stdout, language, "--help")
+    argparse_words = re.findall(r"^(usage|options|positional arguments):", printed.stdout, re.MULTILINE)
+    assert bool(argparse_words) == (language == "en"), argparse_words
+    assert_in_language(params_comments(root), language, "params.yaml's comments")
 
 
 def test_the_code_speaks_only_through_the_chosen_languages_message_files(baked):

@@ -7,6 +7,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from .core import config, pipeline, threads
 from .core.conflicts import UnmergedError
@@ -169,104 +170,83 @@ def _releases(arguments: argparse.Namespace) -> int:
 WRITE_OUTPUTS = ("run", "value", "monitor", "benchmark", "promote", "rollback")
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help with "usage:" in the project's language: argparse takes its own words from
+    gettext, which ships no Japanese for them."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        say = messages_here(__file__)
+        super().add_usage(usage, actions, groups, say("help.usage") if prefix is None else prefix)
+
+
+class CommandParser(argparse.ArgumentParser):
+    """An argparse parser whose own words (usage, section titles, -h) are in the project's language,
+    for the commands' parsers as well: argparse makes them of the same class."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options, add_help=False, formatter_class=HelpFormatter)
+        say = messages_here(__file__)
+        # argparse names its two default sections only here.
+        self._positionals.title = say("help.positionals")
+        self._optionals.title = say("help.options")
+        self.add_argument("-h", "--help", action="help", help=say("help.help"))
+
+
 def parser() -> argparse.ArgumentParser:
-    cli = argparse.ArgumentParser(prog=f"python -m {PACKAGE}", description=__doc__)
+    say = messages_here(__file__)
+    cli = CommandParser(prog=f"python -m {PACKAGE}", description=say("help.description"))
     commands = cli.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run one stage, or all of them in order")
+    run = commands.add_parser("run", help=say("help.run.about"))
     run.add_argument("stage", choices=[*STAGES, "all"])
     run.set_defaults(handler=_run)
 
-    value_command = commands.add_parser("value", help="compute the value of ML and its payback period")
+    value_command = commands.add_parser("value", help=say("help.value.about"))
     value_command.set_defaults(handler=_value)
 
-    predict_command = commands.add_parser("predict", help="predict for the rows of a CSV or Parquet file")
-    predict_command.add_argument("--input", type=Path, required=True, help="rows to predict for")
-    predict_command.add_argument("--output", type=Path, required=True, help="where to write the predictions")
+    predict_command = commands.add_parser("predict", help=say("help.predict.about"))
+    predict_command.add_argument("--input", type=Path, required=True, help=say("help.predict.input"))
+    predict_command.add_argument("--output", type=Path, required=True, help=say("help.predict.output"))
     predict_command.set_defaults(handler=_predict)
-    trace_command = commands.add_parser(
-        "trace", help="show one row's way through the input checks, the preprocessing and the model"
-    )
-    trace_command.add_argument("--input", type=Path, required=True, help="a CSV or Parquet file of rows")
-    trace_command.add_argument("--row", type=int, required=True, help="the row to trace, counting from 0")
+    trace_command = commands.add_parser("trace", help=say("help.trace.about"))
+    trace_command.add_argument("--input", type=Path, required=True, help=say("help.trace.input"))
+    trace_command.add_argument("--row", type=int, required=True, help=say("help.trace.row"))
     trace_command.set_defaults(handler=_trace)
 {% if cookiecutter.serving == "fastapi" %}
-    serve_command = commands.add_parser("serve", help="serve predictions over HTTP until stopped with Ctrl+C")
-    serve_command.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default: this machine only)"
-    )
+    serve_command = commands.add_parser("serve", help=say("serve.help.about"))
+    serve_command.add_argument("--host", default="127.0.0.1", help=say("serve.help.host"))
     serve_command.add_argument("--port", type=int, default=8000)
     serve_command.set_defaults(handler=_serve)
 {% endif %}
-    owners_command = commands.add_parser(
-        "owners", help="write the owners from params.yaml into the roles page, CODEOWNERS and every document"
-    )
-    owners_command.add_argument(
-        "--check", action="store_true", help="change nothing; exit 1 if a file is out of date"
-    )
+    owners_command = commands.add_parser("owners", help=say("help.owners.about"))
+    owners_command.add_argument("--check", action="store_true", help=say("help.owners.check"))
     owners_command.set_defaults(handler=_owners)
-    schema_command = commands.add_parser(
-        "schema", help=f"write {config.SCHEMA_FILE}, by which editors complete and check params.yaml"
-    )
-    schema_command.add_argument(
-        "--check", action="store_true", help="change nothing; exit 1 if the file is out of date"
-    )
+    schema_command = commands.add_parser("schema", help=say("help.schema.about", file=config.SCHEMA_FILE))
+    schema_command.add_argument("--check", action="store_true", help=say("help.schema.check"))
     schema_command.set_defaults(handler=_schema)
-    checklist_command = commands.add_parser(
-        "checklist",
-        help="show checklist progress, open items and their owners per stage; check a stage's gate",
-    )
-    checklist_command.add_argument(
-        "--gate",
-        choices=STAGES,
-        help="exit 1 unless the prerequisites of this stage (and the ones before) are met",
-    )
-    checklist_command.add_argument(
-        "--ci",
-        action="store_true",
-        help="with --gate: exit 1 only when gates.blocking is true in params.yaml, otherwise warn",
-    )
+    checklist_command = commands.add_parser("checklist", help=say("help.checklist.about"))
+    checklist_command.add_argument("--gate", choices=STAGES, help=say("help.checklist.gate"))
+    checklist_command.add_argument("--ci", action="store_true", help=say("help.checklist.ci"))
     checklist_command.add_argument("--format", choices=checklist.REPORT_FORMATS, default="text")
     checklist_command.set_defaults(handler=_checklist)
-    readiness_command = commands.add_parser(
-        "readiness",
-        help="score the ML Test Score from a run of the mapped tests; exit 1 if the readiness gate fails",
-    )
-    readiness_command.add_argument(
-        "--results", type=Path, help="read a pytest --junitxml file instead of running the tests"
-    )
+    readiness_command = commands.add_parser("readiness", help=say("help.readiness.about"))
+    readiness_command.add_argument("--results", type=Path, help=say("help.readiness.results"))
     readiness_command.add_argument("--format", choices=readiness.FORMATS, default="text")
     readiness_command.set_defaults(handler=_readiness)
-    monitor_command = commands.add_parser(
-        "monitor", help="score the model on newly labelled rows; exit 1 if it falls below the requirement"
-    )
-    monitor_command.add_argument(
-        "--labelled",
-        type=Path,
-        required=True,
-        help="CSV or Parquet rows with the model's columns and the target",
-    )
+    monitor_command = commands.add_parser("monitor", help=say("help.monitor.about"))
+    monitor_command.add_argument("--labelled", type=Path, required=True, help=say("help.monitor.labelled"))
     monitor_command.set_defaults(handler=_monitor)
-    benchmark_command = commands.add_parser(
-        "benchmark",
-        help="compare training time, memory and prediction speed with the stored baseline; exit 1 if worse",
-    )
+    benchmark_command = commands.add_parser("benchmark", help=say("help.benchmark.about"))
     benchmark_command.add_argument(
-        "--save", action="store_true", help=f"store this run's figures as the baseline, {benchmark.BASELINE}"
+        "--save", action="store_true", help=say("help.benchmark.save", baseline=benchmark.BASELINE)
     )
     benchmark_command.set_defaults(handler=_benchmark)
-    promote_command = commands.add_parser(
-        "promote", help="make the trained model the served release, if the Test stage passed it"
-    )
+    promote_command = commands.add_parser("promote", help=say("help.promote.about"))
     promote_command.set_defaults(handler=_change_release, change=releases.promote)
-    rollback_command = commands.add_parser("rollback", help="serve the release promoted before this one")
+    rollback_command = commands.add_parser("rollback", help=say("help.rollback.about"))
     rollback_command.set_defaults(handler=_change_release, change=releases.rollback)
-    releases_command = commands.add_parser("releases", help="list the releases and which one is served")
-    releases_command.add_argument(
-        "--check-age",
-        action="store_true",
-        help="exit 1 if the served model is older than monitoring.max_model_age_days",
-    )
+    releases_command = commands.add_parser("releases", help=say("help.releases.about"))
+    releases_command.add_argument("--check-age", action="store_true", help=say("help.releases.check_age"))
     releases_command.set_defaults(handler=_releases)
     return cli
 
