@@ -39,7 +39,8 @@ from expense_classifier.kit.core import example_data, pipeline, threads
 step = sys.argv[1]
 if step == "generate":
     project = pipeline.Project.load()
-    pipeline.write_table_as(example_data.expenses(rows=int(sys.argv[2])), project.raw_data)
+    rows = example_data.expenses(rows=int(sys.argv[2]), language=project.settings.project.language)
+    pipeline.write_table_as(rows, project.raw_data)
 else:
     project = pipeline.Project.load()
     with threads.bounded():  # as the project's commands run it

@@ -53,6 +53,7 @@ PACKAGE_FILES = [
             "threads",
         )
     ),
+    "kit/core/example_categories.csv",
     "kit/core/example_merchants.csv",
     "kit/core/example_notes.csv",
     *(

@@ -30,7 +30,8 @@ def project(tmp_path_factory):
     scratch = Project.load(root)
     if scratch.data.example == "expenses":
         # Generated at test size, not copied: quick enough for every stage job in CI.
-        scratch.write_rows(example_data.expenses(rows=TEST_ROWS), scratch.raw_data)
+        rows = example_data.expenses(rows=TEST_ROWS, language=scratch.settings.project.language)
+        scratch.write_rows(rows, scratch.raw_data)
     elif source.raw_data.exists():
         scratch.raw_data.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(source.raw_data, scratch.raw_data)

@@ -4,15 +4,16 @@
 from: is a transaction line a business expense? The rows carry the mess that real exports have
 (missing values, outliers, exact duplicates, an id, a constant column, personal data and a column
 that leaks the answer) so that the Analyze and Preprocess stages have something to find. The payees'
-names and the memos' words are data, kept in `example_merchants.csv` and `example_notes.csv` beside
-this file.
+names, the memos' words and the category values are data, kept beside this file with a column per
+language (`example_merchants.csv`, `example_notes.csv`, `example_categories.csv`): a project's lines
+read in its own language, and every language draws the same random numbers, so its labels are the same.
 `diabetes()` is scikit-learn's small bundled data set, for projects that predict a number.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,8 @@ BUSINESS_TYPE_SHARES = {
     "photography": 0.09,
 }
 PAYMENT_METHODS = ("card", "bank_transfer", "direct_debit", "cash")
-# Transfers and direct debits reach the statement with the payee's name in katakana, cards in letters.
+# Transfers and direct debits reach the statement with the payee's name in katakana; cards and cash
+# receipts print the name the merchant goes by.
 KANA_PAYMENT_METHODS = ("bank_transfer", "direct_debit")
 DEPOSIT_SHARE = 0.15
 TRANSACTIONS_PER_ACCOUNT = 200
@@ -54,6 +56,7 @@ UNSURE_MEMO_SHARE = 0.3  # of the memos; the others hint at the answer
 
 MERCHANTS_FILE = Path(__file__).with_name("example_merchants.csv")
 NOTES_FILE = Path(__file__).with_name("example_notes.csv")
+CATEGORIES_FILE = Path(__file__).with_name("example_categories.csv")
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ class Counterparty:
 class Merchant:
     """A payee, named as the bank statement shows it."""
 
-    name: str  # as a card statement prints it
+    name: str  # as a card statement prints it, in the project's language
     kana: str  # as a bank transfer or direct debit prints it
     lean: float  # how much it moves the log-odds of a business expense
 
@@ -149,10 +152,11 @@ DIABETES_COLUMNS = {
 }
 
 
-def expenses(rows: int = 40_000, seed: int = 0) -> pd.DataFrame:
+def expenses(rows: int = 40_000, seed: int = 0, *, language: str) -> pd.DataFrame:
     """Bank transaction lines of sole proprietors, each labelled whether it is a business expense.
 
-    The same `rows` and `seed` always give the same frame. Whether a line is an expense depends on
+    The same `rows` and `seed` always give the same frame; `language` (the project's) changes only
+    the words of its names, memos and category values. Whether a line is an expense depends on
     what was bought, by whom, for how much and how it was paid, plus chance, so a model can learn
     most of it but not all.
     """
@@ -162,7 +166,7 @@ def expenses(rows: int = 40_000, seed: int = 0) -> pd.DataFrame:
     duplicate_count = round(rows * DUPLICATE_SHARE)
     size = rows - duplicate_count
     counterparties = list(COUNTERPARTIES.values())
-    payees = _payees()
+    payees = _payees(language)
     merchant_counts = np.array([len(payees[name]) for name in COUNTERPARTIES])
     first_merchants = np.cumsum(merchant_counts) - merchant_counts
     merchants = [merchant for name in COUNTERPARTIES for merchant in payees[name]]
@@ -208,7 +212,7 @@ def expenses(rows: int = 40_000, seed: int = 0) -> pd.DataFrame:
         booked_as_expense, expense_codes[counterparty], np.where(is_deposit, "INC-RECEIPT", "PER-DRAWINGS")
     )
 
-    written = _notes()
+    written = _notes(language)
     notes = np.where(
         rng.random(size) < UNSURE_MEMO_SHARE,
         _choose(rng, written["unsure"], size),
@@ -221,7 +225,8 @@ def expenses(rows: int = 40_000, seed: int = 0) -> pd.DataFrame:
     is_outlier = rng.random(size) < OUTLIER_SHARE
     amount[is_outlier] *= rng.uniform(20, 80, size=is_outlier.sum())
     amount[rng.random(size) < MISSING_AMOUNT_SHARE] = np.nan
-    payment_method = np.array(PAYMENT_METHODS, dtype=object)[payment]
+    words = _categories(language)
+    payment_method = _in_words(words["payment_method"], PAYMENT_METHODS)[payment]
     payment_method[rng.random(size) < MISSING_PAYMENT_SHARE] = None
 
     payee = np.where(
@@ -234,10 +239,10 @@ def expenses(rows: int = 40_000, seed: int = 0) -> pd.DataFrame:
         {
             "transaction_id": "T" + _zero_padded(np.arange(1, size + 1), 7),
             "date": days[np.sort(rng.integers(len(days), size=size))],
-            "business_type": np.array(list(BUSINESS_TYPE_SHARES), dtype=object)[business_type],
-            "direction": np.where(is_deposit, "deposit", "withdrawal"),
+            "business_type": _in_words(words["business_type"], BUSINESS_TYPE_SHARES)[business_type],
+            "direction": np.where(is_deposit, *_in_words(words["direction"], ("deposit", "withdrawal"))),
             "amount": amount,
-            "counterparty_category": np.array(list(COUNTERPARTIES), dtype=object)[counterparty],
+            "counterparty_category": _in_words(words["counterparty_category"], COUNTERPARTIES)[counterparty],
             "payment_method": payment_method,
             "description": payee + " " + _zero_padded(rng.integers(1_000_000, size=size), 6),
             "memo": memo,
@@ -264,27 +269,46 @@ def diabetes() -> pd.DataFrame:
     return patients
 
 
-def _payees() -> dict[str, tuple[Merchant, ...]]:
+def _payees(language: str) -> dict[str, tuple[Merchant, ...]]:
     """The payees of each counterparty, in the file's order. The description prints their names, which
     tell more about the answer than the counterparty alone."""
     payees: dict[str, list[Merchant]] = {}
-    for row in _read_csv(MERCHANTS_FILE):
-        merchant = Merchant(row["name"], row["kana"], float(row["lean"]))
+    for row in _read_csv(MERCHANTS_FILE, language):
+        merchant = Merchant(row[language], row["kana"], float(row["lean"]))
         payees.setdefault(row["counterparty"], []).append(merchant)
     return {counterparty: tuple(merchants) for counterparty, merchants in payees.items()}
 
 
-def _notes() -> dict[str, tuple[str, ...]]:
-    """The memos people write, by kind: business and private ones hint at the answer, unsure ones do not."""
+def _notes(language: str) -> dict[str, tuple[str, ...]]:
+    """The memos people write, by kind: business and private ones hint at the answer, unsure ones do not.
+    Every language has as many of each kind, so that drawing them takes the same random numbers."""
     notes: dict[str, list[str]] = {}
-    for row in _read_csv(NOTES_FILE):
-        notes.setdefault(row["kind"], []).append(row["note"])
+    for row in _read_csv(NOTES_FILE, language):
+        notes.setdefault(row["kind"], []).append(row[language])
     return {kind: tuple(written) for kind, written in notes.items()}
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
+def _categories(language: str) -> dict[str, dict[str, str]]:
+    """Each category column's values as `language` writes them, by the names this module gives them (the
+    English words: the file's `en` column)."""
+    categories: dict[str, dict[str, str]] = {}
+    for row in _read_csv(CATEGORIES_FILE, language):
+        categories.setdefault(row["column"], {})[row["en"]] = row[language]
+    return categories
+
+
+def _in_words(words: dict[str, str], names: Iterable[str]) -> np.ndarray:
+    """The values this module calls `names` as the project's language writes them, to index by their codes."""
+    return np.array([words[name] for name in names], dtype=object)
+
+
+def _read_csv(path: Path, language: str) -> list[dict[str, str]]:
+    """The rows of one of the example's files, which must have a column of `language`'s words."""
     with path.open(encoding="utf-8", newline="") as file:
-        return list(csv.DictReader(file))
+        rows = list(csv.DictReader(file))
+    if language not in rows[0]:
+        raise ValueError(f"{path.name} has no column for the language '{language}': add one.")
+    return rows
 
 
 def _shares(weights: Sequence[float]) -> np.ndarray:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import json
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,10 +23,6 @@ from .messages import Messages, messages_beside
 from .records import RecordType
 
 STAGES = ("analyze", "prepare", "preprocess", "train", "test")
-EXAMPLES: dict[str, Callable[[], Any]] = {
-    "expenses": example_data.expenses,
-    "diabetes": example_data.diabetes,
-}
 
 
 class StageOrderError(RuntimeError):
@@ -109,10 +104,16 @@ class Project:
 
     def write_example(self) -> None:
         """Write the example data to data.path if the project starts from one and has no data yet."""
-        if not self.raw_data.exists() and self.data.example in EXAMPLES:
-            self.write_rows(EXAMPLES[self.data.example](), self.raw_data)
+        if not self.raw_data.exists() and self.data.example != "none":
+            self.write_rows(self.example(), self.raw_data)
             say = self.messages(__file__)
             print(say("pipeline.example_written", example=self.data.example, path=self.data.path))
+
+    def example(self) -> Any:
+        """The example data the project starts from; the expenses example's lines read in the project's language."""
+        if self.data.example == "expenses":
+            return example_data.expenses(language=self.settings.project.language)
+        return example_data.diabetes()
 
     def raw_fingerprint(self) -> str:
         """The SHA-256 of the raw data file, by which later stages tell whether it changed."""
