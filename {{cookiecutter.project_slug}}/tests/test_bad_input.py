@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from {{ cookiecutter.module_name }}.kit.cli import main
-from {{ cookiecutter.module_name }}.kit.core import data, pipeline
+from {{ cookiecutter.module_name }}.kit.core import config, data, pipeline
 from {{ cookiecutter.module_name }}.kit.core.data import (
     LONGEST_LINE,
     DataError,
@@ -30,6 +30,13 @@ THIS_PROJECT = Project.load()
 PROBLEM_TYPE = THIS_PROJECT.problem_type
 EXPECTED_RANGES = THIS_PROJECT.data.expected_ranges
 TIME_COLUMN = THIS_PROJECT.data.time_column
+METRIC_NAME = THIS_PROJECT.settings.model.metric
+METRIC = config.METRICS[METRIC_NAME]
+# A metric of the other problem type, and those of this one.
+OTHER_METRIC = "r2" if PROBLEM_TYPE == "classification" else "f1"
+FITTING_METRICS = ", ".join(
+    name for name, spec in config.METRICS.items() if spec.problem_type == PROBLEM_TYPE
+)
 
 
 def naming(requirement):
@@ -109,67 +116,143 @@ def text(content):
     return lambda settings: content
 
 
+def first_line_of(key, text):
+    """The index of the first line of `text` that sets `key`."""
+    return next(number for number, line in enumerate(text.splitlines()) if line.strip().startswith(f"{key}:"))
+
+
 def twice(key):
     """The same key again below its first line, as when a setting is pasted in without removing the old one."""
 
     def edit(settings):
         lines = yaml.safe_dump(settings, allow_unicode=True).splitlines(keepends=True)
-        first = next(number for number, line in enumerate(lines) if line.strip().startswith(f"{key}:"))
+        first = first_line_of(key, "".join(lines))
         return "".join([*lines[: first + 1], lines[first], *lines[first + 1 :]])
 
     return edit
 
 
+def written_twice(key):
+    """The refusal of `key` written twice by `twice(key)`: on the line after its first, counted from 1."""
+
+    def expected(scratch):
+        first = first_line_of(key, yaml.safe_dump(scratch.settings, allow_unicode=True)) + 1
+        return config.say("config.twice", file=config.CONFIG_FILE, key=key, first=first, second=first + 1)
+
+    return expected
+
+
 def other_metric(settings):
-    return put("model", "metric", "r2" if PROBLEM_TYPE == "classification" else "f1")(settings)
+    return put("model", "metric", OTHER_METRIC)(settings)
 
 
-# (case, edit, what the message must say)
+def problem(key, message, **values):
+    """A setting's problem as a line of the refusal names it: `model.cv_folds: <the config.problem message>`."""
+    return f"{key}: {config.say(f'config.problem.{message}', **values)}"
+
+
+def wrong_kind(key, kind, value):
+    return problem(key, "wrong_kind", kind=config.say(f"config.kind.{kind}"), value=value)
+
+
+def threshold_out_of_range(threshold):
+    bounds = "threshold_unbounded" if METRIC.highest is None else "threshold_range"
+    limits = {"lowest": METRIC.lowest, "highest": METRIC.highest}
+    return problem("model.threshold", bounds, metric=METRIC_NAME, threshold=threshold, **limits)
+
+
+def in_params(scratch):
+    """params.yaml as the refusal names it: the whole path, from the folder the command found it in."""
+    return scratch.root.resolve() / config.CONFIG_FILE
+
+
+SECTIONS = ", ".join(config.Settings.model_fields)
+PROJECT_KEYS = ", ".join(config.ProjectSettings.model_fields)
+
+# (case, edit, what the message must say, or how to say it from the case's scratch project)
 BAD_CONFIGS = [
-    ("missing key", drop("model", "metric"), "params.yaml: model.metric: missing; add it"),
-    ("missing section", drop("split"), "params.yaml: split: missing; add it"),
-    ("unknown key", put("project", "colour", "blue"), "params.yaml: project.colour: unknown key"),
-    ("misspelt key", put("model", "cv_fold", 5), "model.cv_fold: unknown key; did you mean 'cv_folds'?"),
+    (
+        "missing key",
+        drop("model", "metric"),
+        "params.yaml: " + problem("model.metric", "missing", schema=config.SCHEMA_FILE),
+    ),
+    (
+        "missing section",
+        drop("split"),
+        "params.yaml: " + problem("split", "missing", schema=config.SCHEMA_FILE),
+    ),
+    (
+        "unknown key",
+        put("project", "colour", "blue"),
+        "params.yaml: " + problem("project.colour", "unknown", known=PROJECT_KEYS),
+    ),
+    ("misspelt key", put("model", "cv_fold", 5), problem("model.cv_fold", "unknown_like", match="cv_folds")),
     (
         "section not a mapping",
         lambda s: yaml.safe_dump({**s, "model": "f1"}),
-        "model: must be a mapping of keys",
+        problem("model", "not_mapping", value="f1"),
+    ),
+    ("text for a number", put("model", "threshold", "high"), wrong_kind("model.threshold", "number", "high")),
+    (
+        "infinite number",
+        put("model", "threshold", float("inf")),
+        wrong_kind("model.threshold", "number", float("inf")),
+    ),
+    ("text for a list", put("data", "id_columns", "id"), wrong_kind("data.id_columns", "columns", "id")),
+    ("text for a flag", put("gates", "blocking", "yes"), wrong_kind("gates.blocking", "flag", "yes")),
+    (
+        "fraction for a whole number",
+        put("model", "cv_folds", 2.5),
+        wrong_kind("model.cv_folds", "whole_number", 2.5),
+    ),
+    ("too few folds", put("model", "cv_folds", 1), problem("model.cv_folds", "at_least", limit=2, value=1)),
+    (
+        "unknown metric",
+        put("model", "metric", "bleu"),
+        problem("model.metric", "not_choice", choices=", ".join(config.METRICS), value="bleu"),
     ),
     (
-        "text for a number",
-        put("model", "threshold", "high"),
-        "model.threshold: must be a number (found 'high')",
+        "metric of the other problem type",
+        other_metric,
+        problem(
+            "model.metric",
+            "metric_unfit",
+            metric=OTHER_METRIC,
+            problem_type=PROBLEM_TYPE,
+            choices=FITTING_METRICS,
+        ),
     ),
-    ("infinite number", put("model", "threshold", float("inf")), "model.threshold: must be a number"),
-    ("text for a list", put("data", "id_columns", "id"), "data.id_columns: must be a list of column names"),
-    (
-        "text for a flag",
-        put("gates", "blocking", "yes"),
-        "gates.blocking: must be true or false (found 'yes')",
-    ),
-    ("fraction for a whole number", put("model", "cv_folds", 2.5), "model.cv_folds: must be a whole number"),
-    ("too few folds", put("model", "cv_folds", 1), "model.cv_folds: must be at least 2 (found 1)"),
-    ("unknown metric", put("model", "metric", "bleu"), "model.metric: must be one of: f1,"),
-    ("metric of the other problem type", other_metric, f"does not fit a {PROBLEM_TYPE} problem"),
-    ("threshold out of range", put("model", "threshold", 7), "model.threshold: out of range for"),
+    ("threshold out of range", put("model", "threshold", 7), threshold_out_of_range(7)),
     (
         "share out of range",
         put("split", "holdout_size", 0.9),
-        "split.holdout_size: must be at most 0.5 (found 0.9)",
+        problem("split.holdout_size", "at_most", limit=0.5, value=0.9),
     ),
     (
         "unknown choice",
         put("project", "ci", "jenkins"),
-        "project.ci: must be one of: github, gitlab, none (found 'jenkins')",
+        problem("project.ci", "not_choice", choices="github, gitlab, none", value="jenkins"),
     ),
     (
         "language the project has no messages in",
         put("project", "language", "fr"),
-        f"project.language: must be one of: {', '.join(languages())} (found 'fr')",
+        problem("project.language", "not_choice", choices=", ".join(languages()), value="fr"),
     ),
-    ("owner that is no owner", put("owners", "sponsor", "alice"), "owners.sponsor: 'alice' is not an owner"),
-    ("data path outside the project", put("data", "path", "../elsewhere/x.csv"), "outside the project"),
-    ("absolute data path", put("data", "path", "/etc/hosts"), "outside the project"),
+    (
+        "owner that is no owner",
+        put("owners", "sponsor", "alice"),
+        "owners.sponsor: " + config.say("config.not_owner", owner="alice"),
+    ),
+    (
+        "data path outside the project",
+        put("data", "path", "../elsewhere/x.csv"),
+        problem("data.path", "outside", path="../elsewhere/x.csv"),
+    ),
+    (
+        "absolute data path",
+        put("data", "path", "/etc/hosts"),
+        problem("data.path", "outside", path="/etc/hosts"),
+    ),
     ("column not in the data", put("data", "target", "no_such_column"), not_in_the_data("no_such_column")),
     ("kept column not in the data", put("prepare", "keep_columns", ["no_such"]), not_in_the_data("no_such")),
     (
@@ -182,19 +265,51 @@ BAD_CONFIGS = [
         put("data", "expected_ranges", {"no_such_column": [0, 1]}),
         not_in_the_data("no_such_column"),
     ),
-    ("seed out of range", put("split", "seed", 99999999999), "split.seed: must be at most 4,294,967,295"),
-    ("unknown delimiter", put("data", "delimiter", ";"), "data.delimiter: must be one of: comma, semicolon"),
+    (
+        "seed out of range",
+        put("split", "seed", 99999999999),
+        problem("split.seed", "at_most", limit="4,294,967,295", value=99999999999),
+    ),
+    (
+        "unknown delimiter",
+        put("data", "delimiter", ";"),
+        problem("data.delimiter", "not_choice", choices="comma, semicolon, tab, pipe", value=";"),
+    ),
     (
         "unknown text analyzer",
         put("preprocess", "text_analyzer", "ngrams"),
-        "preprocess.text_analyzer: must be one of: auto, words, characters, morphemes (found 'ngrams')",
+        problem(
+            "preprocess.text_analyzer",
+            "not_choice",
+            choices="auto, words, characters, morphemes",
+            value="ngrams",
+        ),
     ),
-    ("key written twice", twice("threshold"), "sets 'threshold' twice in the same section, at lines"),
-    ("not YAML", text("model: [unclosed\n"), "is not valid YAML: expected ',' or ']'"),
-    ("tab indentation", text("model:\n\tmetric: f1\n"), "is not valid YAML: found character '\\t'"),
-    ("a list, not sections", text("- model\n- data\n"), "params.yaml: must be a mapping of sections"),
-    ("empty file", text(""), "params.yaml: must be a mapping of sections"),
-    ("not UTF-8", text("project:\n  name: caf\xe9\n".encode("latin-1")), "is not UTF-8 text"),
+    ("key written twice", twice("threshold"), written_twice("threshold")),
+    # PyYAML says what it found in English only, whatever the project's language.
+    (
+        "not YAML",
+        text("model: [unclosed\n"),
+        lambda scratch: config.say(
+            "config.not_yaml",
+            path=in_params(scratch),
+            problem=config.say(
+                "config.yaml_place", problem="expected ',' or ']', but got '<stream end>'", line=2, column=1
+            ),
+        ),
+    ),
+    ("tab indentation", text("model:\n\tmetric: f1\n"), "found character '\\t' that cannot start any token"),
+    (
+        "a list, not sections",
+        text("- model\n- data\n"),
+        "params.yaml: " + config.say("config.problem.not_sections", sections=SECTIONS),
+    ),
+    ("empty file", text(""), "params.yaml: " + config.say("config.problem.not_sections", sections=SECTIONS)),
+    (
+        "not UTF-8",
+        text("project:\n  name: caf\xe9\n".encode("latin-1")),
+        lambda scratch: config.say("config.not_utf8", path=in_params(scratch)),
+    ),
 ]
 
 
@@ -203,7 +318,7 @@ def test_a_broken_config_is_refused_by_name_and_nothing_runs(scratch, refused, c
     content = edit(scratch.settings)
     params = scratch.root / "params.yaml"
     params.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    refused(scratch.root, ["run", "all"], expected)
+    refused(scratch.root, ["run", "all"], expected(scratch) if callable(expected) else expected)
 
 
 def test_every_mistake_in_the_config_is_reported_at_once(scratch, refused):
@@ -213,10 +328,11 @@ def test_every_mistake_in_the_config_is_reported_at_once(scratch, refused):
     broken["split"]["seed"] = -1
     broken["project"]["colour"] = "blue"
     write_params(scratch.root, broken)
-    message = refused(scratch.root, ["run", "all"], "3 problems in params.yaml:", problems=3)
-    assert "- model.cv_folds: must be at least 2 (found 1)" in message
-    assert "- split.seed: must be at least 0 (found -1)" in message
-    assert "- project.colour: unknown key" in message
+    heading = config.say("config.several", count=3, file=config.CONFIG_FILE)
+    message = refused(scratch.root, ["run", "all"], heading, problems=3)
+    assert "- " + problem("model.cv_folds", "at_least", limit=2, value=1) in message
+    assert "- " + problem("split.seed", "at_least", limit=0, value=-1) in message
+    assert "- project.colour: " + config.say("config.problem.unknown", known=PROJECT_KEYS) in message
 
 
 # Bad data files: each takes 300 good rows and the target's name and returns the file's bytes.
@@ -415,7 +531,7 @@ def test_gzip_and_semicolon_files_read_as_the_settings_say(scratch):
 def test_params_yaml_that_is_a_folder_is_named_as_one(scratch, refused):
     (scratch.root / "params.yaml").unlink()
     (scratch.root / "params.yaml").mkdir()
-    refused(scratch.root, ["run", "all"], "params.yaml is a folder, not a file")
+    refused(scratch.root, ["run", "all"], config.say("config.folder", path=in_params(scratch)))
 
 
 def test_a_data_path_that_links_out_of_the_project_is_refused_as_a_link(scratch, refused, tmp_path):
@@ -425,7 +541,8 @@ def test_a_data_path_that_links_out_of_the_project_is_refused_as_a_link(scratch,
     link.symlink_to(outside)
     scratch.settings["data"].update(path="data/raw/linked.csv", example="none")
     write_params(scratch.root, scratch.settings)
-    refused(scratch.root, ["run", "analyze"], "data.path: data/raw/linked.csv is a link to")
+    expected = problem("data.path", "link", path="data/raw/linked.csv", target=outside.resolve())
+    refused(scratch.root, ["run", "analyze"], expected)
 
 
 def test_a_positive_label_written_as_text_for_a_number_class_says_how_to_write_it():

@@ -11,12 +11,14 @@ import shutil
 import pytest
 
 from {{ cookiecutter.module_name }}.kit.cli import main
-from {{ cookiecutter.module_name }}.kit.core import config
+from {{ cookiecutter.module_name }}.kit.core import config, conflicts
+from {{ cookiecutter.module_name }}.kit.core.messages import messages_here
 from {{ cookiecutter.module_name }}.kit.process import checklist
 
 # Built from parts, so that this file holds no line git or pre-commit would take for a conflict.
 START, MIDDLE, END = "<" * 7, "=" * 7, ">" * 7
 DOCUMENT = checklist.CHECKLISTS["data"]
+say = messages_here(conflicts.__file__)
 
 
 @pytest.fixture()
@@ -65,8 +67,7 @@ COMMANDS = [
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
 def test_a_document_with_conflict_markers_is_refused_by_name_and_line(scratch, refused, command):
     line, _, _ = leave_a_conflict(scratch)
-    expected = f"{DOCUMENT} has unresolved merge conflict markers at line {line}: resolve the conflict"
-    refused(scratch, command, expected)
+    refused(scratch, command, say("conflicts.markers", file=DOCUMENT, line=line))
 
 
 def test_once_the_conflict_is_resolved_the_commands_run_and_count_the_item_once(scratch, capsys):
@@ -83,7 +84,7 @@ def test_once_the_conflict_is_resolved_the_commands_run_and_count_the_item_once(
 @pytest.mark.parametrize("rejected", ["docs/pr-faq.md.rej", f"{checklist.PACKAGE}/train/stage.py.rej"])
 def test_a_template_change_left_in_a_rej_file_is_refused_by_name(scratch, refused, rejected):
     (scratch / rejected).write_text("@@ -1,1 +1,1 @@\n-old\n+new\n", encoding="utf-8")
-    expected = f"{rejected} holds a template change that did not apply to {rejected.removesuffix('.rej')}"
+    expected = say("conflicts.rejected", file=rejected, target=rejected.removesuffix(".rej"))
     refused(scratch, ["checklist"], expected)
 
 
@@ -95,7 +96,7 @@ def test_params_yaml_with_conflict_markers_is_refused_by_name(scratch, refused, 
     conflict = f"{START} ours\n{threshold}{MIDDLE}\n{threshold}{END} theirs\n"
     path.write_text(text.replace(threshold, conflict, 1), encoding="utf-8")
     line = text[: text.index(threshold)].count("\n") + 1
-    refused(scratch, command, f"params.yaml has unresolved merge conflict markers at line {line}")
+    refused(scratch, command, say("conflicts.markers", file=config.CONFIG_FILE, line=line))
 
 
 def test_markdown_that_only_looks_like_a_marker_is_not_refused(scratch, capsys):

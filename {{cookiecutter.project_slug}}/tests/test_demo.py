@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from {{ cookiecutter.module_name }}.kit.core import models
+from {{ cookiecutter.module_name }}.kit.core.messages import messages_here
 from {{ cookiecutter.module_name }}.kit.core.pipeline import OUTPUTS, PACKAGE, Project
 from {{ cookiecutter.module_name }}.kit.core.records import ColumnSchema, ModelCard
 from {{ cookiecutter.module_name }}.kit.operations import demo
@@ -160,7 +161,12 @@ def test_a_model_file_changed_after_training_is_refused_with_the_reason(evaluate
     app = open_demo(root, monkeypatch)
     assert not app.exception
     (error,) = app.error
-    assert "is not the file the train stage wrote" in error.value
+    say = messages_here(models.__file__)
+    fix = say("models.fix", stage="train")
+    changed = say(
+        "models.changed", file=OUTPUTS["model"], record=OUTPUTS["model_card"], stage="train", fix=fix
+    )
+    assert changed in error.value
     assert not app.metric and not app.file_uploader
 
 

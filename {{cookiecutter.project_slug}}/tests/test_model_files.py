@@ -15,6 +15,7 @@ import pickle
 import re
 {%- endif %}
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -23,7 +24,8 @@ from sklearn.preprocessing import StandardScaler
 
 from {{ cookiecutter.module_name }}.kit.core import models, records
 from {{ cookiecutter.module_name }}.kit.core.files import sha256
-from {{ cookiecutter.module_name }}.kit.core.pipeline import PACKAGE, Project
+from {{ cookiecutter.module_name }}.kit.core.messages import messages_here
+from {{ cookiecutter.module_name }}.kit.core.pipeline import OUTPUTS, PACKAGE, Project
 from {{ cookiecutter.module_name }}.kit.core.records import ModelCard
 from {{ cookiecutter.module_name }}.kit.operations import releases
 {%- if cookiecutter.serving == "fastapi" %}
@@ -42,7 +44,22 @@ LOADING_COMMANDS = {
     "test": ["run", "test"],
     "promote": ["promote"],
 }
-NOT_WRITTEN_BY_TRAIN = "is not the file the train stage wrote"
+# Where a refusal's own words end: before the fix, which the loading command may give, skops's words,
+# or the list of types a file holds.
+CUT = "\0"
+
+
+def refusal(key, file=OUTPUTS["model"], **values):
+    """The start of the refusal `key` of a model file, the trained model's by default, up to the words
+    that are not its own."""
+    said = messages_here(models.__file__)(key, file=file, **values, fix=CUT, error=CUT, types=CUT)
+    return said.split(CUT)[0]
+
+
+def not_written_by(stage, output):
+    """The refusal of the model file `output` (an OUTPUTS key) that is not the one `stage` wrote."""
+    file = Path(OUTPUTS[output])
+    return refusal("models.changed", file=file, record=models.record_of(file), stage=stage)
 
 
 def skops_file(tree):
@@ -109,14 +126,17 @@ A_SKOPS_MODEL = skops.io.dumps(StandardScaler().fit([[0.0], [1.0]]))
 # Every kind of bad model file, with what its refusal says.
 BAD_FILES = {
     **{
-        name: (content, f"could run code when loaded: {type_name}")
+        name: (content, refusal("models.untrusted") + type_name)
         for name, (content, type_name) in CODE_RUNNING_FILES.items()
     },
-    "a pickle": (pickle.dumps(Payload()), "is not a skops model file"),
-    "a truncated skops file": (A_SKOPS_MODEL[: len(A_SKOPS_MODEL) // 2], "is not a skops model file"),
-    "an empty file": (b"", "is empty"),
-    "a zip that is not a skops file": (another_zip(), "is not a skops model file"),
-    "a dict saved with skops": (skops.io.dumps({"predict": "yes"}), "not a model: it has no predict()"),
+    "a pickle": (pickle.dumps(Payload()), refusal("models.not_skops")),
+    "a truncated skops file": (A_SKOPS_MODEL[: len(A_SKOPS_MODEL) // 2], refusal("models.not_skops")),
+    "an empty file": (b"", refusal("models.empty")),
+    "a zip that is not a skops file": (another_zip(), refusal("models.not_skops")),
+    "a dict saved with skops": (
+        skops.io.dumps({"predict": "yes"}),
+        refusal("models.not_model", type="dict", method="predict"),
+    ),
 }
 
 
@@ -170,7 +190,7 @@ def test_a_bad_model_file_is_refused_by_every_command_without_running_code(copy,
     content, message = BAD_FILES[bad_file]
     # Not the file the card records: refused before skops opens it.
     put_model(copy, content, record_it=False)
-    refused_by_every_loader(copy, refused, NOT_WRITTEN_BY_TRAIN)
+    refused_by_every_loader(copy, refused, not_written_by("train", "model"))
     # Recorded in the card as if the train stage had written it: refused for what it holds.
     put_model(copy, content, record_it=True)
     refused_by_every_loader(copy, refused, message)
@@ -184,13 +204,12 @@ def test_a_model_swapped_after_training_is_refused(copy, refused):
     features = model.named_steps["preprocess"].transform(train[copy.feature_columns(train)])
     model.named_steps["model"].fit(features, train[copy.data.target])
     skops.io.dump(model, copy.path("model"))
-    swapped = copy.path("model").relative_to(copy.root)
-    refused_by_every_loader(copy, refused, f"{swapped} {NOT_WRITTEN_BY_TRAIN}")
+    refused_by_every_loader(copy, refused, not_written_by("train", "model"))
 
 
 def test_a_preprocessor_changed_after_preprocess_is_refused_by_train(copy, refused):
     copy.path("preprocessor").write_bytes(CODE_RUNNING_FILES["builtins.eval"][0])
-    refused(copy.root, ["run", "train"], "is not the file the preprocess stage wrote")
+    refused(copy.root, ["run", "train"], not_written_by("preprocess", "preprocessor"))
 
 
 def test_a_changed_release_is_refused_until_it_is_promoted_again(copy, command, refused):

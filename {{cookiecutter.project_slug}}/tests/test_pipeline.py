@@ -14,8 +14,9 @@ import pytest
 import yaml
 from threadpoolctl import threadpool_info
 
-from {{ cookiecutter.module_name }}.kit.core import metrics, models, pipeline, threads
+from {{ cookiecutter.module_name }}.kit.core import files, metrics, models, pipeline, threads
 from {{ cookiecutter.module_name }}.kit.core.files import exclusive, sha256
+from {{ cookiecutter.module_name }}.kit.core.messages import messages_here
 from {{ cookiecutter.module_name }}.kit.core.pipeline import STAGES, Project
 from {{ cookiecutter.module_name }}.kit.core.records import ModelCard
 
@@ -91,7 +92,7 @@ def test_a_second_command_is_refused_while_one_runs_and_leftovers_of_a_killed_on
     leftover = finished / "models" / ".model.skops.k1ll3d_0.tmp"
     leftover.write_bytes(b"half a model")
     with exclusive(finished):
-        refused(finished, ["run", "test"], f"Another command is running here (process {os.getpid()})")
+        refused(finished, ["run", "test"], messages_here(files.__file__)("files.busy", process=os.getpid()))
         assert not leftover.exists()
     leftover.write_bytes(b"half a model")
     unrelated = finished / "models" / "notes.tmp"

@@ -34,10 +34,13 @@ from pydantic.fields import FieldInfo
 from ..process.roles import ROLES
 from .conflicts import documents, refuse_unmerged
 from .files import write_text
-from .messages import languages
+from .messages import languages, messages_here
 
 CONFIG_FILE = "params.yaml"
 SCHEMA_FILE = "params.schema.json"
+
+# The core's sentences in the project's language: params.yaml may be the thing that is broken.
+say = messages_here(__file__)
 
 OWNER_PATTERN = re.compile(
     r"@[A-Za-z0-9_.][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*"  # @user, @org/team
@@ -104,9 +107,7 @@ def find_root(start: Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / CONFIG_FILE).exists():  # a folder by that name is reported by load()
             return folder
-    raise ConfigError(
-        f"No {CONFIG_FILE} in {here} or any folder above it. Run the command from inside the project folder."
-    )
+    raise ConfigError(say("config.not_found", file=CONFIG_FILE, folder=here))
 
 
 def load(root: Path | None = None) -> Settings:
@@ -120,13 +121,13 @@ def load(root: Path | None = None) -> Settings:
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)
     except FileNotFoundError:
-        raise ConfigError(f"{path} does not exist.") from None
+        raise ConfigError(say("config.missing", path=path)) from None
     except IsADirectoryError:
-        raise ConfigError(f"{path} is a folder, not a file: put the file back in its place.") from None
+        raise ConfigError(say("config.folder", path=path)) from None
     except UnicodeDecodeError:
-        raise ConfigError(f"{path} is not UTF-8 text; save it again as UTF-8.") from None
+        raise ConfigError(say("config.not_utf8", path=path)) from None
     except yaml.YAMLError as error:
-        raise ConfigError(f"{path} is not valid YAML: {yaml_problem(error)}.") from None
+        raise ConfigError(say("config.not_yaml", path=path, problem=yaml_problem(error))) from None
     return validate(raw, path.parent)
 
 
@@ -140,19 +141,19 @@ class UniqueKeyLoader(yaml.SafeLoader):
             key = self.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
             if key in seen:
-                raise ConfigError(
-                    f"{CONFIG_FILE} sets {key!r} twice in the same section, at lines {seen[key]} and {line}: "
-                    "delete the one that is not meant."
-                )
+                twice = say("config.twice", file=CONFIG_FILE, key=key, first=seen[key], second=line)
+                raise ConfigError(twice)
             seen[key] = line
         return super().construct_mapping(node, deep=deep)
 
 
 def yaml_problem(error: yaml.YAMLError) -> str:
-    """PyYAML's complaint on one line, with the place it found it."""
+    """PyYAML's complaint on one line, with the place it found it. PyYAML words it in English only."""
     mark = getattr(error, "problem_mark", None)
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-    return f"{problem} at line {mark.line + 1}, column {mark.column + 1}" if mark else problem
+    if mark is None:
+        return problem
+    return say("config.yaml_place", problem=problem, line=mark.line + 1, column=mark.column + 1)
 
 
 def parse_owners(value: str) -> tuple[str, ...]:
@@ -160,10 +161,7 @@ def parse_owners(value: str) -> tuple[str, ...]:
     owners = tuple(value.replace(",", " ").split())
     for owner in owners:
         if not OWNER_PATTERN.fullmatch(owner):
-            raise ConfigError(
-                f"{owner!r} is not an owner. Write a GitHub or GitLab @user, an @org/team, "
-                "or an email address; separate several with spaces; leave it empty if unassigned."
-            )
+            raise ConfigError(say("config.not_owner", owner=owner))
     return owners
 
 
@@ -171,17 +169,20 @@ def check_requirement(problem_type: str, metric: str, threshold: float) -> None:
     """The model requirement must use a metric of the problem type and a reachable threshold."""
     spec = METRICS[metric]
     if spec.problem_type != problem_type:
-        fitting = [name for name, other in METRICS.items() if other.problem_type == problem_type]
-        raise SettingError(
-            "metric", f"{metric!r} does not fit a {problem_type} problem; choose one of: {', '.join(fitting)}"
-        )
+        fitting = ", ".join(name for name, other in METRICS.items() if other.problem_type == problem_type)
+        unfit = say("config.problem.metric_unfit", metric=metric, problem_type=problem_type, choices=fitting)
+        raise SettingError("metric", unfit)
     in_range = threshold > spec.lowest and (spec.highest is None or threshold <= spec.highest)
     if not math.isfinite(threshold) or not in_range:
-        upper = f"at most {spec.highest:g}" if spec.highest is not None else "finite"
-        raise SettingError(
-            "threshold",
-            f"out of range for {metric}: it must be above {spec.lowest:g} and {upper} (found {threshold:g})",
+        bounds = "threshold_unbounded" if spec.highest is None else "threshold_range"
+        out_of_range = say(
+            f"config.problem.{bounds}",
+            metric=metric,
+            lowest=spec.lowest,
+            highest=spec.highest,
+            threshold=threshold,
         )
+        raise SettingError("threshold", out_of_range)
 
 
 def shown(number: float) -> str:
@@ -189,28 +190,29 @@ def shown(number: float) -> str:
     return f"{number:,.0f}" if float(number).is_integer() else f"{number:g}"
 
 
-# What a setting of one kind accepts, said once: in params.schema.json, where editors show it, and in
-# the message when a value is of the wrong kind.
-Text = Annotated[str, Field(description="text")]
-Flag = Annotated[bool, Field(description="true or false")]
-WholeNumber = Annotated[int, Field(description="a whole number")]
-Number = Annotated[int | float, Field(description="a number")]  # kept as written: 5 stays 5, 0.8 stays 0.8
-Amount = Annotated[int | float, Field(ge=0, description="a number of at least 0")]
-ColumnName = Annotated[str, Field(min_length=1, description="a column name")]
-ColumnNames = Annotated[list[ColumnName], Field(description="a list of column names, such as [a, b], or []")]
-OptionalColumn = Annotated[ColumnName | None, Field(description="a column name or null")]
+# What a setting of one kind accepts, said once in the project's language: in params.schema.json, where
+# editors show it, and in the message when a value is of the wrong kind.
+Text = Annotated[str, Field(description=say("config.kind.text"))]
+Flag = Annotated[bool, Field(description=say("config.kind.flag"))]
+WholeNumber = Annotated[int, Field(description=say("config.kind.whole_number"))]
+# Kept as written: 5 stays 5, 0.8 stays 0.8.
+Number = Annotated[int | float, Field(description=say("config.kind.number"))]
+Amount = Annotated[int | float, Field(ge=0, description=say("config.kind.amount"))]
+ColumnName = Annotated[str, Field(min_length=1, description=say("config.kind.column"))]
+ColumnNames = Annotated[list[ColumnName], Field(description=say("config.kind.columns"))]
+OptionalColumn = Annotated[ColumnName | None, Field(description=say("config.kind.optional_column"))]
 
 
 def _lowest_first(bounds: list[float | None]) -> list[float | None]:
     low, high = bounds
     if low is not None and high is not None and low > high:
-        raise ValueError(f"the lowest value comes first: [{shown(high)}, {shown(low)}]")
+        raise ValueError(say("config.problem.lowest_first", lowest=shown(high), highest=shown(low)))
     return bounds
 
 
 def _distinct(order: list[Any]) -> list[Any]:
     if len(set(map(str, order))) < len(order):
-        raise ValueError("each value may appear once")
+        raise ValueError(say("config.problem.repeated"))
     return order
 
 
@@ -264,17 +266,15 @@ class DataSettings(Section):
     """The data every stage reads, and the role of its columns."""
 
     example: Literal["expenses", "diabetes", "none"]
-    path: Annotated[str, Field(min_length=1, description="a file path inside this project")]
+    path: Annotated[str, Field(min_length=1, description=say("config.kind.path"))]
     encoding: Encoding
     delimiter: Delimiter
     missing_values: Annotated[
         list[Annotated[str, Field(min_length=1)]],
-        Field(description='a list of cell values in quotes, such as ["?", "-", "NA"], or []'),
+        Field(description=say("config.kind.missing_values")),
     ]
     target: ColumnName
-    positive_label: Annotated[
-        str | int | None, Field(description="a class label (text or a whole number) or null")
-    ]
+    positive_label: Annotated[str | int | None, Field(description=say("config.kind.label"))]
     id_columns: ColumnNames
     time_column: OptionalColumn
     segment_column: OptionalColumn
@@ -284,7 +284,7 @@ class DataSettings(Section):
     ignore_columns: ColumnNames
     expected_ranges: Annotated[
         dict[str, Bounds],
-        Field(description="a mapping of column names to [lowest, highest], null for open: {age: [0, 120]}"),
+        Field(description=say("config.kind.ranges", example="{age: [0, 120]}")),
     ]
 
     @field_validator("path")
@@ -342,7 +342,7 @@ class PreprocessSettings(Section):
 
     ordinal_columns: Annotated[
         dict[str, Order],
-        Field(description="columns mapped to their values, lowest first, such as {grade: [low, high]}"),
+        Field(description=say("config.kind.ordinal", example="{grade: [low, high]}")),
     ]
     min_category_rows: Annotated[WholeNumber, Field(ge=1)]
     unseen_categories: UnseenCategoryPolicy
@@ -358,7 +358,7 @@ class ValueSettings(Section):
     items_per_user: Amount
     effect_per_item: Amount
     cost_per_error: Amount
-    tolerance: Annotated[Amount | None, Field(description="a number of at least 0, or null")]
+    tolerance: Annotated[Amount | None, Field(description=say("config.kind.optional_amount"))]
     development_cost: Amount
     operation_cost_per_month: Amount
     horizon_months: Annotated[WholeNumber, Field(ge=1, le=240)]
@@ -401,7 +401,6 @@ class OwnersBase(Section):
         return value
 
 
-OWNERS_DESCRIPTION = "GitHub or GitLab @users, @org/teams or emails, space-separated; empty: unassigned"
 # One field per role of the roles table; a static type checker sees the base class.
 if TYPE_CHECKING:
     OwnersSettings = OwnersBase
@@ -409,7 +408,7 @@ else:
     OwnersSettings = create_model(
         "OwnersSettings",
         __base__=OwnersBase,
-        **{role: (Annotated[str, Field(description=OWNERS_DESCRIPTION)], ...) for role in ROLES},
+        **{role: (Annotated[str, Field(description=say("config.kind.owners"))], ...) for role in ROLES},
     )
 
 
@@ -435,11 +434,7 @@ class Settings(Section):
     @model_validator(mode="after")
     def _tolerance_for_regression(self) -> Settings:
         if self.model.problem_type == "regression" and self.value.tolerance is None:
-            raise SettingError(
-                "value.tolerance",
-                "must be a number for regression: how far from the actual value a prediction may be and "
-                "still count as right, in the target's units",
-            )
+            raise SettingError("value.tolerance", say("config.problem.tolerance"))
         return self
 
 
@@ -452,20 +447,19 @@ def validate(raw: Any, root: Path | None = None) -> Settings:
         problems = [f"{name}: {text}" if name else text for name, text in problems_by_key(error, raw).items()]
     if len(problems) == 1:
         raise ConfigError(f"{CONFIG_FILE}: {problems[0]}")
-    raise ConfigError(
-        f"{len(problems)} problems in {CONFIG_FILE}:\n" + "\n".join(f"- {line}" for line in problems)
-    )
+    heading = say("config.several", count=len(problems), file=CONFIG_FILE)
+    raise ConfigError(heading + "\n" + "\n".join(f"- {line}" for line in problems))
 
 
-# Limits, by pydantic's error type, as a person reads them.
+# Limits, by pydantic's error type: the limit's name in pydantic's context, and the message of it.
 LIMITS = {
-    "greater_than_equal": ("ge", "must be at least {}"),
-    "less_than_equal": ("le", "must be at most {}"),
-    "too_short": ("min_length", "must have at least {} value(s)"),
-    "too_long": ("max_length", "must have at most {} value(s)"),
+    "greater_than_equal": ("ge", "at_least"),
+    "less_than_equal": ("le", "at_most"),
+    "too_short": ("min_length", "few_values"),
+    "too_long": ("max_length", "many_values"),
 }
-# What a value inside a list or mapping must be, when it is of the wrong kind.
-KINDS = {"int_type": "a number", "float_type": "a number", "string_type": "text", "list_type": "a list"}
+# What a value inside a list or mapping must be, when it is of the wrong kind: a `config.kind` message.
+KINDS = {"int_type": "number", "float_type": "number", "string_type": "text", "list_type": "list"}
 
 
 def problems_by_key(error: ValidationError, raw: Any) -> dict[str, str]:
@@ -484,29 +478,27 @@ def problems_by_key(error: ValidationError, raw: Any) -> dict[str, str]:
         if name in problems:
             continue
         if kind == "missing":
-            problems[name] = f"missing; add it ({SCHEMA_FILE} lists every key)"
+            problems[name] = say("config.problem.missing", schema=SCHEMA_FILE)
         elif kind == "extra_forbidden":
-            problems[name] = f"unknown key{close_key(path)}"
+            problems[name] = unknown_key(path)
+        elif kind == "model_type" and path:
+            problems[name] = say("config.problem.not_mapping", value=value)
         elif kind == "model_type":
-            sections = ", ".join(Settings.model_fields)
-            problems[name] = (
-                f"must be a mapping of keys to values (found {value!r})"
-                if path
-                else f"must be a mapping of sections: {sections}"
-            )
+            problems[name] = say("config.problem.not_sections", sections=", ".join(Settings.model_fields))
         elif kind == "literal_error":
             choices = ", ".join(map(str, get_args(setting_field(path).annotation)))
-            problems[name] = f"must be one of: {choices} (found {value!r})"
+            problems[name] = say("config.problem.not_choice", choices=choices, value=value)
         elif kind in LIMITS:
-            limit, text = LIMITS[kind]
-            problems[name] = f"{text.format(shown(context[limit]))} (found {value!r})"
+            limit, message = LIMITS[kind]
+            problems[name] = say(f"config.problem.{message}", limit=shown(context[limit]), value=value)
         elif kind == "string_too_short":
-            problems[name] = "must not be empty"
+            problems[name] = say("config.problem.empty")
         elif kind == "value_error":
             problems[name] = str(context["error"])
         else:
             described = setting_field(path).description if len(path) == 2 else None
-            problems[name] = f"must be {described or KINDS.get(kind, kind)} (found {value!r})"
+            kind_text = described or (say(f"config.kind.{KINDS[kind]}") if kind in KINDS else kind)
+            problems[name] = say("config.problem.wrong_kind", kind=kind_text, value=value)
     return problems
 
 
@@ -545,12 +537,15 @@ def setting_field(path: list[Any]) -> FieldInfo:
     return section_model(path[0]).model_fields[path[1]] if len(path) > 1 else Settings.model_fields[path[0]]
 
 
-def close_key(path: list[Any]) -> str:
-    """`; did you mean 'x'?` when a known key of the same section is spelled much like the unknown one."""
+def unknown_key(path: list[Any]) -> str:
+    """The problem of a key its section does not know: with the known key spelled much like it, if there
+    is one (a misspelling), or else with every key the section knows."""
     section = Settings if len(path) == 1 else section_model(path[0])
     known = list(section.model_fields)
     match = difflib.get_close_matches(str(path[-1]), known, n=1)
-    return f"; did you mean {match[0]!r}?" if match else f"; known keys: {', '.join(known)}"
+    if match:
+        return say("config.problem.unknown_like", match=match[0])
+    return say("config.problem.unknown", known=", ".join(known))
 
 
 def check_inside(root: Path, relative: str) -> None:
@@ -560,13 +555,8 @@ def check_inside(root: Path, relative: str) -> None:
     if resolved.is_relative_to(root.resolve()):
         return
     if written.is_relative_to(root):
-        raise ValueError(
-            f"{relative} is a link to {resolved}, outside the project; copy the file itself under data/raw/ "
-            "and point to it there"
-        )
-    raise ValueError(
-        f"points outside the project ({relative}); copy the file under data/raw/ and point to it there"
-    )
+        raise ValueError(say("config.problem.link", path=relative, target=resolved))
+    raise ValueError(say("config.problem.outside", path=relative))
 
 
 def schema_text() -> str:

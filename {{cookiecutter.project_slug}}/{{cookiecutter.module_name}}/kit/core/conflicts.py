@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .. import PACKAGE
+from .messages import messages_here
 
 # Git's first and last marker lines: exactly seven < or >, then a space or the end of the line.
 # The ======= between them is not looked for, so a heading underlined with = is never taken for one.
@@ -35,6 +36,7 @@ def documents(root: Path) -> Iterator[Path]:
 
 def refuse_unmerged(root: Path, files: Iterable[Path]) -> None:
     """Raise UnmergedError naming the first of `files` with conflict markers, or a `.rej` file left."""
+    say = messages_here(__file__)
     for path in files:
         if not path.is_file():
             continue
@@ -42,18 +44,10 @@ def refuse_unmerged(root: Path, files: Iterable[Path]) -> None:
         marker = MARKER.search(text)
         if marker:
             line = text.count("\n", 0, marker.start()) + 1
-            raise UnmergedError(
-                f"{path.relative_to(root).as_posix()} has unresolved merge conflict markers at line {line}: "
-                "resolve the conflict (keep one side, or combine them, and delete the <<<<<<< ======= >>>>>>> "
-                "lines), then rerun."
-            )
+            raise UnmergedError(say("conflicts.markers", file=path.relative_to(root).as_posix(), line=line))
     for rejected in rejected_changes(root):
         name = rejected.relative_to(root).as_posix()
-        raise UnmergedError(
-            f"{name} holds a template change that did not apply to {name.removesuffix('.rej')}: make the "
-            "change it shows by hand (lines starting with + are the template's, - the lines they replace) "
-            f"or decide to leave it out, then delete {name} and rerun."
-        )
+        raise UnmergedError(say("conflicts.rejected", file=name, target=name.removesuffix(".rej")))
 
 
 def rejected_changes(root: Path) -> list[Path]:

@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .messages import messages_here
+
 # Temporary files `replacing` makes: `.<name>.<random>.tmp`.
 TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 # Folders whose files the project's commands write.
@@ -127,10 +129,9 @@ def exclusive(root: Path) -> Iterator[None]:
         try:
             _lock(handle)
         except OSError:
-            raise ProjectBusyError(
-                f"Another command is running here (process {_holder(handle)}): wait until it ends, "
-                "then run this one. Two at once would mix the outputs of two runs."
-            ) from None
+            say = messages_here(__file__)
+            holder = _holder(handle) or say("files.unknown_process")
+            raise ProjectBusyError(say("files.busy", process=holder)) from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
@@ -156,12 +157,12 @@ def _lock(handle: Any) -> None:
 
 
 def _holder(handle: Any) -> str:
-    """The process id the lock holder wrote, where the system lets a second process read it."""
+    """The process id the lock holder wrote, where the system lets a second process read it; else empty."""
     try:
         handle.seek(0)
-        return handle.read().strip() or "unknown"
+        return handle.read().strip()
     except OSError:  # Windows keeps a locked byte unreadable to others
-        return "unknown"
+        return ""
 
 
 def remove_leftovers(root: Path) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 
 from .. import PACKAGE
 from .files import replacing, sha256, write_json
+from .messages import messages_here
 
 RECORD_KEY = "sha256"
 
@@ -133,53 +134,44 @@ def load(path: Path, fix: str | None = None) -> Any:
     The file is read once, so the bytes checked are the bytes loaded. `fix` says what to do about a
     refused file; by default, rerun the stage that writes it.
     """
+    say = messages_here(__file__)
     stage, method = WRITERS[path.name]
-    fix = fix or f"Rerun the {stage} stage (python -m {PACKAGE} run {stage}, or run all)."
+    fix = fix or say("models.fix", stage=stage)
     shown, record = shown_path(path), shown_path(record_of(path))
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise UntrustedModelError(f"{shown} is missing. {fix}") from None
+        raise UntrustedModelError(say("models.missing", file=shown, fix=fix)) from None
     recorded = recorded_sha256(record_of(path))
     if recorded is None:
-        raise UntrustedModelError(
-            f"{record} does not record the SHA-256 of {shown}, so nothing shows that {shown} is the file "
-            f"the {stage} stage wrote. {fix}"
-        )
+        raise UntrustedModelError(say("models.unrecorded", file=shown, record=record, stage=stage, fix=fix))
     if hashlib.sha256(data).hexdigest() != recorded:
-        raise UntrustedModelError(
-            f"{shown} is not the file the {stage} stage wrote (its SHA-256 differs from the one {record} "
-            f"records): it was changed or replaced since. {fix}"
-        )
+        raise UntrustedModelError(say("models.changed", file=shown, record=record, stage=stage, fix=fix))
     untrusted = untrusted_types(data, shown, fix)
     if untrusted:
-        raise UntrustedModelError(
-            f"{shown} holds types this project's models never hold, which could run code when loaded: "
-            f"{', '.join(untrusted)}. {fix}"
-        )
+        types = say("models.separator").join(untrusted)
+        raise UntrustedModelError(say("models.untrusted", file=shown, types=types, fix=fix))
     try:
         content = skops_io().loads(data, trusted=sorted(TRUSTED_TYPES))
     except Exception as error:  # only trusted types are built, so this is a damaged file, not code run
-        raise UntrustedModelError(
-            f"{shown} is damaged: skops cannot build what it holds ({error}). {fix}"
-        ) from None
+        raise UntrustedModelError(say("models.damaged", file=shown, error=error, fix=fix)) from None
     if not callable(getattr(content, method, None)):
-        raise UntrustedModelError(
-            f"{shown} holds a {type(content).__name__}, not a model: it has no {method}(). {fix}"
-        )
+        held = type(content).__name__
+        raise UntrustedModelError(say("models.not_model", file=shown, type=held, method=method, fix=fix))
     return content
 
 
 def untrusted_types(data: bytes, shown: Path, fix: str) -> list[str]:
     """The types in a skops file that neither skops nor `TRUSTED_TYPES` trusts."""
+    say = messages_here(__file__)
     if not data:
-        raise UntrustedModelError(f"{shown} is empty. {fix}")
+        raise UntrustedModelError(say("models.empty", file=shown, fix=fix))
     try:
         named = skops_io().get_untrusted_types(data=data)
     except Exception as error:
         # Listing the types builds nothing from the file, so a failure here only says that skops
         # did not write it: a pickle, a truncated file, another kind of zip, a damaged schema.
-        raise UntrustedModelError(f"{shown} is not a skops model file ({error}). {fix}") from None
+        raise UntrustedModelError(say("models.not_skops", file=shown, error=error, fix=fix)) from None
     return [name for name in named if name not in TRUSTED_TYPES]
 
 
