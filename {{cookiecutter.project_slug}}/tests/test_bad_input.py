@@ -647,7 +647,7 @@ def test_a_stage_run_out_of_order_says_which_stage_to_run_first(scratch, refused
 def test_no_data_yet_says_where_to_put_it(scratch, refused):
     scratch.settings["data"].update(path="data/raw/missing.csv", example="none")
     write_params(scratch.root, scratch.settings)
-    refused(scratch.root, ["run", "analyze"], "Copy your CSV or Parquet file there")
+    refused(scratch.root, ["run", "analyze"], data.say("data.fix.copy_your_file"))
 
 
 def test_an_output_folder_that_cannot_be_written_is_named_and_nothing_changes(scratch, refused):

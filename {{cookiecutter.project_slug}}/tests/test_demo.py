@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from {{ cookiecutter.module_name }}.kit.core import models
+from {{ cookiecutter.module_name }}.kit.core import data, models
 from {{ cookiecutter.module_name }}.kit.core.messages import messages_here
 from {{ cookiecutter.module_name }}.kit.core.pipeline import OUTPUTS, PACKAGE, Project
 from {{ cookiecutter.module_name }}.kit.core.records import ColumnSchema, ModelCard
@@ -128,7 +128,11 @@ def test_a_bad_file_shows_what_is_wrong_instead_of_a_traceback(app, served, prob
             holdout.head(20).drop(columns=[column]).to_csv(index=False).encode(ENCODING),
             f"Missing: {column}",
         ),
-        "not a Parquet file": ("rows.parquet", b"these bytes are not Parquet", "not a readable Parquet file"),
+        "not a Parquet file": (
+            "rows.parquet",
+            b"these bytes are not Parquet",
+            data.say("data.requirement.readable"),
+        ),
     }[problem]
     app.file_uploader[0].set_value((name, content, "application/octet-stream")).run()
 

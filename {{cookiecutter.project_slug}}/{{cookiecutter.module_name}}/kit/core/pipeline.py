@@ -17,7 +17,7 @@ import pydantic_core
 
 from .. import PACKAGE
 from . import config, example_data
-from .data import DataError, check_columns, is_csv, read_table, write_table
+from .data import broken, check_columns, is_csv, read_table, write_table
 from .files import all_or_nothing, replacing, sha256, write_json
 from .messages import Messages, messages_beside
 from .records import RecordType
@@ -123,12 +123,7 @@ class Project:
         """The raw data, written from the example first if the project starts from one."""
         self.write_example()
         if not self.raw_data.exists() and self.data.example == "none":
-            raise DataError(
-                "the data exists",
-                f"There is no file at {self.data.path} yet.",
-                "Copy your CSV or Parquet file there (or set data.path), then set data.target and the "
-                "other column names under data: in params.yaml.",
-            )
+            raise broken("exists", "no_file_yet", "copy_your_file", path=self.data.path)
         frame = self.read_table(self.raw_data)
         # Columns named outside data: too, so that a typo there is refused before any stage runs.
         settings = self.settings
