@@ -30,7 +30,7 @@ def test_an_interrupted_stage_keeps_every_previous_output_and_a_rerun_matches_a_
     good = snapshot(finished)
     with monkeypatch.context() as patch:
         # Prepare's report is written last, after its three tables.
-        patch.setattr(prepare_stage.Report, "write", raising(KeyboardInterrupt()))
+        patch.setattr(prepare_stage, "write_report", raising(KeyboardInterrupt()))
         assert main(["run", "prepare"]) == 130
     assert interrupted in capsys.readouterr().err
     assert snapshot(finished) == good

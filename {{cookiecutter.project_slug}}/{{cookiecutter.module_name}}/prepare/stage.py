@@ -15,7 +15,7 @@ from ..kit.core.data import write_table
 from ..kit.core.files import remove, write_text
 from ..kit.core.pipeline import Project
 from ..kit.core.records import Diagnosis, Finding
-from ..kit.reports.report import Report
+from ..kit.reports.cleansing import write_report
 
 DATA_REQUEST = "data-request.md"
 
@@ -27,28 +27,20 @@ def run(project: Project) -> list[str]:
     train, holdout = split(cleaned, project)
 
     say = project.messages(__file__)
-    report = Report(project.report_dir("prepare"), say("title"), say.language)
-    report.heading(say("report.cleansing"))
-    report.bullets(steps or [say("report.nothing")])
-    report.heading(say("report.split"))
-    report.table(
-        [say("table.part"), say("table.rows")],
-        [["train", len(train)], ["holdout", len(holdout)]],
-    )
     request = project.report_dir("prepare") / DATA_REQUEST
     shortfalls = [f for f in diagnosis.findings if f.kind in ("too_few_rows", "unlabelled_rows")]
     if shortfalls:
         write_text(request, data_request(shortfalls, project))
-        report.paragraph(say("report.request", file=DATA_REQUEST))
     else:
         remove(request)
 
     write_table(cleaned, project.path("cleaned"))
     write_table(train, project.path("train"))
     write_table(holdout, project.path("holdout"))
+    report = write_report(project, steps, len(train), len(holdout), request if shortfalls else None)
     summary = [
         say("console.rows", rows=len(frame), cleaned=len(cleaned), train=len(train), holdout=len(holdout)),
-        say("console.report", path=report.write().relative_to(project.root)),
+        say("console.report", path=report.relative_to(project.root)),
     ]
     if shortfalls:
         summary.append(say("console.request", path=request.relative_to(project.root)))

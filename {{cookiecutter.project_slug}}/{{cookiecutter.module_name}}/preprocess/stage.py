@@ -27,7 +27,7 @@ from ..kit.core.config import ConfigError
 from ..kit.core.data import DataError, dense, listed, write_table_in_parts
 from ..kit.core.messages import messages_here
 from ..kit.core.pipeline import Project
-from ..kit.reports.report import Report
+from ..kit.reports.preprocessing import write_report
 
 MAX_ONE_HOT_CATEGORIES = 50
 FEATURE_ROWS = 100_000  # rows of features written at a time
@@ -263,34 +263,20 @@ def run(project: Project) -> list[str]:
     write_table_in_parts(feature_parts(preprocessor, train[columns]), project.path("features"))
     models.save(preprocessor, project.path("preprocessor"), {})
 
-    report = Report(project.report_dir("preprocess"), say("title"), say.language)
-    report.paragraph(say("report.fitted", rows=len(train), columns=len(columns), features=len(features)))
-    kinds = column_kinds(train[columns], project)
-    how = {
-        "numbers": say("treatment.numbers"),
-        "categories": say("treatment.categories"),
-        "ordered": say("treatment.ordered"),
-    }
-    rows = [[kind, ", ".join(kinds[kind]) or "-", treatment] for kind, treatment in how.items()]
-    # Each text column on a row of its own: `auto` may treat two of them differently.
-    settings = project.settings.preprocess
-    text = {
-        "words": say("treatment.words", features=settings.text_max_features),
-        "characters": say("treatment.characters", features=settings.text_max_features),
-        "morphemes": say("treatment.morphemes", features=settings.text_max_features),
-    }
-    analyzers = text_analyzers(preprocessor) or {"-": text_analyzer(pd.Series(), settings.text_analyzer)}
-    rows += [["text", column, text[analyzer]] for column, analyzer in analyzers.items()]
-    report.table([say("table.kind"), say("table.columns"), say("table.treatment")], rows)
-    grouped = infrequent_categories(preprocessor)
-    if grouped:
-        report.paragraph(say("report.infrequent", rows=project.settings.preprocess.min_category_rows))
-        report.table(
-            [say("table.column"), say("table.grouped")],
-            [[column, ", ".join(values)] for column, values in grouped.items()],
-        )
+    # Without a text column, the table still says what the setting would do with one.
+    setting = project.settings.preprocess.text_analyzer
+    analyzers = text_analyzers(preprocessor) or {"-": text_analyzer(pd.Series(), setting)}
+    report = write_report(
+        project,
+        rows=len(train),
+        columns=len(columns),
+        features=len(features),
+        kinds=column_kinds(train[columns], project),
+        analyzers=analyzers,
+        grouped=infrequent_categories(preprocessor),
+    )
     return [
         say("console.features", columns=len(columns), features=len(features), rows=len(train)),
         say("console.saved", path=project.path("preprocessor").relative_to(project.root)),
-        say("console.report", path=report.write().relative_to(project.root)),
+        say("console.report", path=report.relative_to(project.root)),
     ]
