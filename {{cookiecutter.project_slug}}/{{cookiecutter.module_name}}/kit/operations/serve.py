@@ -87,14 +87,11 @@ def create_app(project: Project, trained: bool = False) -> FastAPI:
     # which no request should wait for.
     cores = threads.free_cores()
 
+    say = project.messages(__file__)
+    too_large_text = say("refused.too_large", limit=limit)
+
     def too_large(*_: Any) -> JSONResponse:
-        return JSONResponse(
-            status_code=413,
-            content={
-                "detail": f"The request body is over {limit:,} bytes (serving.max_request_bytes in "
-                "params.yaml). Send fewer rows per request, or raise that setting."
-            },
-        )
+        return JSONResponse(status_code=413, content={"detail": too_large_text})
 
     app = FastAPI(title=project.settings.project.name, version=version)
     app.add_middleware(BodyLimit, limit=limit, refusal=too_large)
