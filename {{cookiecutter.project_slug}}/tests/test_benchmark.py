@@ -5,7 +5,7 @@ import json
 import pytest
 
 from {{ cookiecutter.module_name }}.kit.cli import USER_ERRORS, main
-from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.core.pipeline import PACKAGE, Project
 from {{ cookiecutter.module_name }}.kit.operations import benchmark
 
 # The figures every evaluated run measures; peak memory is missing where the platform cannot tell.
@@ -101,7 +101,7 @@ def test_the_stored_baseline_holds():
     """This project's last run against the baseline the team stored: the check CI runs after the Test stage."""
     project = Project.load()
     if not (project.root / benchmark.BASELINE).is_file():
-        pytest.skip(f"No baseline stored yet: run all, then python -m {benchmark.PACKAGE} benchmark --save.")
+        pytest.skip(f"No baseline stored yet: run all, then python -m {PACKAGE} benchmark --save.")
     if not all(project.path(figure.output).is_file() for figure in benchmark.FIGURES):
         pytest.skip(f"No evaluated model to compare yet: python -m {benchmark.PACKAGE} run all.")
     lines, held = benchmark.run(project)

@@ -65,7 +65,7 @@ def test_serving_rows_outside_an_expected_range_are_refused(trained, served):
                 predict(with_first(rows, column, bound + beyond), model, card)
             # Refused as the raw data is, with a fix that sends the team to data.expected_ranges.
             with pytest.raises(DataError) as in_raw_data:
-                check_range(pd.Series([bound + beyond], name=column), bounds, fix)
+                check_range(pd.Series([float(bound + beyond)], name=column), bounds, fix)
             message = str(refused.value)
             assert message == str(in_raw_data.value), message
             assert column in message and f"{bound + beyond}" in message and "data.expected_ranges" in message
