@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..core import threads
 from ..core.data import DataError
+from ..core.messages import messages_here
 from ..core.pipeline import Project
 from ..core.records import ColumnSchema
 from . import releases
@@ -206,7 +207,8 @@ def running(app: FastAPI) -> Iterator[str]:
         deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"the prediction service did not start on 127.0.0.1:{port}")
+                say = messages_here(__file__)
+                raise RuntimeError(say("service.not_started", address=f"127.0.0.1:{port}"))
             time.sleep(0.01)
         yield f"http://127.0.0.1:{port}"
     finally:
