@@ -146,5 +146,6 @@ def test_unreadable_results_get_one_clear_message(tmp_path, capsys, monkeypatch,
     with pytest.raises(ElementTree.ParseError) as unreadable:
         ElementTree.parse(broken)
     say = messages_beside(readiness.__file__, result_language())
-    expected = say("refused.test_results", results=broken, error=unreadable.value)
+    fix = say("refused.write_test_results", results=broken)
+    expected = say("refused.test_results", results=broken, error=unreadable.value, fix=fix)
     assert message == f"{error_prefix}{expected}\n", message

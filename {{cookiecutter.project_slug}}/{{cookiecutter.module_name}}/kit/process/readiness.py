@@ -248,7 +248,10 @@ def outcomes(results: Path) -> dict[str, tuple[str, str]]:
         root = ElementTree.parse(results).getroot()
     except (OSError, ElementTree.ParseError) as error:
         say = messages_here(__file__)
-        raise ReadinessError(say("refused.test_results", results=results, error=error)) from None
+        # The system's words for a missing file would be the only English in a Japanese message.
+        reason = say("refused.no_such_file") if isinstance(error, FileNotFoundError) else error
+        fix = say("refused.write_test_results", results=results)
+        raise ReadinessError(say("refused.test_results", results=results, error=reason, fix=fix)) from None
     found: dict[str, tuple[str, str]] = {}
     for case in root.iter("testcase"):
         check = f"{case.get('classname', '').replace('.', '/')}.py::{case.get('name', '').split('[')[0]}"
