@@ -219,7 +219,7 @@ MUTATIONS = {
     ),
     "quality-gate-forgets-the-baseline": Mutation(
         f"{PACKAGE}/kit/operations/releases.py",
-        '        (verdict.beats_baseline, "it does not beat the baseline"),\n',
+        '        (verdict.beats_baseline, say("refused.gate.below_baseline")),\n',
         "",
         ("tests/test_releases.py::test_promote_refuses_a_model_below_the_requirement_or_the_baseline",),
     ),

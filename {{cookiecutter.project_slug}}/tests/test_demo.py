@@ -126,7 +126,7 @@ def test_a_bad_file_shows_what_is_wrong_instead_of_a_traceback(app, served, prob
         "a trained column is missing": (
             "rows.csv",
             holdout.head(20).drop(columns=[column]).to_csv(index=False).encode(ENCODING),
-            f"Missing: {column}",
+            messages_here(demo.__file__)("refused.columns.problem", columns=column),
         ),
         "not a Parquet file": (
             "rows.parquet",

@@ -1,7 +1,6 @@
 """The monitor command scores the model on rows labelled after training, and says when it has slipped."""
 
 import json
-import re
 
 import pandas as pd
 import pytest
@@ -67,7 +66,7 @@ def test_newly_labelled_rows_below_the_requirement_fail_the_check(
     evaluated.write_rows(rows.drop(columns=[target]), labelled)
     message = command(["monitor", "--labelled", str(labelled)], expected=2).err
     assert message.startswith(error_prefix) and message.count("\n") == 1, message
-    assert f"has no column '{target}'" in message
+    assert say("refused.labels.no_column", target=target) in message
     assert snapshot(root) == before
 
 
@@ -75,6 +74,8 @@ def test_rows_without_any_label_are_refused_and_nothing_is_recorded(deployed, tm
     root, rows, target = deployed
     labelled = tmp_path / "labelled.csv"
     Project.load(root).write_rows(rows.assign(**{target: None}), labelled)
-    with pytest.raises(DataError, match=re.escape(f"No row has a value in '{target}'")):
-        monitor.run(Project.load(root), labelled)
+    project = Project.load(root)
+    with pytest.raises(DataError) as refused:
+        monitor.run(project, labelled)
+    assert project.messages(monitor.__file__)("refused.labels.no_label", target=target) in str(refused.value)
     assert records(root) == []

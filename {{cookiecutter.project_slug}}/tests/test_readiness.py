@@ -1,6 +1,7 @@
 """The readiness score must count only checks that exist, ran and passed, and fail its gate otherwise."""
 
 import ast
+import xml.etree.ElementTree as ElementTree
 
 import pytest
 
@@ -142,4 +143,9 @@ def test_unreadable_results_get_one_clear_message(tmp_path, capsys, monkeypatch,
     broken.write_text("<testsuites", encoding="utf-8")
     assert main(["readiness", "--results", str(broken)]) == 2
     message = capsys.readouterr().err
-    assert message.startswith(error_prefix + "Cannot read the test results") and message.count("\n") == 1
+    with pytest.raises(ElementTree.ParseError) as unreadable:
+        ElementTree.parse(broken)
+    say = messages_beside(readiness.__file__, result_language())
+    fix = say("refused.write_test_results", results=broken)
+    expected = say("refused.test_results", results=broken, error=unreadable.value, fix=fix)
+    assert message == f"{error_prefix}{expected}\n", message

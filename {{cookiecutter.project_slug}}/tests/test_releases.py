@@ -21,11 +21,11 @@ from {{ cookiecutter.module_name }}.kit.operations.predict import predict
 from {{ cookiecutter.module_name }}.kit.operations.serve import create_app, running
 {%- endif %}
 
-# What `promote` names when one check of the quality gate in metrics.json failed.
+# The message of what `promote` names when one check of the quality gate in metrics.json failed.
 GATE_REASONS = {
-    "meets_requirement": "misses the requirement",
-    "beats_baseline": "does not beat the baseline",
-    "no_simpler_model_is_better": "a simpler candidate scores better",
+    "meets_requirement": "refused.gate.misses_requirement",
+    "beats_baseline": "refused.gate.below_baseline",
+    "no_simpler_model_is_better": "refused.gate.simpler_is_better",
 }
 
 
@@ -77,11 +77,13 @@ def version_served_by(app):
 def test_promote_refuses_a_model_below_the_requirement_or_the_baseline(tested, refused, command):
     metrics = tested.path("metrics")
     passed = metrics.read_text(encoding="utf-8")
+    say = tested.messages(releases.__file__)
     for check, reason in GATE_REASONS.items():
         failed = json.loads(passed)
         failed["value"][check] = False
         metrics.write_text(json.dumps(failed), encoding="utf-8")
-        refused(tested.root, ["promote"], reason)
+        measured = {"metric": failed["metric"], "primary": failed["value"]["primary"]}
+        refused(tested.root, ["promote"], say(reason, requirement=failed["requirement"], **measured))
     metrics.write_text(passed, encoding="utf-8")
     command(["promote"])
     assert releases.served_files(tested).release
@@ -99,7 +101,10 @@ def test_promote_refuses_results_that_lost_a_check_naming_its_key(tested, refuse
 
 
 def test_promote_refuses_a_model_the_test_stage_has_not_evaluated(retrained_copy, refused):
-    refused(retrained_copy.root, ["promote"], "run the Test stage (python -m")
+    say = retrained_copy.messages(releases.__file__)
+    version = releases.model_version(retrained_copy.path("model"))
+    outputs = {"metrics": pipeline.OUTPUTS["metrics"], "model": pipeline.OUTPUTS["model"]}
+    refused(retrained_copy.root, ["promote"], say("refused.not_tested", version=version, **outputs))
     retrained_copy.path("metrics").unlink()
     say = retrained_copy.messages(pipeline.__file__)
     expected = say("pipeline.missing_output", output=pipeline.OUTPUTS["metrics"], stage="test")
@@ -110,7 +115,8 @@ def test_rollback_serves_the_previous_release_again(
     evaluated, retrained, retrained_copy, refused, snapshot, command
 ):
     project = retrained_copy
-    refused(project.root, ["rollback"], "There is no release to roll back")
+    say = project.messages(releases.__file__)
+    refused(project.root, ["rollback"], say("refused.nothing_to_roll_back"))
     # The first release is the model the Test stage evaluated in the session's project.
     for name in releases.RELEASED:
         shutil.copy(evaluated.path(name), project.path(name))
@@ -142,7 +148,7 @@ def test_rollback_serves_the_previous_release_again(
     # The Test stage still checks the latest trained model, not the release.
     assert version_served_by(create_app(project, trained=True)) == second_version
 {%- endif %}
-    refused(project.root, ["rollback"], f"Version {first_version} is the first release")
+    refused(project.root, ["rollback"], say("refused.first_release", version=first_version))
 
 
 def test_a_model_older_than_the_age_limit_fails_the_age_check(trained, tmp_path, monkeypatch, capsys):

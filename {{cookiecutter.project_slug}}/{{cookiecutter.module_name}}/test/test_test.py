@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from {{ cookiecutter.module_name }}.kit import operations
 from {{ cookiecutter.module_name }}.kit.core import metrics, models
 from {{ cookiecutter.module_name }}.kit.core.data import DataError
 from {{ cookiecutter.module_name }}.kit.core.files import sha256
+from {{ cookiecutter.module_name }}.kit.core.messages import messages_here
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 from {{ cookiecutter.module_name }}.kit.core.records import ColumnSchema, ModelCard, Search
 from {{ cookiecutter.module_name }}.kit.operations.predict import answers, predict, unseen_counts
@@ -255,7 +257,8 @@ def test_predictions_match_the_model(served):
 def test_input_without_a_trained_column_is_refused(served):
     model, card, holdout = served
     column = next(iter(card.columns))
-    with pytest.raises(DataError, match=re.escape(f"Missing: {column}")):
+    missing = messages_here(operations.__file__)("refused.columns.problem", columns=column)
+    with pytest.raises(DataError, match=re.escape(missing)):
         predict(holdout.drop(columns=[column]), model, card)
 
 
@@ -268,7 +271,9 @@ def test_a_category_never_seen_in_training_is_counted_and_answered_or_refused_as
     rows[known[0]] = "never seen"
     assert unseen_counts(rows, card) == {known[0]: 3}
     assert len(predict(rows, model, card.model_copy(update={"unseen_categories": "infrequent"}))) == 3
-    with pytest.raises(DataError, match=re.escape(f"Column '{known[0]}' holds values the model never saw")):
+    serving = messages_here(operations.__file__)
+    unseen = serving("refused.unseen.problem", column=known[0], values="never seen")
+    with pytest.raises(DataError, match=re.escape(unseen)):
         predict(rows, model, card.model_copy(update={"unseen_categories": "refuse"}))
 
 

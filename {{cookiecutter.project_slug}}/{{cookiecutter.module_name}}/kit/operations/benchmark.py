@@ -17,7 +17,7 @@ from typing import Any
 
 from ..core.files import write_json
 from ..core.messages import Messages
-from ..core.pipeline import PACKAGE, Project
+from ..core.pipeline import Project
 from ..core.records import Evaluation, ModelCard, Record
 from ..reports.report import markdown_table
 
@@ -75,19 +75,21 @@ def read_baseline(project: Project) -> dict[str, Any] | None:
     path = project.root / BASELINE
     if not path.is_file():
         return None
-    fix = f"Restore it from version control, or store a new one: python -m {PACKAGE} benchmark --save"
+    say = project.messages(__file__)
+    fix = say("refused.baseline.fix")
     try:
         baseline = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BaselineError(f"{BASELINE} is not readable JSON ({error}). {fix}") from None
+        unreadable = say("refused.baseline.unreadable", baseline=BASELINE, error=error, fix=fix)
+        raise BaselineError(unreadable) from None
     figures = baseline.get("figures") if isinstance(baseline, dict) else None
     if not isinstance(figures, dict):
-        raise BaselineError(f"{BASELINE} has no 'figures'. {fix}")
+        raise BaselineError(say("refused.baseline.no_figures", baseline=BASELINE, fix=fix))
     for key, value in figures.items():
         measured = isinstance(value, (int, float)) and not isinstance(value, bool)
         if value is not None and not (measured and math.isfinite(value) and value > 0):
             raise BaselineError(
-                f"'{key}' in {BASELINE} must be a positive number or null, not {value!r}. {fix}"
+                say("refused.baseline.not_positive", key=key, baseline=BASELINE, value=value, fix=fix)
             )
     return baseline
 

@@ -130,7 +130,7 @@ def main() -> None:
     st.title(say("demo.title", name=project.settings.project.name))
     missing = [OUTPUTS[output] for output in NEEDED if not project.path(output).is_file()]
     if missing:
-        st.warning(say("demo.no_tested_model", missing=", ".join(missing)))
+        st.warning(say("demo.no_tested_model", missing=say("separator").join(missing)))
         st.stop()
     try:
         card = project.read(ModelCard, "model_card")

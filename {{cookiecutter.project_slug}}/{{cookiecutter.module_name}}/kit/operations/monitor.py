@@ -53,18 +53,18 @@ def record_path(project: Project, record: dict[str, Any]) -> Path:
 def labelled_rows(frame: pd.DataFrame, project: Project) -> pd.DataFrame:
     """The rows that carry a true label; refused when there are none or the labels cannot be scored."""
     target = project.data.target
+    say = project.messages(__file__)
+    requirement = say("refused.labels.requirement")
     if target not in frame.columns:
         raise DataError(
-            "newly labelled rows carry the target",
-            f"The file has no column '{target}'.",
-            f"Add the true labels in a column named '{target}' (data.target in params.yaml).",
+            requirement,
+            say("refused.labels.no_column", target=target),
+            say("refused.labels.no_column_fix", target=target),
         )
     rows = frame[frame[target].notna()]
     if rows.empty:
         raise DataError(
-            "newly labelled rows carry the target",
-            f"No row has a value in '{target}'.",
-            "Fill in the true labels of the rows the model predicted for, then check again.",
+            requirement, say("refused.labels.no_label", target=target), say("refused.labels.no_label_fix")
         )
     check_target(rows[target], project.problem_type, project.data.positive_label)
     return rows

@@ -18,17 +18,13 @@ import pandas as pd
 
 from ..core import metrics
 from ..core.data import DataError, check_range, dense, is_csv, refuse_infinity
-from ..core.messages import Messages
-from ..core.pipeline import PACKAGE, Project, write_table_as
+from ..core.messages import Messages, messages_here
+from ..core.pipeline import Project, write_table_as
 from ..core.records import ModelCard
 from . import releases
 
 # A spreadsheet runs a cell that starts with one of these as a formula when it opens a CSV file.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-OUTSIDE_THE_RANGE_FIX = (
-    "The model learned from values in this range only. Check those rows; if such values are real, "
-    "widen data.expected_ranges in params.yaml and retrain."
-)
 
 
 class UnstableModelError(RuntimeError):
@@ -78,12 +74,13 @@ def check_input(frame: pd.DataFrame, card: ModelCard, refuse_unseen: bool | None
     Unseen categories are refused as the card's policy (preprocess.unseen_categories) says, unless
     `refuse_unseen` overrides it: the Test stage and monitoring count them instead of refusing.
     """
+    say = messages_here(__file__)
     missing = [column for column in card.columns if column not in frame.columns]
     if missing:
         raise DataError(
-            "the input has every column the model was trained on",
-            f"Missing: {', '.join(missing)}.",
-            "Add these columns (empty values are allowed) and try again.",
+            say("refused.columns.requirement"),
+            say("refused.columns.problem", columns=say("separator").join(missing)),
+            say("refused.columns.fix"),
         )
     for column, entry in card.columns.items():
         values = frame[column].dropna()
@@ -91,14 +88,15 @@ def check_input(frame: pd.DataFrame, card: ModelCard, refuse_unseen: bool | None
             # Coercing, not the dtype: a column of only missing values has no numeric dtype, yet is fine.
             not_numbers = values[pd.to_numeric(values, errors="coerce").isna()].astype(str).unique()
             if len(not_numbers):
+                shown = say("separator").join(map(repr, not_numbers[:3]))
                 raise DataError(
-                    "numeric columns hold numbers",
-                    f"Column '{column}' holds {', '.join(map(repr, not_numbers[:3]))}.",
-                    "Send numbers (or leave the value empty).",
+                    say("refused.numbers.requirement"),
+                    say("refused.numbers.problem", column=column, values=shown),
+                    say("refused.numbers.fix"),
                 )
             refuse_infinity(pd.to_numeric(values))
             if entry.expected_range:
-                check_range(values, entry.expected_range, OUTSIDE_THE_RANGE_FIX)
+                check_range(values, entry.expected_range, say("refused.outside_the_range_fix"))
     if refuses_unseen(card) if refuse_unseen is None else refuse_unseen:
         refuse_unseen_categories(frame, card)
 
@@ -106,12 +104,12 @@ def check_input(frame: pd.DataFrame, card: ModelCard, refuse_unseen: bool | None
 def refuse_unseen_categories(frame: pd.DataFrame, card: ModelCard) -> None:
     for column, unseen in unseen_categories(frame, card).items():
         if unseen.any():
+            say = messages_here(__file__)
             values = sorted(set(frame.loc[unseen, column].astype(str)))
             raise DataError(
-                "categories were seen in training",
-                f"Column '{column}' holds values the model never saw: {', '.join(values[:5])}.",
-                "Map them to known values, or add labelled rows with them and retrain; or set "
-                "preprocess.unseen_categories: infrequent in params.yaml and retrain, to treat them as rare ones.",
+                say("refused.unseen.requirement"),
+                say("refused.unseen.problem", column=column, values=say("separator").join(values[:5])),
+                say("refused.unseen.fix"),
             )
 
 
@@ -162,11 +160,8 @@ def check_finite(predictions: np.ndarray, scores: np.ndarray | None) -> None:
             finite = np.isfinite(np.asarray(answer, dtype=float)).reshape(len(unstable), -1)
             unstable |= ~finite.all(axis=1)
     if unstable.any():
-        raise UnstableModelError(
-            f"The model answered NaN or infinity for {unstable.sum():,} of {len(unstable):,} row(s), so none "
-            f"of its answers is used. Retrain it (python -m {PACKAGE} run train), and check those rows for "
-            "values far beyond the training data and the training data for columns without spread."
-        )
+        say = messages_here(__file__)
+        raise UnstableModelError(say("refused.unstable", rows=unstable.sum(), count=len(unstable)))
 
 
 def trace(row: pd.DataFrame, model: Any, card: ModelCard, say: Messages) -> list[Step]:
@@ -223,19 +218,16 @@ def check_destination(project: Project, source: Path, destination: Path) -> None
     a link points to."""
     raw = (project.root / "data" / "raw").resolve()
     target = destination.resolve()
+    say = project.messages(__file__)
     if target == source.resolve():
-        problem = f"{destination} is the input file: writing there would replace the rows with predictions."
+        problem = say("refused.destination.input", destination=destination)
     elif target.is_relative_to(raw) or target == project.raw_data.resolve():
-        problem = f"{destination} is in data/raw/, where the data is kept unchanged."
+        problem = say("refused.destination.raw", destination=destination)
     elif destination.is_symlink():
-        problem = f"{destination} is a link (to {target}): writing there would replace another file."
+        problem = say("refused.destination.link", destination=destination, target=target)
     else:
         return
-    raise DataError(
-        "predictions go to a file of their own",
-        problem,
-        "Pass --output a new file outside data/raw/, for example data/processed/predictions.csv.",
-    )
+    raise DataError(say("refused.destination.requirement"), problem, say("refused.destination.fix"))
 
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -260,14 +252,14 @@ def run_trace(project: Project, source: Path, number: int) -> list[str]:
     """The steps of row `number` (from 0) of a file, as lines to print."""
     model, card = load_model(project)
     frame = project.read_table(source)
-    if not 0 <= number < len(frame):
-        raise DataError(
-            "the row to trace is in the file",
-            f"{source.name} has {len(frame):,} row(s), numbered from 0 to {len(frame) - 1:,}; there is no "
-            f"row {number}.",
-            "Pass --row with one of those numbers.",
-        )
     say = project.messages(__file__)
+    if not 0 <= number < len(frame):
+        rows, last = len(frame), len(frame) - 1
+        raise DataError(
+            say("refused.trace_row.requirement"),
+            say("refused.trace_row.problem", file=source.name, rows=rows, last=last, number=number),
+            say("refused.trace_row.fix"),
+        )
     lines = [say("trace.row", number=number, file=source.name)]
     for count, step in enumerate(trace(frame.iloc[[number]], model, card, say), start=1):
         lines += [f"{count}. {step.title}:", *(f"   {name}: {value}" for name, value in step.values.items())]

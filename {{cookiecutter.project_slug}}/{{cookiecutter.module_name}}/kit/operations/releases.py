@@ -18,7 +18,8 @@ from typing import Any
 
 from ..core import models
 from ..core.files import all_or_nothing, replacing, sha256, write_json
-from ..core.pipeline import OUTPUTS, PACKAGE, STAGES, Project
+from ..core.messages import Messages, messages_beside
+from ..core.pipeline import OUTPUTS, STAGES, Project
 from ..core.records import Evaluation, ModelCard
 
 RELEASES = "models/releases"
@@ -26,7 +27,6 @@ HISTORY = f"{RELEASES}/history.json"
 # The stage outputs a release keeps: the model, what it takes to serve it, and what Test measured.
 RELEASED = ("model", "model_card", "metrics")
 VERSION_DIGITS = 12
-RETRAIN = f"retrain and test it (python -m {PACKAGE} run all), then promote it (python -m {PACKAGE} promote)"
 
 
 class ReleaseError(RuntimeError):
@@ -53,7 +53,8 @@ class ModelFiles:
 
     def load(self) -> tuple[Any, ModelCard, str]:
         """The model, checked against its card (see models.load), with the card and the version."""
-        fix = f"Roll back (python -m {PACKAGE} rollback), or {RETRAIN}." if self.release else None
+        say = messages_beside(__file__, self.language)
+        fix = say("refused.release_broken_fix", retrain=say("releases.retrain")) if self.release else None
         return models.load(self.model, fix), self.read_card(), self.version
 
 
@@ -74,10 +75,9 @@ def served_files(project: Project) -> ModelFiles:
         return trained_files(project)
     folder = release_folder(project, version)
     if not folder.is_dir():
-        raise ReleaseError(
-            f"The current release {folder.relative_to(project.root)} is missing: roll back "
-            f"(python -m {PACKAGE} rollback), or {RETRAIN}."
-        )
+        say = project.messages(__file__)
+        shown = folder.relative_to(project.root)
+        raise ReleaseError(say("refused.release_missing", folder=shown, retrain=say("releases.retrain")))
     model, card = released(folder, "model"), released(folder, "model_card")
     return ModelFiles(model, card, version, release=True, language=project.settings.project.language)
 
@@ -104,16 +104,21 @@ def read_history(project: Project) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def gate_failures(results: Evaluation) -> list[str]:
+def gate_failures(results: Evaluation, say: Messages) -> list[str]:
     """Why the Test stage's results keep the model from serving."""
     verdict = results.value
     checks = [
         (
             verdict.meets_requirement,
-            f"it misses the requirement {results.requirement} (holdout {results.metric} {verdict.primary:.3f})",
+            say(
+                "refused.gate.misses_requirement",
+                requirement=results.requirement,
+                metric=results.metric,
+                primary=verdict.primary,
+            ),
         ),
-        (verdict.beats_baseline, "it does not beat the baseline"),
-        (verdict.no_simpler_model_is_better, "a simpler candidate scores better on the holdout"),
+        (verdict.beats_baseline, say("refused.gate.below_baseline")),
+        (verdict.no_simpler_model_is_better, say("refused.gate.simpler_is_better")),
     ]
     return [reason for passed, reason in checks if not passed]
 
@@ -125,21 +130,18 @@ def promote(project: Project) -> list[str]:
     project.read(ModelCard, "model_card")  # with a card that serving can read
     version = model_version(project.path("model"))
     results = project.read(Evaluation, "metrics")
+    say = project.messages(__file__)
     if results.model_version != version:
         raise ReleaseError(
-            f"{OUTPUTS['metrics']} was not computed for {OUTPUTS['model']} as it is now (version {version}): "
-            f"run the Test stage (python -m {PACKAGE} run test), then promote."
+            say("refused.not_tested", metrics=OUTPUTS["metrics"], model=OUTPUTS["model"], version=version)
         )
     project.require_current(*STAGES)  # the Test stage's verdict holds for the data and settings it was given
-    failures = gate_failures(results)
+    failures = gate_failures(results, say)
     if failures:
-        raise ReleaseError(
-            f"Version {version} is not promoted: {'; '.join(failures)}. Improve the model and run the "
-            "train and test stages again."
-        )
+        reasons = say("refused.gate.separator").join(failures)
+        raise ReleaseError(say("refused.not_promoted", version=version, failures=reasons))
     history = read_history(project)
     folder = release_folder(project, version)
-    say = project.messages(__file__)
     if history["current"] == version and holds_the_trained_files(project, folder):
         return [say("releases.already_current", version=version)]
     entry = {
@@ -178,15 +180,15 @@ def rollback(project: Project) -> list[str]:
     """Make the release promoted before the current one current again: no retraining, only the pointer."""
     history = read_history(project)
     current = history["current"]
+    say = project.messages(__file__)
     if current is None:
-        raise ReleaseError(f"There is no release to roll back: promote one (python -m {PACKAGE} promote).")
+        raise ReleaseError(say("refused.nothing_to_roll_back"))
     versions = [release["version"] for release in history["releases"]]
     position = versions.index(current)
     if position == 0:
-        raise ReleaseError(f"Version {current} is the first release: there is none before it to go back to.")
+        raise ReleaseError(say("refused.first_release", version=current))
     previous = versions[position - 1]
     write_json(project.root / HISTORY, {**history, "current": previous})
-    say = project.messages(__file__)
     return [
         say("releases.rolled_back", current=current, previous=previous),
         say("releases.served_from_next_start"),

@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..core import threads
 from ..core.data import DataError
+from ..core.messages import messages_here
 from ..core.pipeline import Project
 from ..core.records import ColumnSchema
 from . import releases
@@ -87,14 +88,11 @@ def create_app(project: Project, trained: bool = False) -> FastAPI:
     # which no request should wait for.
     cores = threads.free_cores()
 
+    say = project.messages(__file__)
+    too_large_text = say("refused.too_large", limit=limit)
+
     def too_large(*_: Any) -> JSONResponse:
-        return JSONResponse(
-            status_code=413,
-            content={
-                "detail": f"The request body is over {limit:,} bytes (serving.max_request_bytes in "
-                "params.yaml). Send fewer rows per request, or raise that setting."
-            },
-        )
+        return JSONResponse(status_code=413, content={"detail": too_large_text})
 
     app = FastAPI(title=project.settings.project.name, version=version)
     app.add_middleware(BodyLimit, limit=limit, refusal=too_large)
@@ -209,7 +207,8 @@ def running(app: FastAPI) -> Iterator[str]:
         deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"the prediction service did not start on 127.0.0.1:{port}")
+                say = messages_here(__file__)
+                raise RuntimeError(say("service.not_started", address=f"127.0.0.1:{port}"))
             time.sleep(0.01)
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -84,9 +84,7 @@ class Document:
         try:
             lines = (root / path).read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:
-            raise config.ConfigError(
-                f"{path} is missing. Restore it (git checkout -- {path}): the checklist reads it."
-            ) from None
+            raise config.ConfigError(team.say("refused.document_missing", path=path)) from None
         document = cls(path)
         tags = team.tag_pattern()
         number, section, in_code = 0, "", False

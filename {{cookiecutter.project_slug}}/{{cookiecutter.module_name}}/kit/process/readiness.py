@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..core.messages import messages_beside
+from ..core.messages import messages_beside, messages_here
 from ..core.pipeline import PACKAGE, Project
 
 SECTIONS = ("data", "model", "infrastructure", "monitoring")
@@ -247,10 +247,11 @@ def outcomes(results: Path) -> dict[str, tuple[str, str]]:
     try:
         root = ElementTree.parse(results).getroot()
     except (OSError, ElementTree.ParseError) as error:
-        raise ReadinessError(
-            f"Cannot read the test results {results}: {error}. Write them with "
-            f"`python -m pytest --junitxml {results}`, or run `python -m {PACKAGE} readiness` without --results."
-        ) from None
+        say = messages_here(__file__)
+        # The system's words for a missing file would be the only English in a Japanese message.
+        reason = say("refused.no_such_file") if isinstance(error, FileNotFoundError) else error
+        fix = say("refused.write_test_results", results=results)
+        raise ReadinessError(say("refused.test_results", results=results, error=reason, fix=fix)) from None
     found: dict[str, tuple[str, str]] = {}
     for case in root.iter("testcase"):
         check = f"{case.get('classname', '').replace('.', '/')}.py::{case.get('name', '').split('[')[0]}"
@@ -279,7 +280,9 @@ def status(rubric_test: RubricTest, results: dict[str, tuple[str, str]]) -> tupl
     was; passing when the others passed."""
     if not rubric_test.checks:
         return "manual", []
-    seen = {check: results.get(check, (ABSENT, "not in this run")) for check in rubric_test.checks}
+    say = messages_here(__file__)
+    absent = (ABSENT, say("refused.not_in_this_run"))
+    seen = {check: results.get(check, absent) for check in rubric_test.checks}
     failed = [f"{check}: {message}" for check, (outcome, message) in seen.items() if outcome == FAILED]
     if failed:
         return "failing", failed

@@ -17,6 +17,7 @@ from typing import Any
 from .. import PACKAGE
 from ..core import pipeline
 from ..core.config import ValueSettings
+from ..core.messages import messages_here
 from ..core.pipeline import OUTPUTS, PRODUCED_BY, STAGES, Project
 from ..reports.report import format_cell, markdown_table
 from . import checklist, value
@@ -73,7 +74,8 @@ def process_stage(stage: str) -> Stage:
     for process in PROCESS:
         if process.key == stage:
             return process
-    raise ValueError(f"{stage!r} is not a stage to review; choose one of {', '.join(REVIEWS)}.")
+    say = messages_here(__file__)
+    raise ValueError(say("refused.not_a_review", stage=stage, stages=", ".join(REVIEWS)))
 
 
 def report_name(stage: str) -> str:
@@ -184,9 +186,10 @@ def report_parts(project: Project, stage: str) -> list[Markdown | Figure]:
     folder = project.report_dir(report_name(stage))
     path = folder / "report.md"
     if not path.is_file():
+        say = project.messages(__file__)
+        report = path.relative_to(project.root).as_posix()
         raise pipeline.StageOrderError(
-            f"{path.relative_to(project.root).as_posix()} is missing: run the cell with "
-            f"review.ensure_run(project, {stage!r}) first, or {command(report_name(stage))}."
+            say("refused.report_missing", report=report, stage=stage, command=command(report_name(stage)))
         )
     parts: list[Markdown | Figure] = []
     text: list[str] = []
@@ -274,12 +277,14 @@ def what_if(project: Project, share_correct: float = 1.0, **changes: float) -> M
     The meeting can try "what if half the users take it up" without editing params.yaml; the
     numbers come from value.monthly_value and value.payback_month, the value report's own formula.
     """
+    say = project.messages(__file__)
     unknown = sorted(set(changes) - set(VALUE_INPUTS))
     if unknown:
-        raise ValueError(f"{', '.join(unknown)}: not a value input; choose from {', '.join(VALUE_INPUTS)}.")
+        raise ValueError(
+            say("refused.not_a_value_input", inputs=", ".join(unknown), choices=", ".join(VALUE_INPUTS))
+        )
     if not 0 <= share_correct <= 1:
-        raise ValueError(f"share_correct must lie between 0 and 1, not {share_correct}.")
-    say = project.messages(__file__)
+        raise ValueError(say("refused.share_correct", share_correct=share_correct))
     planned = project.settings.value
     changed = planned.model_copy(update=changes)
     rows: list[list[Any]] = [

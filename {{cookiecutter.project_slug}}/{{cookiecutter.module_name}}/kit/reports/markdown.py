@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from ..core.messages import messages_here
+
 
 class MissingBlockError(ValueError):
     """A file lacks the markers of a block that code must write."""
@@ -19,9 +21,7 @@ def replace_block(text: str, name: str, body: str) -> str:
         rf"(<!-- begin:{re.escape(name)} -->\n).*?(<!-- end:{re.escape(name)} -->)", re.DOTALL
     )
     if not pattern.search(text):
-        raise MissingBlockError(
-            f"The markers <!-- begin:{name} --> and <!-- end:{name} --> are missing. "
-            "Put them back, each on its own line, where the generated part belongs."
-        )
+        say = messages_here(__file__)
+        raise MissingBlockError(say("markers.missing", name=name))
     content = body.rstrip("\n") + "\n" if body.strip() else ""
     return pattern.sub(lambda match: match[1] + content + match[2], text, count=1)
