@@ -63,7 +63,16 @@ PACKAGE_FILES = [
     *(f"kit/operations/{name}.py" for name in ("__init__", "benchmark", "monitor", "predict", "releases")),
     *(
         f"kit/reports/{name}.py"
-        for name in ("__init__", "analysis", "holdout", "markdown", "report", "training")
+        for name in (
+            "__init__",
+            "analysis",
+            "cleansing",
+            "holdout",
+            "markdown",
+            "preprocessing",
+            "report",
+            "training",
+        )
     ),
 ]
 # The kit's folders whose code speaks, each with its message file (the stage folders have one too).
