@@ -298,6 +298,9 @@ def test_the_command_lines_help_is_in_the_chosen_language(cookies_session, langu
     argparse_words = re.findall(r"^(usage|options|positional arguments):", printed.stdout, re.MULTILINE)
     assert bool(argparse_words) == (language == "en"), argparse_words
     assert_in_language(params_comments(root), language, "params.yaml's comments")
+    mistyped = run(["-m", "expense_classifier", "run", "everything"], root)
+    assert mistyped.returncode == 2 and "'everything'" in mistyped.stderr
+    assert ("コマンドの書き方が違います" in mistyped.stderr) == (language == "ja"), mistyped.stderr
 
 
 def test_the_code_speaks_only_through_the_chosen_languages_message_files(baked):

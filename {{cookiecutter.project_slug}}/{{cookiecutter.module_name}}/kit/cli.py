@@ -7,7 +7,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from .core import config, pipeline, threads
 from .core.conflicts import UnmergedError
@@ -190,6 +190,12 @@ class CommandParser(argparse.ArgumentParser):
         self._positionals.title = say("help.positionals")
         self._optionals.title = say("help.options")
         self.add_argument("-h", "--help", action="help", help=say("help.help"))
+
+    def error(self, message: str) -> NoReturn:
+        """A mistyped command, said in the project's language; argparse's own detail stays as it is."""
+        say = messages_here(__file__)
+        self.print_usage(sys.stderr)
+        self.exit(2, say("help.mistyped", prog=self.prog, detail=message) + "\n")
 
 
 def parser() -> argparse.ArgumentParser:
