@@ -15,6 +15,7 @@ from {{ cookiecutter.module_name }}.kit.core import example_data, pipeline  # no
 from {{ cookiecutter.module_name }}.kit.core.files import LOCK_FILE, sha256  # noqa: E402
 from {{ cookiecutter.module_name }}.kit.core.messages import messages_here  # noqa: E402
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project  # noqa: E402
+from {{ cookiecutter.module_name }}.kit.process.readiness import skip_reason  # noqa: E402
 
 # Rows of the expenses example the tests use: enough to meet the requirement, quick to train on.
 TEST_ROWS = 8000
@@ -36,7 +37,7 @@ def project(tmp_path_factory):
         scratch.raw_data.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(source.raw_data, scratch.raw_data)
     elif scratch.data.example == "none":
-        pytest.skip(f"No data yet: put your file at {scratch.data.path} and name its columns in params.yaml.")
+        pytest.skip(skip_reason("no_data_yet", path=scratch.data.path))
     return scratch
 
 

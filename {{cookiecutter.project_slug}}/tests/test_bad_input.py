@@ -25,6 +25,7 @@ from {{ cookiecutter.module_name }}.kit.core.data import (
 )
 from {{ cookiecutter.module_name }}.kit.core.messages import languages
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.process.readiness import skip_reason
 
 THIS_PROJECT = Project.load()
 PROBLEM_TYPE = THIS_PROJECT.problem_type
@@ -565,15 +566,16 @@ def number_column(rows, shown=False):
     numbers = [name for name in rows.select_dtypes("number").columns if name != target]
     if shown:
         numbers = [name for name in numbers if personal_data_kind(rows[name]) is None]
+        if not numbers:
+            pytest.skip(skip_reason("no_other_impersonal_number_column"))
     if not numbers:
-        kind = "number column whose values do not look personal" if shown else "number column"
-        pytest.skip(f"the data has no {kind} besides the target")
+        pytest.skip(skip_reason("no_other_number_column"))
     return numbers[0]
 
 
 def test_a_file_in_another_encoding_is_refused_with_the_setting_that_reads_it(scratch, refused, command):
     if not scratch.settings["data"]["encoding"].startswith("utf-8"):
-        pytest.skip("this project reads Shift_JIS, which reads most UTF-8 files without an error")
+        pytest.skip(skip_reason("reads_shift_jis"))
     rows = scratch.rows.assign(note="領収書あり")
     use_file(scratch.root, scratch.settings, "data.csv", rows.to_csv(index=False).encode("cp932", "replace"))
     message = refused(scratch.root, ["run", "analyze"], data.say("data.fix.set_encoding", likely="cp932"))

@@ -5,8 +5,9 @@ import json
 import pytest
 
 from {{ cookiecutter.module_name }}.kit.cli import USER_ERRORS, main
-from {{ cookiecutter.module_name }}.kit.core.pipeline import PACKAGE, Project
+from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 from {{ cookiecutter.module_name }}.kit.operations import benchmark
+from {{ cookiecutter.module_name }}.kit.process.readiness import skip_reason
 
 # The figures every evaluated run measures; peak memory is missing where the platform cannot tell.
 ALWAYS_MEASURED = {"training_seconds", "p95_ms", "rows_per_second"}
@@ -101,8 +102,8 @@ def test_the_stored_baseline_holds():
     """This project's last run against the baseline the team stored: the check CI runs after the Test stage."""
     project = Project.load()
     if not (project.root / benchmark.BASELINE).is_file():
-        pytest.skip(f"No baseline stored yet: run all, then python -m {PACKAGE} benchmark --save.")
+        pytest.skip(skip_reason("no_baseline"))
     if not all(project.path(figure.output).is_file() for figure in benchmark.FIGURES):
-        pytest.skip(f"No evaluated model to compare yet: python -m {benchmark.PACKAGE} run all.")
+        pytest.skip(skip_reason("no_evaluated_model"))
     lines, held = benchmark.run(project)
     assert held, "\n".join(lines)

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from {{ cookiecutter.module_name }}.kit.core import config
+from {{ cookiecutter.module_name }}.kit.process.readiness import skip_reason
 
 
 def test_the_project_config_passes_its_own_checks():
@@ -25,10 +26,7 @@ def test_params_yaml_names_the_schema_it_is_checked_by():
     text = (config.find_root() / config.CONFIG_FILE).read_text(encoding="utf-8")
     named = re.findall(r"^# yaml-language-server: \$schema=(\S+)", text, re.MULTILINE)
     if not named:
-        pytest.skip(
-            f"params.yaml names no schema; editors complete and check it when its first line is "
-            f"`# yaml-language-server: $schema={config.SCHEMA_FILE}`"
-        )
+        pytest.skip(skip_reason("no_schema_named", schema=config.SCHEMA_FILE))
     assert named == [config.SCHEMA_FILE]
 
 

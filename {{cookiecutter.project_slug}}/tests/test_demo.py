@@ -17,6 +17,7 @@ from {{ cookiecutter.module_name }}.kit.core.pipeline import OUTPUTS, PACKAGE, P
 from {{ cookiecutter.module_name }}.kit.core.records import ColumnSchema, ModelCard
 from {{ cookiecutter.module_name }}.kit.operations import demo
 from {{ cookiecutter.module_name }}.kit.operations.predict import predict, unseen_categories
+from {{ cookiecutter.module_name }}.kit.process.readiness import skip_reason
 from {{ cookiecutter.module_name }}.kit.process.value import outlook
 
 # Seconds one run of the app may take; the first one loads the model.
@@ -87,7 +88,7 @@ def test_the_form_predicts_what_predict_gives_for_the_same_row(app, served, end)
         seen &= ~unseen
     complete = complete[seen].reset_index(drop=True)
     if complete.empty:
-        pytest.skip("no holdout row has every value, each of them seen in training")
+        pytest.skip(skip_reason("no_complete_holdout_row"))
     output = predict(complete, model, card)
     ranked = output["score"] if "score" in output else output["prediction"]
     row = complete.iloc[[ranked.idxmin() if end == "lowest" else ranked.idxmax()]]

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.process.readiness import skip_reason
 
 # Each CI host's bot: where its settings live, and what must be watched with the file it reads.
 CONFIG_FILES = {"github": ".github/dependabot.yml", "gitlab": "renovate.json"}
@@ -37,7 +38,7 @@ def bot():
     project = Project.load()
     ci = project.settings.project.ci
     if ci == "none":
-        pytest.skip("no CI host: no dependency update config")
+        pytest.skip(skip_reason("no_ci_host"))
     path = project.root / CONFIG_FILES[ci]
     read = json.loads if path.suffix == ".json" else yaml.safe_load
     return project.root, ci, read(path.read_text(encoding="utf-8"))

@@ -11,7 +11,7 @@ import pytest
 from {{ cookiecutter.module_name }}.kit.core import data
 from {{ cookiecutter.module_name }}.kit.core.data import DataError, range_text
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
-from {{ cookiecutter.module_name }}.kit.process.readiness import NOT_APPLICABLE
+from {{ cookiecutter.module_name }}.kit.process.readiness import not_applicable
 from {{ cookiecutter.module_name }}.train.stage import MAX_KNOWN_CATEGORIES
 
 
@@ -23,7 +23,7 @@ def test_raw_data_outside_an_expected_range_is_refused(project, tmp_path):
         # None declared: give the first number column the range it has in these rows, as a team would.
         numbers = [column for column in project.feature_columns(rows) if is_number_column(rows[column])]
         if not numbers:
-            pytest.skip(f"{NOT_APPLICABLE}the data has no number column to hold to a range")
+            pytest.skip(not_applicable("data_has_no_number_column_to_range"))
         ranges[numbers[0]] = [float(rows[numbers[0]].min()), float(rows[numbers[0]].max())]
     for column, bounds in ranges.items():
         for bound, beyond in zip(bounds, (-1, 1), strict=True):

@@ -8,6 +8,7 @@ import yaml
 
 from {{ cookiecutter.module_name }}.kit.core import config
 from {{ cookiecutter.module_name }}.kit.process import owners
+from {{ cookiecutter.module_name }}.kit.process.readiness import skip_reason
 from {{ cookiecutter.module_name }}.kit.process.roles import ROLES, STAGES
 from {{ cookiecutter.module_name }}.kit.reports.markdown import MissingBlockError, replace_block
 
@@ -97,7 +98,7 @@ def reviewers(codeowners, path):
 def ignored_by_git(gitignore, paths, repository):
     """The paths a .gitignore keeps out of git, as git itself judges them in a new `repository`."""
     if shutil.which("git") is None:
-        pytest.skip("git is not installed")
+        pytest.skip(skip_reason("no_git"))
     subprocess.run(["git", "init", "--quiet", str(repository)], check=True)
     shutil.copy(gitignore, repository / ".gitignore")
     relative = [path.strip("/") for path in paths]
@@ -129,8 +130,5 @@ def test_the_model_spec_needs_a_review_by_its_owners(project, tmp_path):
     codeowners = (root / owners.CODEOWNERS_PLACES[team.ci]).read_text(encoding="utf-8")
     unreviewed = [path for path in spec if not reviewers(codeowners, path)]
     if unreviewed:
-        pytest.skip(
-            f"Nobody reviews {', '.join(unreviewed)} yet: name owners for "
-            f"{', '.join(sorted({spec[path] for path in unreviewed}))} under owners: in params.yaml, then run "
-            f"python -m {owners.PACKAGE} owners."
-        )
+        roles = sorted({spec[path] for path in unreviewed})
+        pytest.skip(skip_reason("nobody_reviews", paths=", ".join(unreviewed), roles=", ".join(roles)))

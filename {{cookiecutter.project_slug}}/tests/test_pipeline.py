@@ -19,6 +19,7 @@ from {{ cookiecutter.module_name }}.kit.core.files import exclusive, sha256
 from {{ cookiecutter.module_name }}.kit.core.messages import messages_here
 from {{ cookiecutter.module_name }}.kit.core.pipeline import STAGES, Project
 from {{ cookiecutter.module_name }}.kit.core.records import ModelCard
+from {{ cookiecutter.module_name }}.kit.process.readiness import skip_reason
 
 DATA_FILES = ("cleaned", "train", "holdout", "features")
 
@@ -102,7 +103,7 @@ def test_a_second_command_is_refused_while_one_runs_and_leftovers_of_a_killed_on
     assert unrelated.read_text(encoding="utf-8") == "mine"
 
 
-@pytest.mark.skipif(not threads.CPU_TIMES.exists(), reason="the cores are watched through Linux's /proc/stat")
+@pytest.mark.skipif(not threads.CPU_TIMES.exists(), reason=skip_reason("no_proc_stat"))
 def test_a_core_another_process_keeps_busy_is_counted():
     spinning = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
@@ -113,7 +114,7 @@ def test_a_core_another_process_keeps_busy_is_counted():
         spinning.wait()
 
 
-@pytest.mark.skipif(not threads.CPU_TIMES.exists(), reason="the cores are watched through Linux's /proc/stat")
+@pytest.mark.skipif(not threads.CPU_TIMES.exists(), reason=skip_reason("no_proc_stat"))
 def test_this_processs_own_work_is_not_counted_as_busy(monkeypatch):
     # Over the watch, the machine's two cores worked half their 20 ticks, all 10 of them this process's.
     ticks = iter([(1000, 2000), (1010, 2020)])

@@ -23,7 +23,7 @@ from {{ cookiecutter.module_name }}.kit.operations.predict import (
     spreadsheet_safe,
     trace,
 )
-from {{ cookiecutter.module_name }}.kit.process.readiness import NOT_APPLICABLE
+from {{ cookiecutter.module_name }}.kit.process.readiness import not_applicable
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def test_serving_rows_outside_an_expected_range_are_refused(trained, served):
         # None declared: give the first number column the range it has in these rows, as a team would.
         column = next((name for name, entry in card.columns.items() if entry.kind == "numbers"), None)
         if column is None:
-            pytest.skip(f"{NOT_APPLICABLE}the model has no number columns to hold to a range")
+            pytest.skip(not_applicable("no_number_columns_to_range"))
         values = pd.to_numeric(rows[column]).dropna()
         ranges = {column: [float(values.min()), float(values.max())]}
         entry = card.columns[column].model_copy(update={"expected_range": ranges[column]})
@@ -94,7 +94,7 @@ def test_serving_rows_with_text_or_infinity_in_a_number_column_are_refused(train
     model, card, rows = served
     column = next((name for name, entry in card.columns.items() if entry.kind == "numbers"), None)
     if column is None:
-        pytest.skip(f"{NOT_APPLICABLE}the model has no number columns")
+        pytest.skip(not_applicable("no_number_columns"))
     with pytest.raises(DataError) as refused:
         predict(with_first(rows, column, value), model, card)
     if value == math.inf:  # refused as infinity is in the raw data

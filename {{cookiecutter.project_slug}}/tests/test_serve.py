@@ -24,7 +24,7 @@ from {{ cookiecutter.module_name }}.kit.operations import serve
 from {{ cookiecutter.module_name }}.kit.operations.predict import predict
 from {{ cookiecutter.module_name }}.kit.operations.releases import model_version
 from {{ cookiecutter.module_name }}.kit.operations.serve import create_app, row_type, running
-from {{ cookiecutter.module_name }}.kit.process.readiness import NOT_APPLICABLE
+from {{ cookiecutter.module_name }}.kit.process.readiness import not_applicable
 from {{ cookiecutter.module_name }}.test.service import request_rows
 from {{ cookiecutter.module_name }}.train.stage import value_types
 
@@ -107,7 +107,7 @@ def first_column(card, kind):
     """The model's first column of this kind; skips the test when it has none."""
     column = next((column for column, entry in card.columns.items() if entry.kind == kind), None)
     if column is None:
-        pytest.skip(f"{NOT_APPLICABLE}the model has no {kind} column")
+        pytest.skip(not_applicable("model_has_no_column_of_kind", kind=kind))
     return column
 
 
@@ -135,7 +135,7 @@ def a_column_taking_only(card, value_type):
     for column, entry in card.columns.items():
         if entry.value_types == [value_type]:
             return column
-    pytest.skip(f"{NOT_APPLICABLE}no column held only {value_type} values in training")
+    pytest.skip(not_applicable("no_column_took_only", value_type=value_type))
 
 
 def refused_type(url, row, column, value):
@@ -190,7 +190,7 @@ def test_a_category_never_seen_in_training_is_counted_or_refused_as_the_policy_s
     url, card, _ = served
     column = next((name for name, entry in card.columns.items() if entry.known_values is not None), None)
     if column is None:
-        pytest.skip(f"{NOT_APPLICABLE}the model has no categorical columns")
+        pytest.skip(not_applicable("no_categorical_columns"))
     one_row[column] = "never seen"
     status, answer = call(f"{url}/predict", {"rows": [one_row]})
     if card.unseen_categories == "refuse":

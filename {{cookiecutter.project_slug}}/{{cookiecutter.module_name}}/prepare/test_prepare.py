@@ -8,7 +8,7 @@ import pytest
 
 from {{ cookiecutter.module_name }}.kit.core import records
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
-from {{ cookiecutter.module_name }}.kit.process.readiness import NOT_APPLICABLE
+from {{ cookiecutter.module_name }}.kit.process.readiness import not_applicable
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def test_the_holdout_has_the_configured_share(prepared, parts):
 
 def test_the_split_keeps_class_shares(prepared, parts):
     if prepared.problem_type != "classification":
-        pytest.skip(f"{NOT_APPLICABLE}stratification applies to classes")
+        pytest.skip(not_applicable("stratification_needs_classes"))
     train, holdout = parts
     target = prepared.data.target
     shares = train[target].value_counts(normalize=True), holdout[target].value_counts(normalize=True)

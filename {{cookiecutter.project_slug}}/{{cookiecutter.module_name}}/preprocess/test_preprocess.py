@@ -16,7 +16,7 @@ from {{ cookiecutter.module_name }}.kit.core import models
 from {{ cookiecutter.module_name }}.kit.core.config import ConfigError
 from {{ cookiecutter.module_name }}.kit.core.data import dense
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
-from {{ cookiecutter.module_name }}.kit.process.readiness import NOT_APPLICABLE
+from {{ cookiecutter.module_name }}.kit.process.readiness import not_applicable
 from {{ cookiecutter.module_name }}.preprocess.stage import (
     build,
     column_kinds,
@@ -39,7 +39,7 @@ def test_the_preprocessor_is_fitted_on_training_rows_only(preprocessed):
     train = pd.read_parquet(preprocessed.path("train"))
     numbers = column_kinds(train[preprocessed.feature_columns(train)], preprocessed)["numbers"]
     if not numbers:
-        pytest.skip(f"{NOT_APPLICABLE}the data has no number column to scale")
+        pytest.skip(not_applicable("data_has_no_number_column_to_scale"))
     filled = train[numbers].fillna(train[numbers].median())
     scaler = preprocessor.named_transformers_["numbers"].named_steps["scale"]
     np.testing.assert_allclose(scaler.mean_, filled.mean().to_numpy(), rtol=1e-9)

@@ -16,7 +16,7 @@ from {{ cookiecutter.module_name }}.kit.core.messages import messages_here
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 from {{ cookiecutter.module_name }}.kit.core.records import ColumnSchema, ModelCard, Search
 from {{ cookiecutter.module_name }}.kit.operations.predict import answers, predict, unseen_counts
-from {{ cookiecutter.module_name }}.kit.process.readiness import NOT_APPLICABLE
+from {{ cookiecutter.module_name }}.kit.process.readiness import not_applicable, skip_reason
 from {{ cookiecutter.module_name }}.kit.reports.holdout import mark
 from {{ cookiecutter.module_name }}.kit.reports.report import format_cell
 from {{ cookiecutter.module_name }}.modelling import BASELINE
@@ -132,9 +132,9 @@ def test_a_simpler_candidate_that_scores_better_is_caught():
 
 def test_a_model_trained_on_older_rows_still_meets_the_requirement_on_the_newest(evaluated, results):
     if evaluated.data.time_column is None:
-        pytest.skip(f"{NOT_APPLICABLE}data.time_column is null: the rows have no time to order them by")
+        pytest.skip(not_applicable("no_time_column"))
     if "staleness" not in results:
-        pytest.skip(f"the time column {evaluated.data.time_column} did not reach the prepared data")
+        pytest.skip(skip_reason("time_column_not_prepared", column=evaluated.data.time_column))
     stale, metric = results["staleness"], results["metric"]
     assert len(stale["periods"]) == STALENESS_PERIODS
     newest = stale["periods"][-1]
@@ -149,12 +149,10 @@ def judged_slices(evaluated, results, verdict):
     skips when there are none to judge."""
     segment = evaluated.data.segment_column
     if segment is None:
-        pytest.skip(f"{NOT_APPLICABLE}data.segment_column is null: there are no slices")
+        pytest.skip(not_applicable("no_segment_column"))
     judged = {name: part for name, part in results["slices"].items() if part[verdict] is not None}
     if not judged:
-        pytest.skip(
-            f"{NOT_APPLICABLE}no value of {segment} has the {MIN_JUDGED_ROWS} holdout rows it takes to judge it"
-        )
+        pytest.skip(not_applicable("no_slice_to_judge", segment=segment, rows=MIN_JUDGED_ROWS))
     return {name: part for name, part in judged.items() if not part[verdict]}
 
 
@@ -266,7 +264,7 @@ def test_a_category_never_seen_in_training_is_counted_and_answered_or_refused_as
     model, card, holdout = served
     known = [column for column, entry in card.columns.items() if entry.known_values is not None]
     if not known:
-        pytest.skip(f"{NOT_APPLICABLE}the model has no categorical columns")
+        pytest.skip(not_applicable("no_categorical_columns"))
     rows = holdout.head(3).copy()
     rows[known[0]] = "never seen"
     assert unseen_counts(rows, card) == {known[0]: 3}

@@ -4,8 +4,8 @@ The rubric has 28 tests, 7 in each of four sections. A test earns its point when
 and run repeatedly; a section's score is the sum of its points and the final score is the lowest
 section's. Here a test earns its point only when every check mapped to it ran and passed in the
 same pytest run, so the score never counts a check that was removed, skipped or broken. A check
-that this project's data gives nothing to check (no time column, no segments) skips with the
-reason "not applicable: …"; its test counts as met, and the report says so and why.
+that this project's data gives nothing to check (no time column, no segments) skips with a reason
+from `not_applicable`; its test counts as met, and the report says so and why.
 Tests that need people or production traffic are listed as manual, with what the team does.
 The rubric's words, each test's title and what it covers, are in the messages beside this module,
 under `readiness.rubric.<key>`.
@@ -21,6 +21,7 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from ..core.messages import messages_beside, messages_here
 from ..core.pipeline import PACKAGE, Project
@@ -205,10 +206,26 @@ TESTS = (
 )
 
 PASSED, FAILED, SKIPPED, INAPPLICABLE, ABSENT = "passed", "failed", "skipped", "inapplicable", "absent"
-# The start of a skip reason that means "this data gives the check nothing to check".
-NOT_APPLICABLE = "not applicable: "
 # How the cases of one parametrized test add up: one failure fails it, one pass beats the rest.
 PRECEDENCE = {SKIPPED: 0, INAPPLICABLE: 1, PASSED: 2, FAILED: 3}
+
+
+def skip_reason(key: str, **values: Any) -> str:
+    """Why a check did not run, in the project's language: pytest and the readiness report show it."""
+    say = messages_here(__file__)
+    return say(f"skips.{key}", **values)
+
+
+def not_applicable(key: str, **values: Any) -> str:
+    """The skip reason of a check this data gives nothing to check, marked so that its test counts as met."""
+    say = messages_here(__file__)
+    return say("readiness.not_applicable", reason=skip_reason(key, **values))
+
+
+def inapplicable(message: str) -> bool:
+    """Whether a skip reason came from `not_applicable`: the mark is the message without its reason."""
+    say = messages_here(__file__)
+    return message.startswith(say("readiness.not_applicable", reason=""))
 
 
 class ReadinessError(ValueError):
@@ -261,7 +278,7 @@ def outcomes(results: Path) -> dict[str, tuple[str, str]]:
             outcome = (FAILED, first_line(failure.get("message", "")))
         elif skipped is not None:
             message = first_line(skipped.get("message", ""))
-            outcome = (INAPPLICABLE if message.startswith(NOT_APPLICABLE) else SKIPPED, message)
+            outcome = (INAPPLICABLE if inapplicable(message) else SKIPPED, message)
         else:
             outcome = (PASSED, "")
         earlier = found.get(check)
