@@ -133,9 +133,11 @@ def scorer(project: Project) -> Any:
     metric, positive = project.settings.model.metric, project.data.positive_label
     sign = score_sign(metric)
     scoring = project.scoring
+    with_scores = metric in metrics.SCORE_METRICS  # searches and shuffles predict often: skip what is unused
 
     def score(model: Any, rows: pd.DataFrame, truth: pd.Series) -> float:
-        return sign * metrics.score(metric, truth, *metrics.predict(model, rows, positive), **scoring)
+        answers = metrics.predict(model, rows, positive, with_scores)
+        return sign * metrics.score(metric, truth, *answers, **scoring)
 
     return score
 

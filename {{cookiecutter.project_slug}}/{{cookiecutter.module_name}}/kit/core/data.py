@@ -31,7 +31,7 @@ from pandas.api.types import (
 )
 from scipy import sparse
 
-from .config import DELIMITERS, ENCODINGS, DataSettings
+from .config import DELIMITERS, ENCODINGS, DataSettings, shown
 from .files import replacing
 from .messages import messages_here
 
@@ -405,7 +405,7 @@ def check_range(values: pd.Series, bounds: Sequence[float | None], fix: str) -> 
             column=values.name,
             range=range_text(lowest, highest),
             rows=len(outside),
-            value=outside.tolist()[0],
+            value=shown(outside.tolist()[0]),  # -1 and -1.0 alike, whatever the column's type
         )
         raise DataError(say("data.requirement.in_range"), problem, fix)
 

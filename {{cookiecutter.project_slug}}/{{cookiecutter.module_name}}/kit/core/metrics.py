@@ -10,9 +10,15 @@ from sklearn.pipeline import Pipeline
 
 from .config import METRICS
 
+# The metrics computed from the class scores; the others need only the predicted labels.
+SCORE_METRICS = ("roc_auc",)
 
-def predict(model: Any, frame: Any, positive_label: Any) -> tuple[np.ndarray, np.ndarray | None]:
-    """Predictions and, for classifiers, the score of the positive class (or all class scores).
+
+def predict(
+    model: Any, frame: Any, positive_label: Any, with_scores: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Predictions and, for classifiers, the score of the positive class (or all class scores);
+    no scores when `with_scores` is false, which saves a second pass through the model.
 
     The steps before a pipeline's model turn the rows into features once, for both answers: asked one
     after the other, the pipeline would preprocess every row twice.
@@ -20,7 +26,7 @@ def predict(model: Any, frame: Any, positive_label: Any) -> tuple[np.ndarray, np
     if isinstance(model, Pipeline) and len(model) > 1:
         frame, model = model[:-1].transform(frame), model[-1]
     predictions = model.predict(frame)
-    if not hasattr(model, "predict_proba"):
+    if not with_scores or not hasattr(model, "predict_proba"):
         return predictions, None
     probabilities = model.predict_proba(frame)
     classes = list(model.classes_)
