@@ -25,11 +25,17 @@ OPTION_FILES = {
     },
     "demo": {"streamlit": ("{module}/kit/operations/demo.py", "tests/test_demo.py")},
 }
-# Message sections that only one choice of an option shows: (folder, top-level section). The other
+# Message sections that only one choice of an option shows: (folder, top-level section) pairs. The other
 # choices' projects drop them, as each message in a file must be shown by the code beside it.
 OPTION_MESSAGES = {
-    "serving": {"fastapi": ("{module}/kit", "serve")},
-    "demo": {"streamlit": ("{module}/kit/operations", "demo")},
+    "serving": {
+        "fastapi": (
+            ("{module}/kit", "serve"),
+            ("{module}/kit/operations", "serve"),
+            ("{module}/kit/process", "skips.serving"),
+        )
+    },
+    "demo": {"streamlit": (("{module}/kit/operations", "demo"), ("{module}/kit/process", "skips.demo"))},
 }
 
 
@@ -60,12 +66,14 @@ def keep_chosen_options(root, context):
                 elif path.exists():
                     path.unlink()
     for option, sections_by_choice in OPTION_MESSAGES.items():
-        for choice, (folder, section) in sections_by_choice.items():
+        for choice, sections in sections_by_choice.items():
             if choice == context[option]:
                 continue
-            messages = root / folder.format(module=context["module_name"])
-            for path in sorted(messages.glob("messages.*.yaml")):
-                path.write_text(without_section(path.read_text(encoding="utf-8"), section), encoding="utf-8")
+            for folder, section in sections:
+                messages = root / folder.format(module=context["module_name"])
+                for path in sorted(messages.glob("messages.*.yaml")):
+                    text = without_section(path.read_text(encoding="utf-8"), section)
+                    path.write_text(text, encoding="utf-8")
 
 
 def without_section(text, section):

@@ -88,7 +88,7 @@ def test_the_form_predicts_what_predict_gives_for_the_same_row(app, served, end)
         seen &= ~unseen
     complete = complete[seen].reset_index(drop=True)
     if complete.empty:
-        pytest.skip(skip_reason("no_complete_holdout_row"))
+        pytest.skip(skip_reason("demo.no_complete_holdout_row"))
     output = predict(complete, model, card)
     ranked = output["score"] if "score" in output else output["prediction"]
     row = complete.iloc[[ranked.idxmin() if end == "lowest" else ranked.idxmax()]]

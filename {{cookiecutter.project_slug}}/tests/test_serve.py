@@ -107,7 +107,7 @@ def first_column(card, kind):
     """The model's first column of this kind; skips the test when it has none."""
     column = next((column for column, entry in card.columns.items() if entry.kind == kind), None)
     if column is None:
-        pytest.skip(not_applicable("model_has_no_column_of_kind", kind=kind))
+        pytest.skip(not_applicable("serving.model_has_no_column_of_kind", kind=kind))
     return column
 
 
@@ -135,7 +135,7 @@ def a_column_taking_only(card, value_type):
     for column, entry in card.columns.items():
         if entry.value_types == [value_type]:
             return column
-    pytest.skip(not_applicable("no_column_took_only", value_type=value_type))
+    pytest.skip(not_applicable("serving.no_column_took_only", value_type=value_type))
 
 
 def refused_type(url, row, column, value):
@@ -263,7 +263,7 @@ def post_in_chunks(app, chunks):
 
 def assert_too_large(status, answer, limit):
     assert status == 413
-    assert answer["detail"] == messages_here(serve.__file__)("refused.too_large", limit=limit)
+    assert answer["detail"] == messages_here(serve.__file__)("serve.too_large", limit=limit)
     assert "serving.max_request_bytes" in answer["detail"]
 
 

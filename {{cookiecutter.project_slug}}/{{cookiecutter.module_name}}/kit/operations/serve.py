@@ -89,7 +89,7 @@ def create_app(project: Project, trained: bool = False) -> FastAPI:
     cores = threads.free_cores()
 
     say = project.messages(__file__)
-    too_large_text = say("refused.too_large", limit=limit)
+    too_large_text = say("serve.too_large", limit=limit)
 
     def too_large(*_: Any) -> JSONResponse:
         return JSONResponse(status_code=413, content={"detail": too_large_text})
@@ -208,7 +208,7 @@ def running(app: FastAPI) -> Iterator[str]:
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
                 say = messages_here(__file__)
-                raise RuntimeError(say("service.not_started", address=f"127.0.0.1:{port}"))
+                raise RuntimeError(say("serve.not_started", address=f"127.0.0.1:{port}"))
             time.sleep(0.01)
         yield f"http://127.0.0.1:{port}"
     finally:
