@@ -186,7 +186,7 @@ def test_the_invitation_asks_for_owners_only_while_a_role_has_none(documents):
 
 
 def test_a_meeting_that_does_not_exist_is_refused_by_name(documents):
-    with pytest.raises(ValueError, match="'deploy'"):
+    with pytest.raises(ValueError, match="deploy"):
         review.invitation(documents, "deploy")
 
 
