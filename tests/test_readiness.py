@@ -366,7 +366,8 @@ def imported_files(root, source):
 
 
 def stage_code(root, stage):
-    """Every file of the project a stage's run executes: its module, the pipeline, what they import."""
+    """Every file of the project a stage's run executes or reads as code: its module, the pipeline, what
+    they import, and the message files beside them (a refusal's words come from there)."""
     todo = [
         root / PACKAGE / "__init__.py",
         root / PACKAGE / "kit" / "core" / "pipeline.py",
@@ -378,7 +379,8 @@ def stage_code(root, stage):
         if source not in seen:
             seen.add(source)
             todo += imported_files(root, source)
-    return {path.relative_to(root).as_posix() for path in seen}
+    messages = {path for source in seen for path in source.parent.glob("messages.*.yaml")}
+    return {path.relative_to(root).as_posix() for path in seen | messages}
 
 
 def stages_before_the_mutation(root, path):
@@ -486,4 +488,6 @@ def test_a_stage_whose_code_a_mutation_touches_is_never_reused(reviewed_project)
     # Shared code: the pipeline and data checks run in every stage; metrics first in Train.
     assert stages_before_the_mutation(reviewed_project, f"{PACKAGE}/kit/core/data.py") == ()
     assert stages_before_the_mutation(reviewed_project, f"{PACKAGE}/kit/core/metrics.py") == STAGES[:3]
+    # A message file is read by the code beside it: a refusal's words are part of every stage that refuses.
+    assert stages_before_the_mutation(reviewed_project, f"{PACKAGE}/kit/core/messages.en.yaml") == ()
     assert stages_before_the_mutation(reviewed_project, ".github/dependabot.yml") == STAGES
