@@ -71,13 +71,9 @@ METRICS = {
 }
 
 
-# The text encodings a CSV file may be in (data.encoding), with the name people know each by.
-ENCODINGS = {
-    "utf-8": "UTF-8",
-    "utf-8-sig": "UTF-8 with a byte order mark",
-    "cp932": "Shift_JIS as Windows writes it (Japanese Excel's CSV)",
-    "shift_jis": "Shift_JIS",
-}
+# The text encodings a CSV file may be in (data.encoding); the names people know each by are in the
+# message files, under data.encoding_name.
+ENCODINGS = ("utf-8", "utf-8-sig", "cp932", "shift_jis")
 
 
 # How the values of a CSV row are separated (data.delimiter), by name, so that params.yaml needs no escapes.
@@ -231,7 +227,7 @@ if TYPE_CHECKING:
     TextAnalyzer = str
 else:
     Language = Literal[languages()]
-    Encoding = Literal[tuple(ENCODINGS)]
+    Encoding = Literal[ENCODINGS]
     Delimiter = Literal[tuple(DELIMITERS)]
     MetricName = Literal[tuple(METRICS)]
     UnseenCategoryPolicy = Literal[UNSEEN_CATEGORY_POLICIES]

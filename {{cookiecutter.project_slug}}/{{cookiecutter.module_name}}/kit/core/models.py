@@ -22,6 +22,7 @@ from types import ModuleType
 from typing import Any
 
 from .. import PACKAGE
+from .data import listed
 from .files import replacing, sha256, write_json
 from .messages import messages_here
 
@@ -149,7 +150,7 @@ def load(path: Path, fix: str | None = None) -> Any:
         raise UntrustedModelError(say("models.changed", file=shown, record=record, stage=stage, fix=fix))
     untrusted = untrusted_types(data, shown, fix)
     if untrusted:
-        types = say("models.separator").join(untrusted)
+        types = listed(untrusted)
         raise UntrustedModelError(say("models.untrusted", file=shown, types=types, fix=fix))
     try:
         content = skops_io().loads(data, trusted=sorted(TRUSTED_TYPES))

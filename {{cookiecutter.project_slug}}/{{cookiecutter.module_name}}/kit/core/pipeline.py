@@ -17,7 +17,7 @@ import pydantic_core
 
 from .. import PACKAGE
 from . import config, example_data
-from .data import broken, check_columns, is_csv, read_table, write_table
+from .data import broken, check_columns, is_csv, listed, read_table, write_table
 from .files import all_or_nothing, replacing, sha256, write_json
 from .messages import Messages, messages_beside
 from .records import RecordType
@@ -160,11 +160,10 @@ class Project:
             for name in differences(key, recorded["settings"].get(key), value)
         ]
         if settings:
-            listed = say("pipeline.separator").join(settings)
-            return say("pipeline.settings_changed", settings=listed, file=config.CONFIG_FILE)
+            return say("pipeline.settings_changed", settings=listed(settings), file=config.CONFIG_FILE)
         files = [name for name, digest in current["files"].items() if recorded["files"].get(name) != digest]
         if files:
-            return say("pipeline.files_changed", files=say("pipeline.separator").join(files))
+            return say("pipeline.files_changed", files=listed(files))
         return None
 
     def require_current(self, *stages: str) -> None:
