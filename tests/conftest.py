@@ -21,7 +21,7 @@ CONTEXT = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"
 ROLE_KEYS = [name.removeprefix("owner_") for name in CONTEXT if name.startswith("owner_")]
 
 # A GitHub task-list item; the group holds " " (open) or "x"/"X" (done).
-TASK_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\]\s", re.MULTILINE)
+TASK_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[([ xX-])\]\s", re.MULTILINE)
 CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 

@@ -4,9 +4,11 @@ import json
 import re
 
 import pytest
-from conftest import bake, read, run
+import yaml
+from conftest import TASK_ITEM, bake, read, run
 
 PLACEHOLDER = re.compile(r"\[TODO:[^\]]*\]")
+ITEM_ID = re.compile(r"<!-- item:([\w-]+) -->$", re.MULTILINE)
 
 
 def checklist(root, *arguments):
@@ -81,3 +83,21 @@ def test_the_text_report_is_in_the_projects_language(cookies):
     assert result.returncode == 0, result.stderr
     assert "未割り当てのロール" in result.stdout and "スポンサー" in result.stdout
     assert "Unassigned" not in result.stdout
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_every_item_the_template_writes_has_the_id_the_kit_expects(cookies, language):
+    """The kit tells a deleted item by its id, so each document's ids must be the kit's list, in order."""
+    root = bake(cookies, language=language)
+    expected = yaml.safe_load(read(root, "expense_classifier/kit/process/checklist_items.yaml"))
+    listed = {path.format(module="expense_classifier"): ids for path, ids in expected.items()}
+    with_items = {
+        str(path.relative_to(root))
+        for path in [*root.glob("docs/**/*.md"), *root.glob("expense_classifier/*/README.md")]
+        if TASK_ITEM.search(path.read_text(encoding="utf-8"))
+    }
+    assert with_items == set(listed)
+    for path, ids in listed.items():
+        text = read(root, path)
+        assert ITEM_ID.findall(text) == ids, path
+        assert len(TASK_ITEM.findall(text)) == len(ids), f"{path}: an item without an id"

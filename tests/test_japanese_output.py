@@ -69,6 +69,10 @@ def test_every_command_of_a_japanese_project_prints_japanese(japanese_project, t
         said(root, "checklist"),
         said(root, "checklist", "--gate", "train"),
         said(root, "checklist", "--format", "markdown"),
+        said(root, "run", "analyze"),  # with its gate's warning: the documents are still the template's
+        said(root, "fill-example"),
+        said(root, "fill-example"),  # nothing left to fill
+        said(root, "checklist", "--all"),
         said(root, "owners", "--check"),
         said(root, "schema", "--check"),
         said(root, "predict", "--input", holdout, "--output", str(tmp_path / "predictions.csv")),

@@ -140,7 +140,7 @@ def test_every_notebook_runs_top_to_bottom_and_shows_its_meeting(reviewed):
         items = next(found for found in status.stages if found.key == stage).open_items
         assert items, f"{name}: the template's documents have open items for every stage"
         for item in items:
-            assert f"{item['text']} — {item['owner']}" in still_open, f"{name}: {item['text']}"
+            assert f"{item.text} — {item.owner}" in still_open, f"{name}: {item.text}"
 
         if stage == "business_understanding":
             users = format_cell(reviewed.settings.value.users)
@@ -255,7 +255,7 @@ def test_a_missing_report_says_how_to_make_it(documents):
 def test_open_items_follow_the_readme_as_the_team_ticks_them(documents):
     readme = documents.root / review.PACKAGE / "train" / "README.md"
     lines = readme.read_text(encoding="utf-8").splitlines()
-    items = [line.removeprefix("- [ ] ") for line in lines if line.startswith("- [ ] ")]
+    items = [item["text"] for item in map(checklist.TASK_ITEM.match, lines) if item and item["mark"] == " "]
     shown = review.open_items(documents, "train")
     assert items and all(f"- [ ] {item} (`" in shown for item in items)
 

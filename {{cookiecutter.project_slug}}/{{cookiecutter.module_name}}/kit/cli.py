@@ -18,7 +18,7 @@ from .core.models import UntrustedModelError
 from .core.pipeline import PACKAGE, STAGES, Project
 from .core.records import RecordError
 from .operations import benchmark, monitor, predict, releases
-from .process import checklist, owners, readiness, value
+from .process import checklist, example_answers, owners, readiness, value
 from .reports.markdown import MissingBlockError
 
 # Errors that are the user's to fix: one message, no traceback.
@@ -43,6 +43,9 @@ def _run(arguments: argparse.Namespace) -> int:
     stages = STAGES if arguments.stage == "all" else (arguments.stage,)
     for number, stage in enumerate(stages, start=1):
         print(say("run.stage", number=number, count=len(stages), stage=stage), flush=True)
+        warning = checklist.before_run(project, stage)
+        if warning:
+            print(f"  {warning}", flush=True)
         started = time.perf_counter()
         for line in pipeline.run(project, stage):
             print(f"  {line}")
@@ -109,7 +112,8 @@ def _checklist(arguments: argparse.Namespace) -> int:
     project = Project.load()
     status = checklist.Status.read(project)
     if arguments.gate is None:
-        print(checklist.REPORT_FORMATS[arguments.format](checklist.report(status), status.team), end="")
+        report = checklist.report(status)
+        print(checklist.REPORT_FORMATS[arguments.format](report, status.team, arguments.all), end="")
         return 0
     gate = checklist.gate(status, arguments.gate)
     print(checklist.GATE_FORMATS[arguments.format](gate, status.team), end="")
@@ -125,6 +129,12 @@ def _checklist(arguments: argparse.Namespace) -> int:
             print(say("gate.warning", note=note), file=sys.stderr)
         return 0
     return 1
+
+
+def _fill_example(arguments: argparse.Namespace) -> int:
+    for line in example_answers.fill(Project.load()):
+        print(line)
+    return 0
 
 
 def _readiness(arguments: argparse.Namespace) -> int:
@@ -167,7 +177,7 @@ def _releases(arguments: argparse.Namespace) -> int:
 
 
 # Commands that write stage outputs, reports or releases: one at a time per project.
-WRITE_OUTPUTS = ("run", "value", "monitor", "benchmark", "promote", "rollback")
+WRITE_OUTPUTS = ("run", "value", "monitor", "benchmark", "promote", "rollback", "fill-example")
 
 
 class HelpFormatter(argparse.HelpFormatter):
@@ -233,8 +243,11 @@ def parser() -> argparse.ArgumentParser:
     checklist_command = commands.add_parser("checklist", help=say("help.checklist.about"))
     checklist_command.add_argument("--gate", choices=STAGES, help=say("help.checklist.gate"))
     checklist_command.add_argument("--ci", action="store_true", help=say("help.checklist.ci"))
+    checklist_command.add_argument("--all", action="store_true", help=say("help.checklist.all"))
     checklist_command.add_argument("--format", choices=checklist.REPORT_FORMATS, default="text")
     checklist_command.set_defaults(handler=_checklist)
+    fill_command = commands.add_parser("fill-example", help=say("help.fill_example.about"))
+    fill_command.set_defaults(handler=_fill_example)
     readiness_command = commands.add_parser("readiness", help=say("help.readiness.about"))
     readiness_command.add_argument("--results", type=Path, help=say("help.readiness.results"))
     readiness_command.add_argument("--format", choices=readiness.FORMATS, default="text")

@@ -382,7 +382,7 @@ class ReadinessSettings(Section):
 
 
 class GatesSettings(Section):
-    """Whether an unmet stage gate stops CI."""
+    """Whether an unmet stage gate stops `run` and CI, or only warns."""
 
     blocking: Flag
 

@@ -244,7 +244,7 @@ def open_items(project: Project, stage: str) -> Markdown:
         f"{say('review.owner')}: {result.owner}",
         "",
     ]
-    lines += [f"- [ ] {item['text']} — {item['owner']} (`{item['document']}`)" for item in result.open_items]
+    lines += [f"- [ ] {action.text} — {action.owner} (`{action.where}`)" for action in result.open_items]
     if not result.open_items:
         lines.append(say("review.all_done"))
     left = checklist.placeholders_per_document(result.placeholders)
