@@ -1,6 +1,5 @@
 """The checklist command reads the documents the team writes, so its report must follow every edit."""
 
-import re
 import shutil
 
 import pytest
@@ -177,7 +176,9 @@ def test_the_summary_names_the_next_actions_and_all_names_every_open_item(projec
         assert not all(str(action) in summary for action in open_items)
 
 
-def test_run_warns_before_a_stage_whose_gate_is_not_met_and_stops_when_gates_block(project, monkeypatch):
+def test_run_warns_before_a_stage_whose_gate_is_not_met_and_stops_when_gates_block(
+    project, monkeypatch, refused
+):
     document = project.root / checklist.PR_FAQ
     text = document.read_text(encoding="utf-8")
     document.write_text(text[: text.index("\n## 1.")] + text[text.index("\n## 2.") :], encoding="utf-8")
@@ -189,8 +190,8 @@ def test_run_warns_before_a_stage_whose_gate_is_not_met_and_stops_when_gates_blo
     settings = yaml.safe_load(params.read_text(encoding="utf-8"))
     settings["gates"]["blocking"] = True
     params.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(checklist.GateError, match=re.escape(say("checklist.gate.blocking"))):
-        checklist.before_run(Project.load(project.root), "analyze")
+    monkeypatch.chdir(project.root)
+    refused(project.root, ["run", "analyze"], say("checklist.gate.blocking"))
 
 
 def test_fill_example_opens_the_gates_says_where_it_wrote_and_keeps_the_teams_words(project):
