@@ -74,7 +74,7 @@ def test_owners_land_in_roles_page_checklists_and_stage_readmes(cookies):
     engineer_items = [
         line
         for line in data_checklist.splitlines()
-        if TASK_ITEM.match(line) and line.endswith("Data Engineer (@acme/data-eng)")
+        if TASK_ITEM.match(line) and "— Data Engineer (@acme/data-eng) <!-- item:" in line
     ]
     assert engineer_items, "the data checklist has items owned by the Data Engineer"
 
