@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 from ..core.files import write_text
 from ..core.messages import Messages
@@ -154,6 +155,7 @@ def missing_figure(missing: pd.Series, limit: float, say: Messages) -> Figure:
     axis.barh([str(column) for column in missing.index], missing.to_numpy(), color="#DD8452")
     label = say("figures.limit", limit=limit, setting="analyze.max_missing_share")
     reference_line(axis, limit, label, vertical=True)
+    axis.xaxis.set_major_formatter(PercentFormatter(1.0))
     axis.set_xlabel(say("analysis.figure.share_missing"))
     axis.legend(loc="lower right")
     return figure

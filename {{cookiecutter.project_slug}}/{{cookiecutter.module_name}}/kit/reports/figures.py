@@ -195,6 +195,8 @@ def unclutter(figure: Figure, axis: Axis) -> None:
                 return
     if axis is axis.axes.xaxis:
         axis.set_tick_params(labelrotation=90)
+        for label in visible_labels(axis):
+            label.set_horizontalalignment("center")
         if not overlapping(figure, axis):
             return
     ticks = shown_ticks(axis)

@@ -252,7 +252,9 @@ def write_slices(
 def confusion_figure(truth: pd.Series, predicted: pd.Series, classes: list[str], say: Messages) -> Figure:
     """How many holdout rows of each class the model gave each class."""
     figure, axis = plt.subplots(figsize=(4.5, 4))
-    ConfusionMatrixDisplay.from_predictions(truth, predicted, labels=classes, ax=axis, colorbar=False)
+    ConfusionMatrixDisplay.from_predictions(
+        truth, predicted, labels=classes, ax=axis, colorbar=False, values_format=",d"
+    )
     axis.set_xlabel(say("holdout.figure.predicted"))
     axis.set_ylabel(say("holdout.figure.actual"))
     return figure
