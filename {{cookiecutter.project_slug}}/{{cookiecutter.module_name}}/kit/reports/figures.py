@@ -1,8 +1,10 @@
 """What every figure shares, so that people read it at a glance.
 
 - Numbers on an axis never carry a scientific offset (`1e7`): large ones are written compactly
-  (100k, 2.5M; in Japanese 10万, 2.5億) and small ones with as many decimals as the ticks need.
-- Money axes show separators (1,200,000) or, where the messages say so, a larger unit (万円).
+  (100k, 2.5M; in Japanese in units of ten thousand and of a hundred million) and small ones with as
+  many decimals as the ticks need.
+- Money axes show separators (1,200,000) or, where the messages say so, a larger unit (ten thousand
+  yen in Japanese).
 - Reference lines carry a label, which the figure's legend shows.
 - Tick labels of one axis never overlap: numeric axes get fewer ticks, category labels are turned
   upright and, when there are too many to show, thinned out.
@@ -36,6 +38,8 @@ from ..core.messages import Messages, messages_beside  # noqa: E402
 
 # At most this many ticks on a numeric axis; fewer when their labels would still overlap.
 TICKS = 6
+# The yen as params.yaml's value.currency may name it: code, word, kanji (escaped: the code holds no prose).
+YEN = ("JPY", "YEN", "\u5186")
 REFERENCE_STYLE: dict[str, Any] = {"color": "black", "linestyle": "--", "linewidth": 1}
 
 
@@ -65,22 +69,34 @@ def tick_step(locs: Any) -> float:
     return min(steps) if steps else 0.0
 
 
-class Compact(Formatter):
-    """Tick labels such as 0, 250k, 500k or 0, 25万, 50万: one unit for the whole axis, chosen by its
-    largest tick; decimals only as many as the step between ticks needs; never an offset. On a log
-    scale (`each`) every tick takes its own unit: 10, 1k, 100k."""
+class AxisWide(Formatter):
+    """A formatter that formats each tick knowing every tick of the axis, which `set_locs` gives."""
+
+    ticks: list[float] = []
+
+    def set_locs(self, locs: Any) -> None:
+        self.ticks = [float(value) for value in locs if math.isfinite(value)]
+
+
+class Compact(AxisWide):
+    """Tick labels such as 0, 250k, 500k, in the units the messages give: one unit for the whole axis,
+    chosen by its largest tick; decimals only as many as the step between ticks needs; never an offset.
+    On a log scale (`each`) every tick takes its own unit: 10, 1k, 100k."""
 
     def __init__(self, say: Messages, *, each: bool = False) -> None:
         self.units = units(say)
         self.each = each
 
     def __call__(self, x: float, pos: int | None = None) -> str:
-        locs = [value for value in getattr(self, "locs", []) if math.isfinite(value)] or [x]
+        locs = self.ticks or [x]
         largest = abs(x) if self.each else max(abs(value) for value in locs)
         power, suffix = next(((p, s) for p, s in self.units if largest >= 10**p), (0, ""))
         scale = 10**power
-        if self.each:
-            text = f"{x / scale:,.2f}".rstrip("0").rstrip(".")
+        if self.each:  # three significant digits, so that 0.001 stays 0.001 and 25,000 stays 25k
+            shown = x / scale
+            digits = max(0, 2 - math.floor(math.log10(abs(shown)))) if shown else 0
+            text = f"{shown:,.{digits}f}"
+            text = text.rstrip("0").rstrip(".") if "." in text else text
         else:
             step = tick_step(locs) / scale
             text = f"{x / scale:,.{decimals(step) if step else 2}f}"
@@ -89,25 +105,25 @@ class Compact(Formatter):
         return text.replace("-", "\u2212") + suffix
 
 
-class Money(Formatter):
-    """Amounts with thousands separators, in units of `scale` (1, or 10,000 for 万円)."""
+class Money(AxisWide):
+    """Amounts with thousands separators, in units of `scale` (1, or 10,000 for ten thousand yen)."""
 
     def __init__(self, scale: float) -> None:
         self.scale = scale
 
     def __call__(self, x: float, pos: int | None = None) -> str:
-        step = tick_step(getattr(self, "locs", [])) / self.scale
+        step = tick_step(self.ticks) / self.scale
         text = f"{x / self.scale:,.{decimals(step) if step else 0}f}"
         return "0" if float(text.replace(",", "")) == 0 else text.replace("-", "\u2212")
 
 
 def money_axis(axis: Axis, amounts: list[float], currency: str, what: str, say: Messages) -> None:
     """Show `axis` as money in `currency`, labelled `what` and its unit. Yen amounts reach a larger
-    unit when the messages give one (万円 in Japanese) and the amounts are at least ten of it."""
+    unit when the messages give one (ten thousand yen in Japanese) and the amounts are at least ten of it."""
     scale, unit = 1.0, currency
     yen_scale = float(say("figures.money.yen_scale"))
     largest = max((abs(amount) for amount in amounts), default=0.0)
-    if currency.upper() in ("JPY", "YEN", "円") and largest >= 10 * yen_scale:
+    if currency.upper() in YEN and largest >= 10 * yen_scale:
         scale, unit = yen_scale, say("figures.money.yen_unit")
     axis.set_major_formatter(Money(scale))
     axis.set_major_locator(MaxNLocator(nbins=TICKS, steps=[1, 2, 2.5, 5, 10]))
