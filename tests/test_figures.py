@@ -191,8 +191,8 @@ def test_the_target_figure_shows_the_column_most_related_to_the_target(pipeline_
     ]
     if kind == "regression":
         strongest = frame[numeric].corrwith(frame[target]).abs().idxmax()
-        assert axes[1]["x"]["label"] == strongest and axes[1]["y"]["label"] == target
+        assert axes[-1]["x"]["label"] == strongest and axes[-1]["y"]["label"] == target
     else:
         column = numeric[0] if len(numeric) == 1 else None
         by_class = messages(root, "reports")["analysis"]["figure"]["by_class"]
-        assert column is not None and by_class.format(column=column) in axes[1]["title"]
+        assert column is not None and by_class.format(column=column) in axes[-1]["title"]

@@ -112,9 +112,11 @@ def most_related(frame: pd.DataFrame, target: str, numeric: list[str], problem_t
 def target_figure(
     frame: pd.DataFrame, target: str, problem_type: str, related: str | None, say: Messages
 ) -> Figure:
-    """The target's distribution and, beside it, how the numeric column most related to it varies with
-    it: per class as box plots, or as a scatter plot against a numeric target."""
-    figure, axes = plt.subplots(1, 2 if related else 1, figsize=(10 if related else 5, 3.5), squeeze=False)
+    """The target's distribution (rows per class; or a histogram and a box plot of a numeric target)
+    and, beside it, how the numeric column most related to the target varies with it: per class as box
+    plots, or as a scatter plot against a numeric target. Without numeric columns, the distribution only."""
+    panels = (1 if problem_type == "classification" else 2) + (related is not None)
+    figure, axes = plt.subplots(1, panels, figsize=(5 * panels, 3.5), squeeze=False)
     left = axes[0][0]
     if problem_type == "classification":
         counts = frame[target].value_counts().sort_index()
@@ -122,12 +124,16 @@ def target_figure(
         left.set_title(say("analysis.figure.rows_per_class"))
         left.set_xlabel(target)
     else:
-        left.hist(frame[target].dropna().astype(float), bins=30, color="#4C72B0")
+        numbers = frame[target].dropna().astype(float)
+        left.hist(numbers, bins=30, color="#4C72B0")
         left.set_title(say("analysis.figure.histogram"))
         left.set_xlabel(target)
+        axes[0][1].boxplot(numbers)
+        axes[0][1].set_xticks([1], [target])
+        axes[0][1].set_title(say("analysis.figure.box_plot"))
     if related is None:
         return figure
-    right, values = axes[0][1], frame[[related, target]].dropna()
+    right, values = axes[0][-1], frame[[related, target]].dropna()
     if problem_type == "classification":
         groups = values.groupby(target)[related]
         right.boxplot([group.astype(float).to_numpy() for _, group in groups], showfliers=True)
