@@ -44,9 +44,13 @@ REFERENCE_STYLE: dict[str, Any] = {"color": "black", "linestyle": "--", "linewid
 
 
 def messages(language: str) -> Messages:
-    """The figures' words in `language`; a Japanese figure also gets a font with Japanese glyphs."""
+    """The figures' words in `language`; a Japanese figure also gets a font with Japanese glyphs, and
+    matplotlib's own font after it for the symbols that font lacks (≥, ≤, ²)."""
     if language == "ja":
         importlib.import_module("matplotlib_fontja")
+        families = list(matplotlib.rcParams["font.family"])
+        if "DejaVu Sans" not in families:
+            matplotlib.rcParams["font.family"] = [*families, "DejaVu Sans"]
     return messages_beside(__file__, language)
 
 
