@@ -77,6 +77,7 @@ PACKAGE_FILES = [
             "__init__",
             "analysis",
             "cleansing",
+            "figures",
             "holdout",
             "markdown",
             "preprocessing",

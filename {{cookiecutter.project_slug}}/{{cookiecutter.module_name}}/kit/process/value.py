@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from matplotlib.figure import Figure
+
 from ..core.config import ValueSettings
 from ..core.files import write_json
-from ..core.messages import messages_beside
+from ..core.messages import Messages, messages_beside
 from ..core.pipeline import Project
 from ..core.records import Evaluation
+from ..reports.figures import messages, money_axis, reference_line
 from ..reports.report import Report, plt
 
 
@@ -41,6 +44,35 @@ def outlook(value: ValueSettings, share_correct: float | None = None) -> dict[st
         name: {"value_per_month": amount, "payback_month": payback_month(value, amount)}
         for name, amount in per_month.items()
     }
+
+
+def payback_figure(
+    value: ValueSettings, results: dict[str, dict[str, Any]], case: dict[str, str], say: Messages
+) -> Figure:
+    """Cumulative value of each case against cost, month by month, with each case's break-even month
+    marked; a case that does not break even within the horizon says so in the title."""
+    months = list(range(value.horizon_months + 1))
+    figure, axis = plt.subplots(figsize=(8, 4))
+    cost = [value.development_cost + value.operation_cost_per_month * month for month in months]
+    axis.plot(months, cost, color="#C44E52", label=say("value.figure.cost"))
+    amounts, missed = list(cost), []
+    for name, result in results.items():
+        cumulative = [result["value_per_month"] * month for month in months]
+        amounts += cumulative
+        (line,) = axis.plot(months, cumulative, label=say("value.figure.value", case=case[name]))
+        month = result["payback_month"]
+        if month is None or month > value.horizon_months:
+            missed.append(say("value.figure.no_break_even", case=case[name], months=value.horizon_months))
+            continue
+        label = say("value.figure.break_even", case=case[name], month=month)
+        reference_line(axis, month, label, vertical=True, color=line.get_color(), linestyle=":")
+        axis.plot([month], [cumulative[month]], marker="o", linestyle="none", color=line.get_color())
+    axis.set_xlabel(say("value.figure.months"))
+    money_axis(axis.yaxis, amounts, value.currency, say("value.figure.amount"), messages(say.language))
+    if missed:
+        axis.set_title("\n".join(missed))
+    axis.legend(loc="upper left")
+    return figure
 
 
 def payback_text(month: int | None, language: str) -> str:
@@ -86,20 +118,7 @@ def run(project: Project) -> list[str]:
             for name, result in results.items()
         ],
     )
-    months = list(range(value.horizon_months + 1))
-    figure, axis = plt.subplots(figsize=(8, 4))
-    cost = [value.development_cost + value.operation_cost_per_month * month for month in months]
-    axis.plot(months, cost, color="#C44E52", label=say("value.figure.cost"))
-    for name, result in results.items():
-        axis.plot(
-            months,
-            [result["value_per_month"] * month for month in months],
-            label=say("value.figure.value", case=case[name]),
-        )
-    axis.set_xlabel(say("value.figure.months"))
-    axis.set_ylabel(currency)
-    axis.legend()
-    report.figure("payback", figure, say("value.figure.caption"))
+    report.figure("payback", payback_figure(value, results, case, say), say("value.figure.caption"))
     write_json(project.report_dir("value") / "value.json", results)
     path = report.write()
     return [

@@ -10,11 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from sklearn.metrics import ConfusionMatrixDisplay, classification_report
 
 from ..core.files import write_text
 from ..core.messages import Messages
 from ..core.pipeline import Project
+from .figures import REFERENCE_STYLE, reference_line
 from .markdown import replace_block
 from .report import Report, markdown_table, plt, setting_text
 
@@ -63,7 +66,6 @@ def write_report(
         [[name, value, results["baseline"][name]] for name, value in results["holdout"].items()],
     )
     if project.problem_type == "classification":
-        figure, axis = plt.subplots(figsize=(4.5, 4))
         # Every class the model knows, also one the holdout happens not to hold.
         classes = list(results["classes"])
         if project.data.positive_label is None:
@@ -74,20 +76,19 @@ def write_report(
                     average=project.settings.model.average,
                 )
             )
-        truth = holdout[target].astype(str)
-        ConfusionMatrixDisplay.from_predictions(
-            truth, pd.Series(predictions).astype(str), labels=classes, ax=axis, colorbar=False
+        truth, predicted = holdout[target].astype(str), pd.Series(predictions).astype(str)
+        report.figure(
+            "confusion_matrix",
+            confusion_figure(truth, predicted, classes, say),
+            say("holdout.figure.confusion_matrix"),
         )
-        report.figure("confusion_matrix", figure, say("holdout.figure.confusion_matrix"))
-        write_per_class(report, say, truth, pd.Series(predictions).astype(str), classes)
+        write_per_class(report, say, truth, predicted, classes)
     else:
-        figure, axis = plt.subplots(figsize=(4.5, 4))
-        axis.scatter(holdout[target], predictions, s=10, alpha=0.6)
-        low, high = float(holdout[target].min()), float(holdout[target].max())
-        axis.plot([low, high], [low, high], color="black", linestyle="--")
-        axis.set_xlabel(say("holdout.figure.actual"))
-        axis.set_ylabel(say("holdout.figure.predicted"))
-        report.figure("predicted_vs_actual", figure, say("holdout.figure.predicted_vs_actual"))
+        report.figure(
+            "predicted_vs_actual",
+            predicted_figure(holdout[target], predictions, say),
+            say("holdout.figure.predicted_vs_actual"),
+        )
     write_candidates(report, say, results)
     write_unseen(report, say, results["unseen_categories"])
     write_slices(report, say, results, project, method)
@@ -241,13 +242,61 @@ def write_slices(
             for name, part in results["slices"].items()
         ],
     )
-    scored = {name: part[metric] for name, part in results["slices"].items() if part[metric] is not None}
+    report.figure(
+        "metric_per_slice",
+        slice_figure(results, project.settings.model.threshold, say),
+        say("holdout.figure.per_slice", metric=metric, segment=segment),
+    )
+
+
+def confusion_figure(truth: pd.Series, predicted: pd.Series, classes: list[str], say: Messages) -> Figure:
+    """How many holdout rows of each class the model gave each class."""
+    figure, axis = plt.subplots(figsize=(4.5, 4))
+    ConfusionMatrixDisplay.from_predictions(
+        truth, predicted, labels=classes, ax=axis, colorbar=False, values_format=",d"
+    )
+    axis.set_xlabel(say("holdout.figure.predicted"))
+    axis.set_ylabel(say("holdout.figure.actual"))
+    return figure
+
+
+def predicted_figure(actual: pd.Series, predicted: Any, say: Messages) -> Figure:
+    """Each holdout row's prediction against its actual value; a perfect model lies on the diagonal."""
+    figure, axis = plt.subplots(figsize=(4.5, 4))
+    axis.scatter(actual, predicted, s=10, alpha=0.6)
+    low, high = float(actual.min()), float(actual.max())
+    axis.plot([low, high], [low, high], label=say("figures.perfect"), **REFERENCE_STYLE)
+    axis.set_xlabel(say("holdout.figure.actual"))
+    axis.set_ylabel(say("holdout.figure.predicted"))
+    axis.legend(loc="upper left")
+    return figure
+
+
+def slice_figure(results: dict[str, Any], threshold: float, say: Messages) -> Figure:
+    """The primary metric per segment against the requirement's line. A segment that misses the
+    requirement is coloured apart, and the axis always takes in the bars, the line and zero, so a
+    shortfall shows as a gap between bar and line."""
+    metric = results["metric"]
+    scored = {name: part for name, part in results["slices"].items() if part[metric] is not None}
     figure, axis = plt.subplots(figsize=(7, 3.5))
-    axis.bar(list(scored), list(scored.values()), color="#8172B3")
-    axis.axhline(project.settings.model.threshold, color="black", linestyle="--")
+    verdicts = {
+        True: Patch(color="#8172B3", label=say("figures.meets")),
+        False: Patch(color="#C44E52", label=say("figures.fails")),
+        None: Patch(color="#BBBBBB", label=say("figures.unjudged")),
+    }
+    judged = [part["meets_requirement"] for part in scored.values()]
+    colours = [verdicts[verdict].get_facecolor() for verdict in judged]
+    axis.bar([str(name) for name in scored], [part[metric] for part in scored.values()], color=colours)
+    handles = [patch for verdict, patch in verdicts.items() if verdict in judged]
+    line = reference_line(axis, threshold, say("figures.requirement", requirement=results["requirement"]))
+    values = [float(part[metric]) for part in scored.values()] + [threshold, 0.0]
+    low, high = min(values), max(values)
+    margin = 0.15 * (high - low or 1)
+    axis.set_ylim(low - (margin if low < 0 else 0), high + margin)
     axis.set_ylabel(metric)
     axis.tick_params(axis="x", rotation=30)
-    report.figure("metric_per_slice", figure, say("holdout.figure.per_slice", metric=metric, segment=segment))
+    axis.legend(handles=[*handles, line], loc="upper left", bbox_to_anchor=(1.01, 1))
+    return figure
 
 
 def write_staleness(

@@ -1,12 +1,12 @@
 """Markdown reports with PNG figures, in the project's language.
 
 Figures are drawn with matplotlib's non-interactive backend, so reports build on a server or in
-CI without a screen.
+CI without a screen. Functions named `*_figure` make a figure and return it; `Report.figure` makes it
+readable (figures.py) and saves it.
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 
 from ..core.files import replacing, write_text  # noqa: E402
+from .figures import messages, readable  # noqa: E402
 
 
 class Report:
@@ -25,8 +26,7 @@ class Report:
         self.folder = folder
         self.language = language
         self.lines = [f"# {title}", ""]
-        if language == "ja":
-            importlib.import_module("matplotlib_fontja")  # switches figures to a font with Japanese glyphs
+        self.words = messages(language)  # switches figures to a font with Japanese glyphs, in Japanese
 
     def heading(self, text: str) -> None:
         self.lines += [f"## {text}", ""]
@@ -42,6 +42,7 @@ class Report:
 
     def figure(self, name: str, figure: plt.Figure, caption: str) -> Path:
         path = self.folder / "figures" / f"{name}.png"
+        readable(figure, self.words)
         with replacing(path) as temporary:
             figure.savefig(temporary, format="png", dpi=100, bbox_inches="tight")
         plt.close(figure)

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from matplotlib.figure import Figure
 
+from ..core.messages import Messages
 from ..core.pipeline import Project
 from .report import Report, plt, setting_text
 
@@ -59,8 +61,14 @@ def write_report(
     )
     report.heading(say("training.report.importance"))
     report.paragraph(say("training.report.permutation", metric=metric))
-    figure, axis = plt.subplots(figsize=(7, max(2.5, 0.35 * len(importance))))
-    importance.plot.barh(ax=axis, color="#55A868")
-    axis.set_xlabel(say("training.figure.worsening", metric=metric))
+    figure = importance_figure(importance, metric, say)
     report.figure("feature_importance", figure, say("training.report.importance"))
     return report.write()
+
+
+def importance_figure(importance: pd.Series, metric: str, say: Messages) -> Figure:
+    """How much shuffling each column worsens `metric`, one bar per column."""
+    figure, axis = plt.subplots(figsize=(7, max(2.5, 0.35 * len(importance))))
+    axis.barh([str(column) for column in importance.index], importance.to_numpy(), color="#55A868")
+    axis.set_xlabel(say("training.figure.worsening", metric=metric))
+    return figure
