@@ -304,6 +304,7 @@ def check_columns(
     """The columns params.yaml names (under data:, and `named_elsewhere`) exist, none is empty, each cell
     holds one value, numbers are finite and in their ranges, the time column holds times, and the target
     fits the problem, with `min_class_rows` in each class. Every broken requirement is reported at once."""
+    check_labelled_columns(frame, data)
     target = data.target
     named: list[str | None] = [target, *data.id_columns, *data.text_columns, *data.personal_data_columns]
     named += data.not_personal_columns
@@ -333,6 +334,18 @@ def check_columns(
         *(partial(check_expected_range, frame[name], bounds) for name, bounds in ranges),
         partial(check_target, frame[target], problem_type, data.positive_label, min_class_rows),
     )
+
+
+def check_labelled_columns(frame: pd.DataFrame, data: DataSettings) -> None:
+    """Every column data.labels names is in the data: a misspelt name would otherwise never be shown."""
+    unknown = [name for name in data.labels.columns if name not in frame.columns]
+    if unknown:
+        names = listed(map(repr, unknown))
+        raise DataError(
+            say("labels.requirement"),
+            say("labels.unknown", names=names, columns=listed(frame.columns)),
+            say("labels.fix", names=names),
+        )
 
 
 def check_single_values(values: pd.Series) -> None:
