@@ -303,9 +303,9 @@ class DataSettings(Section):
         Field(description=say("config.kind.ranges", example="{age: [0, 120]}")),
     ]
     labels: Annotated[LabelSettings, Field(default_factory=LabelSettings)]
-    feedback_path: Annotated[
-        str, Field(min_length=1, description=say("labels.kind.feedback_path"))
-    ] = "data/feedback/feedback.csv"
+    feedback_path: Annotated[str, Field(min_length=1, description=say("labels.kind.feedback_path"))] = (
+        "data/feedback/feedback.csv"
+    )
 
     @field_validator("path", "feedback_path")
     @classmethod
@@ -522,7 +522,8 @@ def problems_by_key(error: ValidationError, raw: Any) -> dict[str, str]:
         elif kind == "value_error":
             problems[name] = str(context["error"])
         else:
-            described = setting_field(path).description if len(path) == 2 else None
+            found = field_at(path)
+            described = found.description if found is not None else None
             kind_text = described or (say(f"config.kind.{KINDS[kind]}") if kind in KINDS else kind)
             problems[name] = say("config.problem.wrong_kind", kind=kind_text, value=value)
     return problems
@@ -561,6 +562,25 @@ def section_model(name: str) -> type[BaseModel]:
 def setting_field(path: list[Any]) -> FieldInfo:
     """The model field of `section.key`."""
     return section_model(path[0]).model_fields[path[1]] if len(path) > 1 else Settings.model_fields[path[0]]
+
+
+def field_at(path: list[Any]) -> FieldInfo | None:
+    """The model field a key path names, through nested sections such as data.labels; None for a value
+    inside a list or a mapping, or for a section itself."""
+    if len(path) < 2:
+        return None
+    section: type[BaseModel] = Settings
+    found: FieldInfo | None = None
+    for part in path:
+        if found is not None:
+            inner = found.annotation
+            if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+                return None
+            section = inner
+        found = section.model_fields.get(part) if isinstance(part, str) else None
+        if found is None:
+            return None
+    return found
 
 
 def unknown_key(path: list[Any]) -> str:

@@ -32,12 +32,15 @@ from {{ cookiecutter.module_name }}.kit.operations.explain import (
     append_feedback,
     feedback_rows,
     reasons,
+    reasons_by_row,
 )
 from {{ cookiecutter.module_name }}.kit.operations.predict import predict
 from {{ cookiecutter.module_name }}.kit.process.value import outlook, payback_text
 
 # What the demo shows: the model, what it was trained on, and what Test measured.
 NEEDED = ("model", "model_card", "metrics")
+# The rows of an uploaded file whose reasons are shown: each costs a prediction per column.
+MAX_ROWS_WITH_REASONS = 1000
 
 
 def one_row(values: dict[str, Any], columns: dict[str, ColumnSchema]) -> pd.DataFrame:
@@ -132,7 +135,9 @@ def show_predictions(output: pd.DataFrame, card: ModelCard, labels: Labels, say:
         st.caption(say("demo.score", label=labels.answer(card.positive_label)))
 
 
-def show_reasons(row: pd.DataFrame, answer: Any, model: Any, card: ModelCard, labels: Labels, say: Messages) -> None:
+def show_reasons(
+    row: pd.DataFrame, answer: Any, model: Any, card: ModelCard, labels: Labels, say: Messages
+) -> None:
     """The columns that moved this answer most, each with its value and how far it moved it."""
     st.markdown(f"**{say('demo.reasons.title')}**")
     found = reasons(row, model, card)
@@ -146,12 +151,19 @@ def show_reasons(row: pd.DataFrame, answer: Any, model: Any, card: ModelCard, la
             + say(
                 f"demo.reasons.{direction}",
                 column=labels.column(reason.column),
-                value=reason.value,
+                value=cell(reason.value),
                 answer=labels.answer(answer),
                 change=reason.contribution,
             )
         )
     st.caption(say("demo.reasons.caption"))
+
+
+def cell(value: Any) -> str:
+    """A value as a person entered it: 3000.0 as 3000."""
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:.0f}"
+    return str(value)
 
 
 def ask_right_answer(card: ModelCard, labels: Labels, key: str, say: Messages) -> Any:
@@ -183,10 +195,10 @@ def show_form(project: Project, model: Any, card: ModelCard, labels: Labels, say
     with st.form("example"):
         values = {column: ask(column, entry, labels, say) for column, entry in card.columns.items()}
         if st.form_submit_button(say("demo.predict")):
-            st.session_state["example"] = values
-    if "example" not in st.session_state:
+            st.session_state["entered"] = values
+    if "entered" not in st.session_state:
         return
-    row = one_row(st.session_state["example"], card.columns)
+    row = one_row(st.session_state["entered"], card.columns)
     try:
         output = predict(row, model, card)
     except DataError as error:
@@ -218,7 +230,9 @@ def show_agreement(frame: pd.DataFrame, model: Any, card: ModelCard, project: Pr
     share, metric = st.columns(2)
     share.metric(say("demo.agreement.share", target=target), f"{found.share:.1%}")
     metric.metric(say("demo.agreement.metric", metric=found.metric), f"{found.value:.3f}")
-    wrong = [str(number) for number in (frame.index + 1)[found.agrees.eq(False).fillna(False).to_numpy(dtype=bool)]]
+    wrong = [
+        str(number) for number in (frame.index + 1)[found.agrees.eq(False).fillna(False).to_numpy(dtype=bool)]
+    ]
     if wrong:
         st.warning(say("demo.agreement.disagree", rows=say("separator").join(wrong)))
     return found.agrees
@@ -242,7 +256,16 @@ def show_upload(project: Project, model: Any, card: ModelCard, labels: Labels, s
         return
     if agrees is not None:
         target = labels.column(project.data.target)
-        output.insert(output.columns.get_loc("prediction") + 1, say("demo.agreement.agrees", target=target), agrees)
+        output.insert(
+            output.columns.get_loc("prediction") + 1, say("demo.agreement.agrees", target=target), agrees
+        )
+    if len(frame) <= MAX_ROWS_WITH_REASONS:
+        by_row = reasons_by_row(frame, model, card)
+        output.insert(
+            output.columns.get_loc("prediction") + 1,
+            say("demo.reasons.column"),
+            [say("separator").join(labels.column(reason.column) for reason in found) for found in by_row],
+        )
     output.insert(0, say("demo.row"), output.index + 1)
     show_predictions(output, card, labels, say)
     st.markdown(f"**{say('demo.feedback.title')}**")

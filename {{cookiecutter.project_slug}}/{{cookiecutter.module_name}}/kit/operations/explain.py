@@ -94,31 +94,48 @@ def reasons(row: pd.DataFrame, model: Any, card: ModelCard, count: int = REASONS
     like the baseline) are left out, so there may be fewer than `count`. It costs one prediction of
     as many rows as the model has columns plus one, and needs nothing fitted besides the model.
     """
-    given = model_input(row.iloc[[0]], card)
-    variants = pd.concat([given] * (len(given.columns) + 1), ignore_index=True)
-    for position, column in enumerate(given.columns, start=1):
-        variants[column] = variants[column].mask(variants.index == position)
+    return reasons_by_row(row.iloc[[0]], model, card, count)[0]
+
+
+def reasons_by_row(
+    frame: pd.DataFrame, model: Any, card: ModelCard, count: int = REASONS
+) -> list[list[Reason]]:
+    """The reasons of every row's prediction (see `reasons`), all from one prediction of the model."""
+    given = model_input(frame, card).reset_index(drop=True)
+    columns = list(given.columns)
+    width = len(columns) + 1
+    # Per row: the row as it is, then once per column with that column left empty.
+    variants = given.loc[given.index.repeat(width)].reset_index(drop=True)
+    left_out = np.tile(np.arange(width), len(given))
+    for position, column in enumerate(columns, start=1):
+        variants[column] = variants[column].mask(left_out == position)
     predictions, scores = metrics.predict(model, variants, card.positive_label)
-    answer = answered_as(predictions, scores, model, card)
-    effect = answer[0] - answer[1:]
-    found = [
-        Reason(column, given[column].iloc[0], float(change))
-        for column, change in zip(given.columns, effect, strict=True)
-        if abs(change) > 1e-12
-    ]
-    return sorted(found, key=lambda reason: -abs(reason.contribution))[:count]
+    answer = answered_as(predictions, scores, model, card, np.repeat(predictions[::width], width))
+    found = []
+    for row in range(len(given)):
+        effect = answer[row * width] - answer[row * width + 1 : (row + 1) * width]
+        moved = [
+            Reason(column, given[column].iloc[row], float(change))
+            for column, change in zip(columns, effect, strict=True)
+            if abs(change) > 1e-12
+        ]
+        found.append(sorted(moved, key=lambda reason: -abs(reason.contribution))[:count])
+    return found
 
 
-def answered_as(predictions: np.ndarray, scores: np.ndarray | None, model: Any, card: ModelCard) -> np.ndarray:
-    """Per row, the answer in the direction of the first row's prediction: the predicted class's score, or
-    the predicted number."""
+def answered_as(
+    predictions: np.ndarray, scores: np.ndarray | None, model: Any, card: ModelCard, predicted: Any
+) -> np.ndarray:
+    """Per row, the answer in the direction of the prediction `predicted` of it: that class's score, or the
+    predicted number."""
     if scores is None:
         return np.asarray(predictions, dtype=float)
     if scores.ndim == 1:  # the positive class's score
-        positive = class_text(predictions[0]) == class_text(card.positive_label)
-        return np.asarray(scores if positive else 1 - scores, dtype=float)
+        positive = np.array([class_text(value) == class_text(card.positive_label) for value in predicted])
+        return np.where(positive, scores, 1 - scores).astype(float)
     classes = [class_text(value) for value in model.classes_]
-    return np.asarray(scores[:, classes.index(class_text(predictions[0]))], dtype=float)
+    index = np.array([classes.index(class_text(value)) for value in predicted])
+    return np.asarray(scores[np.arange(len(scores)), index], dtype=float)
 
 
 @dataclass(frozen=True)
