@@ -60,7 +60,10 @@ PACKAGE_FILES = [
         f"kit/process/{name}.py"
         for name in ("__init__", "checklist", "owners", "readiness", "review", "roles", "value")
     ),
-    *(f"kit/operations/{name}.py" for name in ("__init__", "benchmark", "explain", "monitor", "predict", "releases")),
+    *(
+        f"kit/operations/{name}.py"
+        for name in ("__init__", "benchmark", "explain", "monitor", "predict", "releases")
+    ),
     *(
         f"kit/reports/{name}.py"
         for name in (
