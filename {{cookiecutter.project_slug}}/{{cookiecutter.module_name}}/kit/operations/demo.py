@@ -65,12 +65,6 @@ def read_upload(project: Project, name: str, content: bytes) -> pd.DataFrame:
         return project.read_table(path)
 
 
-def predict_file(project: Project, name: str, content: bytes, model: Any, card: ModelCard) -> pd.DataFrame:
-    """Predictions beside the rows of an uploaded file, which is read and checked as the project's data is."""
-    frame = read_upload(project, name, content)
-    return pd.concat([predict(frame, model, card), frame[list(card.columns)]], axis=1)
-
-
 def readable(output: pd.DataFrame, card: ModelCard, labels: Labels, say: Messages) -> pd.DataFrame:
     """Predictions as people read them: columns by their data.labels names, the answer by its class's
     name, and each score named by the class it is about."""
@@ -213,7 +207,7 @@ def show_form(project: Project, model: Any, card: ModelCard, labels: Labels, say
     right = ask_right_answer(card, labels, "feedback.answer", say)
     if st.button(say("demo.feedback.record"), key="feedback.record"):
         if right is None:
-            st.warning(say("demo.feedback.choose_rows"))
+            st.warning(say("demo.feedback.choose_answer"))
         else:
             record_feedback(project, row, [answer], right, card, say)
 
@@ -229,13 +223,22 @@ def show_agreement(frame: pd.DataFrame, model: Any, card: ModelCard, project: Pr
     st.caption(say("demo.agreement.rows", rows=found.rows, target=target))
     share, metric = st.columns(2)
     share.metric(say("demo.agreement.share", target=target), f"{found.share:.1%}")
-    metric.metric(say("demo.agreement.metric", metric=found.metric), f"{found.value:.3f}")
+    metric.metric(
+        say("demo.agreement.metric", metric=found.metric), "—" if found.value is None else f"{found.value:.3f}"
+    )
     wrong = [
         str(number) for number in (frame.index + 1)[found.agrees.eq(False).fillna(False).to_numpy(dtype=bool)]
     ]
     if wrong:
         st.warning(say("demo.agreement.disagree", rows=say("separator").join(wrong)))
     return found.agrees
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def file_reasons(content: bytes, modified: float, _frame: pd.DataFrame, _model: Any, _card: ModelCard) -> Any:
+    """The reasons of every row of an uploaded file, worked out once per file and model: every click on
+    the page runs the script again."""
+    return reasons_by_row(_frame, _model, _card)
 
 
 def show_upload(project: Project, model: Any, card: ModelCard, labels: Labels, say: Messages) -> None:
@@ -260,7 +263,7 @@ def show_upload(project: Project, model: Any, card: ModelCard, labels: Labels, s
             output.columns.get_loc("prediction") + 1, say("demo.agreement.agrees", target=target), agrees
         )
     if len(frame) <= MAX_ROWS_WITH_REASONS:
-        by_row = reasons_by_row(frame, model, card)
+        by_row = file_reasons(upload.getvalue(), project.path("model").stat().st_mtime, frame, model, card)
         output.insert(
             output.columns.get_loc("prediction") + 1,
             say("demo.reasons.column"),

@@ -145,7 +145,7 @@ class Agreement:
     rows: int  # rows with a true answer
     share: float  # of them, the share the model answers rightly (regression: within value.tolerance)
     metric: str
-    value: float  # the project's metric on them
+    value: float | None  # the project's metric on them; None where it cannot be measured (one class for roc_auc)
     agrees: pd.Series  # per row of the input: True, False, or missing where the truth is not known
 
 
@@ -164,10 +164,13 @@ def agreement(frame: pd.DataFrame, model: Any, card: ModelCard, project: Project
     else:
         right = np.abs(predictions - truth.to_numpy(dtype=float)) <= (project.settings.value.tolerance or 0)
     metric = project.settings.model.metric
-    value = metrics.score(metric, truth, predictions, scores, **project.scoring)
+    try:
+        value: float | None = float(metrics.score(metric, truth, predictions, scores, **project.scoring))
+    except (ValueError, TypeError):  # such as a class the model never saw, or only one class for roc_auc
+        value = None
     agrees = pd.Series(pd.NA, index=frame.index, dtype="boolean")
     agrees[labelled.index] = right
-    return Agreement(len(labelled), float(np.mean(right)), metric, float(value), agrees)
+    return Agreement(len(labelled), float(np.mean(right)), metric, value, agrees)
 
 
 def feedback_rows(
