@@ -57,9 +57,11 @@ def test_labels_are_optional_and_name_columns_and_classes_as_written():
     raw = raw_settings()
     raw["data"].pop("labels", None)
     assert config.validate(raw).data.labels == config.LabelSettings()
-    raw["data"]["labels"] = {"columns": {"a column": "A name"}, "classes": {1: "One", "yes": "Yes"}}
+    # Classes as YAML reads them: `1:` a whole number, `yes` in quotes text; a regression problem has none.
+    classes = {1: "One", "yes": "Yes"} if raw["model"]["problem_type"] == "classification" else {}
+    raw["data"]["labels"] = {"columns": {"a column": "A name"}, "classes": classes}
     labels = config.validate(raw).data.labels
-    assert labels.columns == {"a column": "A name"} and labels.classes == {1: "One", "yes": "Yes"}
+    assert labels.columns == {"a column": "A name"} and labels.classes == classes
 
 
 @pytest.mark.parametrize(
@@ -85,6 +87,7 @@ def test_labels_of_the_wrong_shape_are_refused_by_key(labels, key, problem):
 def test_class_names_are_refused_for_regression():
     raw = raw_settings()
     raw["model"].update(problem_type="regression", metric="r2", threshold=0.4)
+    raw["data"]["positive_label"] = None
     raw["value"]["tolerance"] = raw["value"]["tolerance"] or 1.0
     raw["data"]["labels"] = {"columns": {}, "classes": {1: "One"}}
     message = refusal(raw)

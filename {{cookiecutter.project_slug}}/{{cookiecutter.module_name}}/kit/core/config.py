@@ -258,7 +258,7 @@ class ProjectSettings(Section):
     ci: Literal["github", "gitlab", "none"]
 
 
-# The classes of a target as params.yaml writes them: `1:` is read as a whole number, `yes:` as text.
+# The classes of a target as params.yaml writes them: `1:` is read as a whole number, `business:` as text.
 ClassLabel = str | int
 
 

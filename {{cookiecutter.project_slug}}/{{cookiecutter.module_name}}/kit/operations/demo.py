@@ -224,7 +224,8 @@ def show_agreement(frame: pd.DataFrame, model: Any, card: ModelCard, project: Pr
     share, metric = st.columns(2)
     share.metric(say("demo.agreement.share", target=target), f"{found.share:.1%}")
     metric.metric(
-        say("demo.agreement.metric", metric=found.metric), "—" if found.value is None else f"{found.value:.3f}"
+        say("demo.agreement.metric", metric=found.metric),
+        "—" if found.value is None else f"{found.value:.3f}",
     )
     wrong = [
         str(number) for number in (frame.index + 1)[found.agrees.eq(False).fillna(False).to_numpy(dtype=bool)]

@@ -145,7 +145,8 @@ class Agreement:
     rows: int  # rows with a true answer
     share: float  # of them, the share the model answers rightly (regression: within value.tolerance)
     metric: str
-    value: float | None  # the project's metric on them; None where it cannot be measured (one class for roc_auc)
+    # The project's metric on them; None where it cannot be measured (only one class, for roc_auc).
+    value: float | None
     agrees: pd.Series  # per row of the input: True, False, or missing where the truth is not known
 
 
