@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from {{ cookiecutter.module_name }}.kit.core import config, data
+from {{ cookiecutter.module_name }}.kit.core.pipeline import STAGES, Project
 from {{ cookiecutter.module_name }}.kit.process.readiness import skip_reason
 
 
@@ -102,3 +103,13 @@ def test_a_label_for_a_column_the_data_lacks_is_refused_by_its_name(finished, re
     message = refused(finished, ["run", "all"], data.say("labels.fix", names=names))
     assert data.say("labels.requirement") in message
     assert "'no_such_column'" in message
+
+
+def test_names_to_show_and_the_feedback_file_leave_every_stage_current(finished):
+    """Only people and the demo read data.labels and data.feedback_path: changing them retrains nothing."""
+    raw = raw_settings()
+    raw["data"]["labels"] = {"columns": {raw["data"]["target"]: "Renamed"}, "classes": {}}
+    raw["data"]["feedback_path"] = "data/feedback/elsewhere.csv"
+    (finished / config.CONFIG_FILE).write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    project = Project.load(finished)
+    assert [stage for stage in STAGES if project.out_of_date(stage)] == []
