@@ -179,8 +179,9 @@ def feedback_rows(
 ) -> pd.DataFrame:
     """Corrections as labelled rows: the row's ids and inputs, the expert's answer as the target, the
     model's answer, and when it was recorded (UTC)."""
-    columns = [column for column in card.id_columns if column in rows.columns] + list(card.columns)
-    feedback = rows[columns].reset_index(drop=True).copy()
+    # Every correction has the same columns: an id the rows lack is left empty, so the header never changes.
+    columns = [*card.id_columns, *card.columns]
+    feedback = rows.reindex(columns=columns).reset_index(drop=True)
     feedback[project.data.target] = right_answer
     feedback[MODEL_ANSWER] = list(model_answers)
     feedback[RECORDED_AT] = datetime.now(UTC).isoformat(timespec="seconds")
