@@ -304,7 +304,6 @@ def check_columns(
     """The columns params.yaml names (under data:, and `named_elsewhere`) exist, none is empty, each cell
     holds one value, numbers are finite and in their ranges, the time column holds times, and the target
     fits the problem, with `min_class_rows` in each class. Every broken requirement is reported at once."""
-    check_labelled_columns(frame, data)
     target = data.target
     named: list[str | None] = [target, *data.id_columns, *data.text_columns, *data.personal_data_columns]
     named += data.not_personal_columns
@@ -319,6 +318,8 @@ def check_columns(
             missing=listed(missing),
             columns=listed(frame.columns),
         )
+    # After the columns the stages need: a name to show is the lesser fault.
+    check_labelled_columns(frame, data)
     time = [] if data.time_column is None else [frame[data.time_column]]
     mixed = dict(mixed_columns(frame, data))
     ranges = [(name, bounds) for name, bounds in data.expected_ranges.items() if name not in mixed]
