@@ -101,9 +101,11 @@ def test_the_demo_shows_the_labelled_class_of_a_prediction_in_a_browser(
     assert 'address = "localhost"' in config and "gatherUsageStats = false" in config
 
     page.goto(demo_url, wait_until="domcontentloaded")
-    # Every field left empty is a missing value: the form predicts as it is.
+    # One number entered as a person would; every other field left empty is a missing value.
     predict = page.get_by_role("button", name=say["predict"])
     predict.wait_for(state="visible", timeout=ANSWER_MS)
+    number_column = next(iter(settings["data"]["expected_ranges"]))
+    page.get_by_label(settings["data"]["labels"]["columns"][number_column]).fill("30000")
     predict.click()
     answer = page.get_by_test_id("stMetric").filter(has_text=say["answer"]["prediction"]).first
     answer.wait_for(state="visible", timeout=ANSWER_MS)
