@@ -23,7 +23,7 @@ OPTION_FILES = {
     "serving": {
         "fastapi": ("{module}/kit/operations/serve.py", "{module}/test/service.py", "tests/test_serve.py")
     },
-    "demo": {"streamlit": ("{module}/kit/operations/demo.py", "tests/test_demo.py")},
+    "demo": {"streamlit": ("{module}/kit/operations/demo.py", "tests/test_demo.py", ".streamlit")},
 }
 # Message sections that only one choice of an option shows: (folder, top-level section) pairs. The other
 # choices' projects drop them, as each message in a file must be shown by the code beside it.

@@ -106,3 +106,49 @@ def python_interpreter():
 def default_project(cookies_session):
     """The project `cookiecutter --no-input` gives, baked once per test process."""
     return bake(cookies_session)
+
+
+# Debian's Chromium (apt-get install chromium), which Playwright drives instead of a browser of its own.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGUMENTS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium, driven by Playwright, for tests that look at a page as a person would.
+
+    Without Chromium the test skips on a developer's machine (`apt-get install chromium`), but fails in
+    CI, which installs it (.ci/run) and must run every browser test.
+    """
+    if not CHROMIUM.is_file():
+        missing = pytest.fail if os.environ.get("CI") else pytest.skip
+        missing(f"no Chromium at {CHROMIUM}: install Debian's package with `apt-get install -y chromium`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGUMENTS, headless=True
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    """A fresh browser page (its own context: no cookies or storage from another test)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 2000})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

@@ -70,7 +70,10 @@ PACKAGE_FILES = [
         )
     ),
     "kit/process/checklist_items.yaml",
-    *(f"kit/operations/{name}.py" for name in ("__init__", "benchmark", "monitor", "predict", "releases")),
+    *(
+        f"kit/operations/{name}.py"
+        for name in ("__init__", "benchmark", "explain", "monitor", "predict", "releases")
+    ),
     *(
         f"kit/reports/{name}.py"
         for name in (
@@ -111,6 +114,7 @@ TOP_LEVEL_FILES = [
     "tests/test_dependency_updates.py",
     "tests/test_environment.py",
     "tests/test_expectations.py",
+    "tests/test_explain.py",
     "tests/test_interrupt.py",
     "tests/test_messages.py",
     "tests/test_model_files.py",
@@ -134,7 +138,7 @@ NOTEBOOKS = [
 # The files each optional part adds when it is chosen (the default), and only then.
 OPTION_FILES = {
     "serving": ["{module}/kit/operations/serve.py", "{module}/test/service.py", "tests/test_serve.py"],
-    "demo": ["{module}/kit/operations/demo.py", "tests/test_demo.py"],
+    "demo": ["{module}/kit/operations/demo.py", "tests/test_demo.py", ".streamlit/config.toml"],
 }
 # The extra each optional part is, and the packages it adds.
 OPTION_EXTRAS = {"serving": ("serve", ("fastapi", "uvicorn")), "demo": ("demo", ("streamlit",))}

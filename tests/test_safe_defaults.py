@@ -5,6 +5,7 @@ machine's path or a secret."""
 import os
 import re
 import subprocess
+import tomllib
 
 import pytest
 import yaml
@@ -15,6 +16,7 @@ IGNORED = [
     "data/interim/cleaned.parquet",
     "data/processed/train.parquet",
     "models/model.skops",
+    "data/feedback/feedback.csv",
     ".env",
     ".env.production",
     "deploy/client.p12",
@@ -28,6 +30,7 @@ KEPT = [
     "data/raw/.gitkeep",
     "models/.gitkeep",
     "reports/.gitkeep",
+    ".streamlit/config.toml",
 ]
 # A home folder, a scratch folder or a private key: none belongs in a file the template writes.
 MACHINE_OR_SECRET = re.compile(
@@ -45,6 +48,12 @@ def test_gitignore_keeps_data_models_and_secrets_out_of_git(default_project):
         assert git(default_project, "check-ignore", "-q", "--no-index", name).returncode == 0, name
     for name in KEPT:
         assert git(default_project, "check-ignore", "-q", "--no-index", name).returncode == 1, name
+
+
+def test_the_demo_answers_on_this_computer_only_and_sends_no_usage_statistics(default_project):
+    config = tomllib.loads(read(default_project, ".streamlit/config.toml"))
+    assert config["server"]["address"] in ("localhost", "127.0.0.1")
+    assert config["browser"]["gatherUsageStats"] is False
 
 
 @pytest.mark.parametrize(("language", "ci"), [("en", "github"), ("ja", "gitlab")])

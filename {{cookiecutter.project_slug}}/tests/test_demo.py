@@ -1,7 +1,10 @@
-"""The demo must show what the model predicts and what Test measured, and never a traceback.
+"""The demo must show what the model predicts and what Test measured, and never a traceback; it names
+columns and classes as data.labels says, gives each answer its reasons, compares a file's known
+answers with the model's, and keeps corrections where monitor reads them.
 
 Each test drives the app as a person would, headless: fill in the form, upload a file, read what
-is on the page.
+is on the page. Streamlit's AppTest can set an uploaded file, so the agreement is tested through the
+page; what it computes is tested directly in test_explain.py.
 """
 
 import json
@@ -15,7 +18,7 @@ from {{ cookiecutter.module_name }}.kit.core import data, models
 from {{ cookiecutter.module_name }}.kit.core.messages import messages_here
 from {{ cookiecutter.module_name }}.kit.core.pipeline import OUTPUTS, PACKAGE, Project
 from {{ cookiecutter.module_name }}.kit.core.records import ColumnSchema, ModelCard
-from {{ cookiecutter.module_name }}.kit.operations import demo
+from {{ cookiecutter.module_name }}.kit.operations import demo, explain, monitor
 from {{ cookiecutter.module_name }}.kit.operations.predict import predict, unseen_categories
 from {{ cookiecutter.module_name }}.kit.process.readiness import skip_reason
 from {{ cookiecutter.module_name }}.kit.process.value import outlook
@@ -48,12 +51,44 @@ def app(evaluated, monkeypatch):
     return open_demo(evaluated.root, monkeypatch)
 
 
+def readable(evaluated, card, output):
+    """Predictions as the demo names them, from data.labels."""
+    say = messages_here(demo.__file__)
+    return demo.readable(output, card, explain.Labels.of(evaluated.data.labels), say)
+
+
 def assert_shows(app, expected):
     """The page shows one table, and it holds `expected`'s columns with `expected`'s values."""
     assert not app.exception
     (table,) = app.dataframe
     expected = expected.reset_index(drop=True)
-    pd.testing.assert_frame_equal(table.value[expected.columns], expected, check_dtype=False)
+    shown = table.value[expected.columns].reset_index(drop=True)
+    pd.testing.assert_frame_equal(shown, expected, check_dtype=False)
+
+
+def fill_in(app, row, card):
+    """Enter one row into the form, field by field, as a person would."""
+    for column, entry in card.columns.items():
+        value = row[column].iloc[0]
+        if entry.kind == "numbers":
+            app.number_input(key=f"field.{column}").set_value(float(value))
+        elif entry.known_values is not None:
+            app.selectbox(key=f"field.{column}").set_value(str(value))
+        else:
+            app.text_input(key=f"field.{column}").input(str(value))
+    app.button[0].click().run()
+
+
+def complete_rows(card, holdout):
+    """Holdout rows the form can take: every value given, each category one seen in training."""
+    complete = holdout.dropna(subset=list(card.columns))
+    seen = pd.Series(True, index=complete.index)
+    for unseen in unseen_categories(complete, card).values():
+        seen &= ~unseen
+    complete = complete[seen].reset_index(drop=True)
+    if complete.empty:
+        pytest.skip(skip_reason("demo.no_complete_holdout_row"))
+    return complete
 
 
 def test_the_demo_shows_the_requirement_and_value_that_test_measured(app, evaluated, results):
@@ -79,30 +114,149 @@ def test_the_value_cases_are_the_ones_test_measured(evaluated, results):
 
 
 @pytest.mark.parametrize("end", ["lowest", "highest"])
-def test_the_form_predicts_what_predict_gives_for_the_same_row(app, served, end):
+def test_the_form_predicts_what_predict_gives_for_the_same_row(app, served, evaluated, end):
     model, card, holdout = served
-    # The form offers the categories seen in training: a row it can take has every value and no other.
-    complete = holdout.dropna(subset=list(card.columns))
-    seen = pd.Series(True, index=complete.index)
-    for unseen in unseen_categories(complete, card).values():
-        seen &= ~unseen
-    complete = complete[seen].reset_index(drop=True)
-    if complete.empty:
-        pytest.skip(skip_reason("demo.no_complete_holdout_row"))
+    complete = complete_rows(card, holdout)
     output = predict(complete, model, card)
     ranked = output["score"] if "score" in output else output["prediction"]
     row = complete.iloc[[ranked.idxmin() if end == "lowest" else ranked.idxmax()]]
-    for column, entry in card.columns.items():
-        value = row[column].iloc[0]
-        if entry.kind == "numbers":
-            next(field for field in app.number_input if field.label == column).set_value(float(value))
-        elif entry.known_values is not None:
-            next(field for field in app.selectbox if field.label == column).set_value(str(value))
-        else:
-            next(field for field in app.text_input if field.label == column).input(str(value))
-    app.button[0].click().run()
+    fill_in(app, row, card)
 
-    assert_shows(app, predict(row, model, card).drop(columns=card.id_columns))
+    assert_shows(app, readable(evaluated, card, predict(row, model, card).drop(columns=card.id_columns)))
+
+
+def test_the_form_and_its_answer_carry_the_names_of_data_labels(app, served, evaluated):
+    model, card, holdout = served
+    labels = explain.Labels.of(evaluated.data.labels)
+    for column in card.columns:
+        field = next(
+            field
+            for kind in ("number_input", "selectbox", "text_input")
+            for field in getattr(app, kind)
+            if field.key == f"field.{column}"
+        )
+        assert field.label == labels.column(column)
+    row = complete_rows(card, holdout).iloc[[0]]
+    fill_in(app, row, card)
+    answer = predict(row, model, card)["prediction"].iloc[0]
+    say = messages_here(demo.__file__)
+    shown = {metric.label: metric.value for metric in app.metric}
+    assert shown[say("demo.answer.prediction")] == labels.answer(answer)
+    if card.problem_type == "classification" and evaluated.data.labels.classes:
+        assert labels.answer(answer) != explain.class_text(answer)
+
+
+def test_each_answer_shows_its_reasons_by_their_readable_names(app, served, evaluated):
+    model, card, holdout = served
+    labels = explain.Labels.of(evaluated.data.labels)
+    row = complete_rows(card, holdout).iloc[[0]]
+    fill_in(app, row, card)
+    found = explain.reasons(
+        demo.one_row({c: row[c].iloc[0] for c in card.columns}, card.columns), model, card
+    )
+    text = "\n".join(markdown.value for markdown in app.markdown)
+    say = messages_here(demo.__file__)
+    assert say("demo.reasons.title") in text
+    if not found:
+        assert say("demo.reasons.none") in text
+    for reason in found:
+        assert f"**{labels.column(reason.column)}**" in text, text
+
+
+def test_a_correction_of_one_answer_is_kept_where_monitor_reads_it(served, finished, monkeypatch):
+    model, card, holdout = served
+    app = open_demo(finished, monkeypatch)
+    rows = complete_rows(card, holdout)
+    answers = predict(rows, model, card)["prediction"]
+    say = messages_here(demo.__file__)
+    # Two corrections, so that a classifier's corrections hold two classes, as the metric needs.
+    chosen = (
+        [0, len(rows) - 1]
+        if card.problem_type == "regression"
+        else [answers.map(explain.class_text).eq(label).idxmax() for label in card.classes[:2]]
+    )
+    for position in chosen:
+        fill_in(app, rows.iloc[[position]], card)
+        answer = answers.iloc[position]
+        if card.problem_type == "classification":
+            right = next(label for label in card.classes if label != explain.class_text(answer))
+            app.selectbox(key="feedback.answer").set_value(right)
+        else:
+            right = float(answer) + 1
+            app.number_input(key="feedback.answer").set_value(right)
+        app.button(key="feedback.record").click().run()
+        assert not app.exception
+        path = Project.load(finished).data.feedback_path
+        assert any(
+            say("demo.feedback.recorded", rows=1, path=path) == success.value for success in app.success
+        )
+
+    project = Project.load(finished)
+    written = project.read_table(finished / project.data.feedback_path)
+    assert len(written) == len(chosen)
+    model_answers = [answers.iloc[position] for position in chosen]
+    if card.problem_type == "regression":  # numbers come back from the CSV file as close as it writes them
+        assert written[explain.MODEL_ANSWER].tolist() == pytest.approx(model_answers)
+    else:
+        assert written[explain.MODEL_ANSWER].map(explain.class_text).tolist() == [
+            explain.class_text(answer) for answer in model_answers
+        ]
+    record = monitor.run(project, finished / project.data.feedback_path)
+    assert record["rows"] == len(chosen)
+
+
+def test_an_uploaded_file_with_answers_shows_the_agreement_and_the_rows_that_differ(app, served, evaluated):
+    model, card, holdout = served
+    rows = holdout.head(40).reset_index(drop=True)
+    app.file_uploader[0].set_value(("rows.csv", rows.to_csv(index=False).encode(ENCODING), "text/csv")).run()
+    assert not app.exception
+    found = explain.agreement(rows, model, card, evaluated)
+    say = messages_here(demo.__file__)
+    target = explain.Labels.of(evaluated.data.labels).column(evaluated.data.target)
+    shown = {metric.label: metric.value for metric in app.metric}
+    assert shown[say("demo.agreement.share", target=target)] == f"{found.share:.1%}"
+    assert shown[say("demo.agreement.metric", metric=found.metric)] == f"{found.value:.3f}"
+    (table,) = app.dataframe
+    assert table.value[say("demo.agreement.agrees", target=target)].tolist() == found.agrees.tolist()
+    wrong = [str(number + 1) for number in found.agrees.index[~found.agrees.astype(bool)]]
+    warnings = [warning.value for warning in app.warning]
+    if wrong:
+        assert say("demo.agreement.disagree", rows=say("separator").join(wrong)) in warnings
+    else:
+        assert not warnings
+
+
+def test_corrections_of_uploaded_rows_are_kept_where_monitor_reads_them(
+    served, evaluated, finished, monkeypatch
+):
+    model, card, holdout = served
+    app = open_demo(finished, monkeypatch)
+    rows = holdout.head(20).reset_index(drop=True)
+    app.file_uploader[0].set_value(("rows.csv", rows.to_csv(index=False).encode(ENCODING), "text/csv")).run()
+    target = evaluated.data.target
+    # Each row corrected to an answer of its own, two groups when there are classes.
+    if card.problem_type == "classification":
+        groups = [([1, 2], card.classes[0]), ([3], card.classes[1])]
+    else:
+        groups = [([1, 2, 3], float(rows[target].mean()))]
+    for numbers, right in groups:
+        app.multiselect(key="feedback.rows").set_value(numbers)
+        if card.problem_type == "classification":
+            app.selectbox(key="feedback.upload_answer").set_value(right)
+        else:
+            app.number_input(key="feedback.upload_answer").set_value(right)
+        app.button(key="feedback.upload_record").click().run()
+        assert not app.exception
+    project = Project.load(finished)
+    written = project.read_table(finished / project.data.feedback_path)
+    numbers = [number for group, _ in groups for number in group]
+    assert len(written) == len(numbers)
+    for column in card.id_columns:
+        assert (
+            written[column].astype(str).tolist()
+            == rows[column].iloc[[n - 1 for n in numbers]].astype(str).tolist()
+        )
+    assert monitor.run(project, finished / project.data.feedback_path)["rows"] == len(numbers)
 
 
 def test_the_form_takes_a_choice_of_numbers_back_as_numbers():
@@ -111,12 +265,12 @@ def test_the_form_takes_a_choice_of_numbers_back_as_numbers():
     assert row["rating"].tolist() == [3]
 
 
-def test_an_uploaded_file_gets_the_predictions_predict_gives(app, served):
+def test_an_uploaded_file_gets_the_predictions_predict_gives(app, served, evaluated):
     model, card, holdout = served
     rows = holdout.head(20)
     app.file_uploader[0].set_value(("rows.csv", rows.to_csv(index=False).encode(ENCODING), "text/csv")).run()
 
-    assert_shows(app, predict(rows, model, card))
+    assert_shows(app, readable(evaluated, card, predict(rows, model, card)))
 
 
 @pytest.mark.parametrize("problem", ["a trained column is missing", "not a Parquet file"])

@@ -258,6 +258,26 @@ class ProjectSettings(Section):
     ci: Literal["github", "gitlab", "none"]
 
 
+# The classes of a target as params.yaml writes them: `1:` is read as a whole number, `business:` as text.
+ClassLabel = str | int
+
+
+class LabelSettings(Section):
+    """Names people read instead of the data's own (data.labels): of columns, and of the target's classes.
+
+    Optional: a column or class without one is shown as it is. The demo shows these names; the stages
+    only check that every column named here is in the data."""
+
+    columns: Annotated[
+        dict[ColumnName, Annotated[str, Field(min_length=1)]],
+        Field(default_factory=dict, description=say("labels.kind.columns")),
+    ]
+    classes: Annotated[
+        dict[ClassLabel, Annotated[str, Field(min_length=1)]],
+        Field(default_factory=dict, description=say("labels.kind.classes")),
+    ]
+
+
 class DataSettings(Section):
     """The data every stage reads, and the role of its columns."""
 
@@ -282,8 +302,12 @@ class DataSettings(Section):
         dict[str, Bounds],
         Field(description=say("config.kind.ranges", example="{age: [0, 120]}")),
     ]
+    labels: Annotated[LabelSettings, Field(default_factory=LabelSettings)]
+    feedback_path: Annotated[str, Field(min_length=1, description=say("labels.kind.feedback_path"))] = (
+        "data/feedback/feedback.csv"
+    )
 
-    @field_validator("path")
+    @field_validator("path", "feedback_path")
     @classmethod
     def _inside_the_project(cls, path: str, info: ValidationInfo) -> str:
         root = (info.context or {}).get("root")
@@ -433,6 +457,12 @@ class Settings(Section):
             raise SettingError("value.tolerance", say("config.problem.tolerance"))
         return self
 
+    @model_validator(mode="after")
+    def _classes_for_classification(self) -> Settings:
+        if self.model.problem_type == "regression" and self.data.labels.classes:
+            raise SettingError("data.labels.classes", say("labels.problem.regression"))
+        return self
+
 
 def validate(raw: Any, root: Path | None = None) -> Settings:
     """The settings in `raw`, or ConfigError with a line for every key that is missing, unknown or not
@@ -492,7 +522,8 @@ def problems_by_key(error: ValidationError, raw: Any) -> dict[str, str]:
         elif kind == "value_error":
             problems[name] = str(context["error"])
         else:
-            described = setting_field(path).description if len(path) == 2 else None
+            found = field_at(path)
+            described = found.description if found is not None else None
             kind_text = described or (say(f"config.kind.{KINDS[kind]}") if kind in KINDS else kind)
             problems[name] = say("config.problem.wrong_kind", kind=kind_text, value=value)
     return problems
@@ -533,10 +564,35 @@ def setting_field(path: list[Any]) -> FieldInfo:
     return section_model(path[0]).model_fields[path[1]] if len(path) > 1 else Settings.model_fields[path[0]]
 
 
+def field_at(path: list[Any]) -> FieldInfo | None:
+    """The model field a key path names, through nested sections such as data.labels; None for a value
+    inside a list or a mapping, or for a section itself."""
+    if len(path) < 2:
+        return None
+    section: type[BaseModel] = Settings
+    found: FieldInfo | None = None
+    for part in path:
+        if found is not None:
+            inner = found.annotation
+            if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+                return None
+            section = inner
+        found = section.model_fields.get(part) if isinstance(part, str) else None
+        if found is None:
+            return None
+    return found
+
+
 def unknown_key(path: list[Any]) -> str:
     """The problem of a key its section does not know: with the known key spelled much like it, if there
     is one (a misspelling), or else with every key the section knows."""
-    section = Settings if len(path) == 1 else section_model(path[0])
+    section: type[BaseModel] = Settings
+    for part in path[:-1]:  # down to the mapping the key is in, such as data.labels
+        field = section.model_fields.get(part) if isinstance(part, str) else None
+        inner = field.annotation if field is not None else None
+        if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+            break
+        section = inner
     known = list(section.model_fields)
     match = difflib.get_close_matches(str(path[-1]), known, n=1)
     if match:

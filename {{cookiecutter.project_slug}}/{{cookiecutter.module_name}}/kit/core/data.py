@@ -318,6 +318,8 @@ def check_columns(
             missing=listed(missing),
             columns=listed(frame.columns),
         )
+    # After the columns the stages need: a name to show is the lesser fault.
+    check_labelled_columns(frame, data)
     time = [] if data.time_column is None else [frame[data.time_column]]
     mixed = dict(mixed_columns(frame, data))
     ranges = [(name, bounds) for name, bounds in data.expected_ranges.items() if name not in mixed]
@@ -333,6 +335,18 @@ def check_columns(
         *(partial(check_expected_range, frame[name], bounds) for name, bounds in ranges),
         partial(check_target, frame[target], problem_type, data.positive_label, min_class_rows),
     )
+
+
+def check_labelled_columns(frame: pd.DataFrame, data: DataSettings) -> None:
+    """Every column data.labels names is in the data: a misspelt name would otherwise never be shown."""
+    unknown = [name for name in data.labels.columns if name not in frame.columns]
+    if unknown:
+        names = listed(map(repr, unknown))
+        raise DataError(
+            say("labels.requirement"),
+            say("labels.unknown", names=names, columns=listed(frame.columns)),
+            say("labels.fix", names=names),
+        )
 
 
 def check_single_values(values: pd.Series) -> None:

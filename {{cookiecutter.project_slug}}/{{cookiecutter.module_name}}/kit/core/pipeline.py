@@ -139,6 +139,9 @@ class Project:
     def inputs_of(self, stage: str) -> dict[str, Any]:
         """What a stage reads: the settings it uses and a fingerprint of each file, as its record keeps them."""
         settings = {key: setting(self.settings, key) for key in SETTINGS_READ[stage]}
+        for key, part in SHOWN_ONLY:  # no stage reads them: changing them leaves every output current
+            if key in settings:
+                settings[key].pop(part, None)
         files = [self.input_file(name) for name in INPUTS[stage]]
         return {
             "settings": settings,
@@ -245,6 +248,9 @@ INPUTS = {
     "train": ("train", "preprocessor"),
     "test": ("model", "model_card", "train", "holdout"),
 }
+# Settings under a section a stage reads that only people and the demo read: names to show
+# (data.labels) and where the demo keeps corrections (data.feedback_path).
+SHOWN_ONLY = (("data", "labels"), ("data", "feedback_path"))
 SETTINGS_READ = {
     "analyze": ("data", "analyze", "prepare.keep_columns", "model.problem_type"),
     "prepare": ("data", "analyze", "prepare", "split", "model.problem_type"),

@@ -66,7 +66,8 @@ def labelled_rows(frame: pd.DataFrame, project: Project) -> pd.DataFrame:
         raise DataError(
             requirement, say("refused.labels.no_label", target=target), say("refused.labels.no_label_fix")
         )
-    check_target(rows[target], project.problem_type, project.data.positive_label)
+    # Scoring needs two classes but no more than a row of each: a few corrections from the demo count.
+    check_target(rows[target], project.problem_type, project.data.positive_label, min_class_rows=1)
     return rows
 
 
