@@ -73,6 +73,8 @@ def test_every_command_of_a_japanese_project_prints_japanese(japanese_project, t
         said(root, "fill-example"),
         said(root, "fill-example"),  # nothing left to fill
         said(root, "checklist", "--all"),
+        said(root, "review", "test"),
+        said(root, "review", "analyze"),
         said(root, "owners", "--check"),
         said(root, "schema", "--check"),
         said(root, "predict", "--input", holdout, "--output", str(tmp_path / "predictions.csv")),
@@ -100,6 +102,12 @@ def test_every_command_of_a_japanese_project_prints_japanese(japanese_project, t
 def test_a_japanese_projects_reports_and_card_blocks_are_japanese(japanese_project):
     root = japanese_project
     written = [(path, path.read_text(encoding="utf-8")) for path in sorted(root.glob("reports/**/*.md"))]
+    for stage in ("business_understanding", "test"):  # the review pack's own words, without its markup
+        result = run(["-m", "expense_classifier", "review", stage], root)
+        assert result.returncode == 0, result.stderr
+        pack = read(root, f"reports/review/{stage}.html")
+        words = re.sub(r"<style>.*?</style>|<[^>]+>", " ", pack, flags=re.DOTALL)
+        written.append((f"review {stage}", words))
     for card in ("docs/data-card.md", "docs/model-card.md"):
         blocks = CARD_BLOCKS.findall(read(root, card))
         assert blocks, f"{card} has no block written by a stage"

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -92,6 +93,20 @@ def finished(evaluated, tmp_path, monkeypatch):
     shutil.copytree(evaluated.root, root)
     monkeypatch.chdir(root)
     return root
+
+
+@pytest.fixture()
+def copy_readmes():
+    """Copy the stage READMEs into a scratch project: the checklist reads them beside the documents."""
+
+    def copy(root):
+        source = Path(__file__).resolve().parent
+        for stage in pipeline.STAGES:
+            readme = f"{pipeline.PACKAGE}/{stage}/README.md"
+            (root / readme).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source / readme, root / readme)
+
+    return copy
 
 
 @pytest.fixture()

@@ -39,16 +39,8 @@ INVITATION, RUN, REPORT, OPEN_ITEMS = (
 )
 
 
-def copy_readmes(root):
-    """The stage READMEs, which the checklist reads beside the documents."""
-    for stage in STAGES:
-        readme = Path(review.PACKAGE, stage, "README.md")
-        (root / readme).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / readme, root / readme)
-
-
 @pytest.fixture()
-def documents(tmp_path):
+def documents(tmp_path, copy_readmes):
     """This project's settings and documents in a scratch folder, before any stage has run."""
     shutil.copy(ROOT / "params.yaml", tmp_path / "params.yaml")
     shutil.copytree(ROOT / "docs", tmp_path / "docs")
@@ -57,7 +49,7 @@ def documents(tmp_path):
 
 
 @pytest.fixture()
-def reviewed(evaluated, tmp_path, monkeypatch):
+def reviewed(evaluated, tmp_path, monkeypatch, copy_readmes):
     """A scratch copy of the tested project in which every stage has run, but not the value report.
 
     Reusing the session's stage outputs keeps the notebooks quick: they show those runs, and the

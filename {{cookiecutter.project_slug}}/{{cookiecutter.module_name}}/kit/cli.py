@@ -18,7 +18,7 @@ from .core.models import UntrustedModelError
 from .core.pipeline import PACKAGE, STAGES, Project
 from .core.records import RecordError
 from .operations import benchmark, monitor, predict, releases
-from .process import checklist, example_answers, owners, readiness, value
+from .process import checklist, example_answers, owners, readiness, review, review_pack, value
 from .reports.markdown import MissingBlockError
 
 # Errors that are the user's to fix: one message, no traceback.
@@ -137,6 +137,12 @@ def _fill_example(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _review(arguments: argparse.Namespace) -> int:
+    for line in review_pack.write(Project.load(), arguments.stage):
+        print(line)
+    return 0
+
+
 def _readiness(arguments: argparse.Namespace) -> int:
     project = Project.load()
     result = readiness.score(project, readiness.read_or_run(project, arguments.results))
@@ -177,7 +183,7 @@ def _releases(arguments: argparse.Namespace) -> int:
 
 
 # Commands that write stage outputs, reports or releases: one at a time per project.
-WRITE_OUTPUTS = ("run", "value", "monitor", "benchmark", "promote", "rollback", "fill-example")
+WRITE_OUTPUTS = ("run", "value", "monitor", "benchmark", "promote", "rollback", "fill-example", "review")
 
 
 class HelpFormatter(argparse.HelpFormatter):
@@ -248,6 +254,9 @@ def parser() -> argparse.ArgumentParser:
     checklist_command.set_defaults(handler=_checklist)
     fill_command = commands.add_parser("fill-example", help=say("help.fill_example.about"))
     fill_command.set_defaults(handler=_fill_example)
+    review_command = commands.add_parser("review", help=say("help.review.about"))
+    review_command.add_argument("stage", choices=review.REVIEWS)
+    review_command.set_defaults(handler=_review)
     readiness_command = commands.add_parser("readiness", help=say("help.readiness.about"))
     readiness_command.add_argument("--results", type=Path, help=say("help.readiness.results"))
     readiness_command.add_argument("--format", choices=readiness.FORMATS, default="text")

@@ -103,16 +103,21 @@ def invitees(project: Project, stage: str) -> list[Invitee]:
 
 
 def invitation(project: Project, stage: str) -> Markdown:
+    """The invitation list under its title."""
+    say = project.messages(__file__)
+    title = f"**{say('review.invite')}** ({say('review.from_params')})"
+    return Markdown(f"{title}\n\n{invitation_table(project, stage)}")
+
+
+def invitation_table(project: Project, stage: str) -> Markdown:
     """The invitation list as a table, with a reminder when a role to invite has no owner yet."""
     say = project.messages(__file__)
     people = invitees(project, stage)
     lines = [
-        f"**{say('review.invite')}** ({say('review.from_params')})",
-        "",
         markdown_table(
             [say("review.whom"), say("review.why")],
             [[person.tag, " ".join(person.reasons)] for person in people],
-        ),
+        )
     ]
     team = Team(project.settings)
     if any(not team.owners[person.role] for person in people):
