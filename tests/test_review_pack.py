@@ -23,29 +23,23 @@ def opened(page, path):
     return fetched
 
 
-@pytest.mark.slow  # a whole run of every stage, then the Test stage again
+@pytest.mark.slow  # a whole run of every stage
 def test_the_review_pack_renders_its_figures_and_names_a_group_that_falls_short(cookies_session, page):
     root = bake(cookies_session)
-    command(root, "run", "all")
-    command(root, "review", "test")
-    path = root / "reports" / "review" / "test.html"
-    assert opened(page, path) == []
-    images = page.locator("img")
-    assert images.count() >= 2  # the confusion matrix and the metric per group
-    drawn = page.evaluate("[...document.images].map(image => image.complete && image.naturalWidth > 0)")
-    assert all(drawn), drawn
-    assert page.locator(".verdict.met").count() == 1
-
-    # Allow almost no gap between a group and the whole holdout: the weakest groups now fall short.
+    # Allow almost no gap between a group and the whole holdout: the weakest groups fall short.
     params = root / "params.yaml"
     settings = yaml.safe_load(params.read_text(encoding="utf-8"))
     settings["model"]["max_slice_gap"] = 0.001
     params.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    command(root, "run", "test")
+    command(root, "run", "all")
     command(root, "review", "test")
-    opened(page, path)
+
+    path = root / "reports" / "review" / "test.html"
+    assert opened(page, path) == []
+    assert page.locator("img").count() >= 2  # the confusion matrix and the metric per group
+    drawn = page.evaluate("[...document.images].map(image => image.complete && image.naturalWidth > 0)")
+    assert all(drawn), drawn
     verdict = page.locator(".verdict.not-met")
-    assert verdict.count() == 1
-    assert verdict.locator("li").count() >= 1
+    assert verdict.count() == 1 and verdict.locator("li").count() >= 1
     assert "business_type = " in verdict.inner_text()
     page.screenshot(path=str(root / "reports" / "review" / "test.png"), full_page=True)
