@@ -29,10 +29,11 @@ FOLDER = "reports/review"
 # Report text as HTML; the text is the project's and its data's, so raw HTML in it is shown, not run.
 MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
-       line-height: 1.5; color: #1f2328; }
+body { font-family: system-ui, "Hiragino Sans", "Yu Gothic", Meiryo, "Noto Sans CJK JP", sans-serif;
+       max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; color: #1f2328; }
 h1 { font-size: 1.6rem; } h2 { border-bottom: 1px solid #d0d7de; padding-bottom: .2rem; }
-table { border-collapse: collapse; margin: .5rem 0; } th, td { border: 1px solid #d0d7de; padding: .25rem .5rem; }
+table { border-collapse: collapse; margin: .5rem 0; }
+th, td { border: 1px solid #d0d7de; padding: .25rem .5rem; }
 th { background: #f6f8fa; } figure { margin: 1rem 0; } img { max-width: 100%; }
 figcaption { font-style: italic; color: #57606a; }
 .decision { font-size: 1.15rem; background: #ddf4ff; padding: .75rem 1rem; border-radius: .4rem; }
@@ -93,7 +94,8 @@ def part_html(part: review.Markdown | review.Figure) -> str:
     if isinstance(part, review.Figure):
         data = base64.b64encode(part.path.read_bytes()).decode("ascii")
         caption = html.escape(part.caption)
-        return f'<figure><img src="data:image/png;base64,{data}" alt="{caption}"><figcaption>{caption}</figcaption></figure>'
+        image = f'<img src="data:image/png;base64,{data}" alt="{caption}">'
+        return f"<figure>{image}<figcaption>{caption}</figcaption></figure>"
     # The report's own headings go one level down, under the page's.
     return re.sub(r"<(/?)h([1-5])>", lambda tag: f"<{tag[1]}h{int(tag[2]) + 1}>", MARKDOWN.render(part))
 
