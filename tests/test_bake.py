@@ -65,6 +65,7 @@ PACKAGE_FILES = [
             "owners",
             "readiness",
             "review",
+            "review_pack",
             "roles",
             "value",
         )
@@ -126,6 +127,7 @@ TOP_LEVEL_FILES = [
     "tests/test_predict.py",
     "tests/test_readiness.py",
     "tests/test_releases.py",
+    "tests/test_review_pack.py",
 ]
 NOTEBOOKS = [
     "notebooks/1-business-understanding.py",

@@ -10,6 +10,7 @@ import pytest
 
 from {{ cookiecutter.module_name }}.kit.core.messages import messages_here
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.operations.explain import Labels
 from {{ cookiecutter.module_name }}.kit.process import review, review_pack
 from {{ cookiecutter.module_name }}.kit.process.owners import Team
 from {{ cookiecutter.module_name }}.kit.process.readiness import skip_reason
@@ -95,3 +96,14 @@ def test_the_run_facts_name_the_model_the_pack_shows(reviewed):
     assert re.search(
         rf"{re.escape(html.escape(say('review_pack.facts.model')))}: <code>{version}</code>", facts
     )
+
+
+def test_the_test_pack_says_what_the_numbers_mean_for_the_people_who_decide(reviewed):
+    results = json.loads(reviewed.path("metrics").read_text(encoding="utf-8"))["holdout"]
+    terms = "".join(review_pack.business_terms(reviewed, say))
+    if reviewed.problem_type == "classification":
+        expected = say("review_pack.terms.accuracy", right=round(results["accuracy"] * 100))
+    else:
+        target = Labels.of(reviewed.data.labels).column(reviewed.data.target)
+        expected = say("review_pack.terms.r2", share=max(results["r2"], 0) * 100, target=target)
+    assert html.escape(expected) in terms

@@ -141,7 +141,7 @@ def run(project: Project) -> list[str]:
         results["staleness"] = staleness(pd.concat([train, holdout], ignore_index=True), card, project)
     # Checked against its record as it is written: a key missing or misspelled here stops Test, not promote.
     Evaluation.model_validate(results).write(project.path("metrics"))
-    report = write_report(project, results, holdout, predictions, METHOD)
+    report = write_report(project, results, holdout, (predictions, scores), columns, METHOD)
     fill_model_card(project, results)
     say = project.messages(__file__)
     verdict = requirement_verdict(project, results["value"]["meets_requirement"])

@@ -17,6 +17,7 @@ from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 from {{ cookiecutter.module_name }}.kit.core.records import ColumnSchema, ModelCard, Search
 from {{ cookiecutter.module_name }}.kit.operations.predict import answers, predict, unseen_counts
 from {{ cookiecutter.module_name }}.kit.process.readiness import not_applicable, skip_reason
+from {{ cookiecutter.module_name }}.kit.reports import holdout as holdout_report
 from {{ cookiecutter.module_name }}.kit.reports.holdout import mark
 from {{ cookiecutter.module_name }}.kit.reports.report import format_cell
 from {{ cookiecutter.module_name }}.modelling import BASELINE
@@ -204,6 +205,28 @@ def test_the_report_shows_what_each_column_contributes(evaluated, served, result
         row = re.compile(rf"\| {re.escape(format_cell(column))} \| -?[\d.,]+ \| [\d.,]+ \| (\S+) \|")
         marks = [match.group(1) for match in map(row.fullmatch, rows) if match]
         assert marks == [mark(part["helps"])], f"{column} helps: {part['helps']}; the report marks {marks}"
+
+
+def test_the_report_lists_the_wrong_answers_the_model_was_surest_of(evaluated):
+    """The rows for the Domain Expert: at most WRONG_ROWS, each one the model got wrong."""
+    report_says = messages_here(holdout_report.__file__)  # the report's words, not this stage's
+    text = (evaluated.report_dir("test") / "report.md").read_text(encoding="utf-8")
+    section = text.split(f"## {report_says('holdout.wrong.heading')}\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line.strip("|").split(" | ") for line in section.splitlines() if line.startswith("| ")][2:]
+    assert rows or report_says("holdout.wrong.none") in section
+    assert len(rows) <= holdout_report.WRONG_ROWS
+    measures = [float(row[-1].replace(",", "")) for row in rows]
+    assert measures == sorted(measures, reverse=True), "the surest, or the furthest off, first"
+    if evaluated.problem_type == "classification":
+        assert all(row[-3].strip() != row[-2].strip() for row in rows), "every row listed is a wrong answer"
+
+
+def test_the_confidence_of_an_answer_is_the_score_of_the_class_given():
+    two_classes = holdout_report.confidence(np.array([1, 0]), np.array([0.9, 0.2]), 1)
+    assert two_classes.tolist() == pytest.approx([0.9, 0.8])
+    three_classes = holdout_report.confidence(np.array(["b"]), np.array([[0.1, 0.7, 0.2]]), None)
+    assert three_classes.tolist() == pytest.approx([0.7])
+    assert holdout_report.confidence(np.array([3.5]), None, None).tolist() == [0.0]
 
 
 def test_a_column_that_tells_nothing_is_found_not_to_help(evaluated, served):

@@ -21,7 +21,8 @@ from markdown_it import MarkdownIt
 from ..core import files
 from ..core.messages import Messages
 from ..core.pipeline import STAGES, Project, StageOrderError
-from ..core.records import Evaluation
+from ..core.records import Evaluation, ModelCard
+from ..operations.explain import Labels
 from . import checklist, review
 from .owners import Team
 
@@ -71,6 +72,7 @@ def page(project: Project, stage: str) -> str:
         f"{html.escape(say(f'review_pack.decisions.{stage}'))}</p>",
         f"<h2>{html.escape(say('review_pack.verdict'))}</h2>",
         f'<div class="verdict {"met" if met else "not-met"}">{verdict}</div>',
+        *(business_terms(project, say) if stage == STAGES[-1] else []),
         f"<h2>{html.escape(say('review.invite'))}</h2>",
         MARKDOWN.render(review.invitation_table(project, stage)),
         f"<h2>{html.escape(say('review_pack.report'))}</h2>",
@@ -150,6 +152,34 @@ def holdout_verdict(project: Project, say: Messages) -> tuple[bool, str]:
     outcome = say(f"review_pack.outcome.{'met' if met else 'not_met'}")
     lines.append(f"<p><strong>{html.escape(outcome)}</strong></p>")
     return met, "".join(lines)
+
+
+def business_terms(project: Project, say: Messages) -> list[str]:
+    """The holdout metrics as the people who decide read them: out of 100 cases, how many."""
+    results = project.read(Evaluation, "metrics")
+    card = project.read(ModelCard, "model_card")
+    labels = Labels.of(project.data.labels)
+    measured = results.holdout
+    if card.problem_type == "regression":
+        sentences = [
+            say("review_pack.terms.mae", error=measured["mae"], target=labels.column(card.target)),
+            say(
+                "review_pack.terms.r2", share=max(measured["r2"], 0) * 100, target=labels.column(card.target)
+            ),
+        ]
+    else:
+        sentences = []
+        if card.positive_label is not None:
+            positive = labels.answer(card.positive_label)
+            sentences += [
+                say("review_pack.terms.recall", positive=positive, found=round(measured["recall"] * 100)),
+                say(
+                    "review_pack.terms.precision", positive=positive, right=round(measured["precision"] * 100)
+                ),
+            ]
+        sentences.append(say("review_pack.terms.accuracy", right=round(measured["accuracy"] * 100)))
+    items = "".join(f"<li>{html.escape(sentence)}</li>" for sentence in sentences)
+    return [f"<h2>{html.escape(say('review_pack.terms.heading'))}</h2>", f"<ul>{items}</ul>"]
 
 
 def run_facts(project: Project, say: Messages) -> str:

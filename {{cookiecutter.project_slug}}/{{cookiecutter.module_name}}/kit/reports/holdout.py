@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -17,6 +18,7 @@ from sklearn.metrics import ConfusionMatrixDisplay, classification_report
 from ..core.files import write_text
 from ..core.messages import Messages
 from ..core.pipeline import Project
+from ..operations.explain import Labels, class_text
 from .figures import REFERENCE_STYLE, reference_line
 from .markdown import replace_block
 from .report import Report, markdown_table, plt, setting_text
@@ -42,9 +44,17 @@ class Method:
 
 
 def write_report(
-    project: Project, results: dict[str, Any], holdout: pd.DataFrame, predictions: Any, method: Method
+    project: Project,
+    results: dict[str, Any],
+    holdout: pd.DataFrame,
+    answered: tuple[Any, Any],
+    columns: list[str],
+    method: Method,
 ) -> Path:
-    """`reports/test/report.md` and its figures: model, service and system level, and the value."""
+    """`reports/test/report.md` and its figures: model, service and system level, and the value.
+    `answered` holds the predictions for the holdout rows and their class scores (None for regression),
+    `columns` the model's input columns."""
+    predictions, scores = answered
     say = project.messages(__file__)
     report = Report(project.report_dir("test"), say("holdout.title"), say.language)
     target, measured = project.data.target, results["value"]
@@ -89,6 +99,7 @@ def write_report(
             predicted_figure(holdout[target], predictions, say),
             say("holdout.figure.predicted_vs_actual"),
         )
+    write_wrong(report, say, project, holdout, answered, columns)
     write_candidates(report, say, results)
     write_unseen(report, say, results["unseen_categories"])
     write_slices(report, say, results, project, method)
@@ -134,6 +145,8 @@ def write_report(
 
 
 VERDICTS = {True: "meets", False: "fails", None: "unscored"}
+# The wrong predictions the report lists for the Domain Expert.
+WRONG_ROWS = 5
 
 
 def requirement_verdict(project: Project, meets: bool | None) -> str:
@@ -164,6 +177,61 @@ def write_per_class(
     report.table(
         [say("holdout.table.class"), "precision", "recall", "f1", say("holdout.table.holdout_rows")], rows
     )
+
+
+def write_wrong(
+    report: Report,
+    say: Messages,
+    project: Project,
+    holdout: pd.DataFrame,
+    answered: tuple[Any, Any],
+    columns: list[str],
+) -> None:
+    """The wrong answers the model was surest of (for a number, the furthest off), with their inputs:
+    the rows to go through with the Domain Expert, who can tell a wrong label from a wrong model."""
+    predictions, scores = answered
+    truth = holdout[project.data.target].to_numpy()
+    labels = Labels.of(project.data.labels)
+    if project.problem_type == "classification":
+        wrong = np.array(
+            [class_text(one) != class_text(other) for one, other in zip(predictions, truth, strict=True)]
+        )
+        sureness = confidence(predictions, scores, project.data.positive_label)
+        measure = say("holdout.wrong.confidence")
+    else:
+        sureness = np.abs(np.asarray(predictions, dtype=float) - truth.astype(float))
+        wrong = sureness > project.settings.value.tolerance
+        measure = say("holdout.wrong.error")
+    report.heading(say("holdout.wrong.heading"))
+    if not wrong.any():
+        report.paragraph(say("holdout.wrong.none"))
+        return
+    order = [index for index in np.argsort(-sureness, kind="stable") if wrong[index]][:WRONG_ROWS]
+    shown = [column for column in project.data.id_columns if column in holdout.columns] + columns
+    report.paragraph(say("holdout.wrong.about", count=len(order), wrong=int(wrong.sum())))
+    header = [labels.column(column) for column in shown]
+    header += [say("holdout.wrong.actual"), say("holdout.wrong.predicted"), measure]
+    rows = [
+        [
+            *holdout.iloc[index][shown],
+            labels.answer(truth[index]),
+            labels.answer(predictions[index]),
+            sureness[index],
+        ]
+        for index in order
+    ]
+    report.table(header, rows)
+
+
+def confidence(predictions: Any, scores: Any, positive: Any) -> np.ndarray:
+    """How sure the model was of each answer: the score of the class it gave; 0 where it gives no scores."""
+    if scores is None:
+        return np.zeros(len(predictions))
+    scores = np.asarray(scores, dtype=float)
+    if scores.ndim == 2:
+        return scores.max(axis=1)
+    given = np.array([class_text(answer) == class_text(positive) for answer in predictions])
+    return np.where(given, scores, 1 - scores)
 
 
 def write_candidates(report: Report, say: Messages, results: dict[str, Any]) -> None:
