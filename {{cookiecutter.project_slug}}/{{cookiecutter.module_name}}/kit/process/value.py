@@ -93,7 +93,9 @@ def measured_share_correct(project: Project) -> float | None:
 def run(project: Project) -> list[str]:
     value = project.settings.value
     currency = value.currency
-    results = outlook(value, measured_share_correct(project))
+    measured = measured_share_correct(project)
+    results = outlook(value, measured)
+    shares = {"planned": 1.0, "measured": measured}
     say = project.messages(__file__)
 
     report = Report(project.report_dir("value"), say("value.title"), say.language)
@@ -106,15 +108,34 @@ def run(project: Project) -> list[str]:
             currency=currency,
         )
     )
+    costs = say(
+        "value.costs",
+        development=value.development_cost,
+        operation=value.operation_cost_per_month,
+        currency=currency,
+    )
+    assumptions = [
+        say(f"value.assumption.{name}", error_cost=value.cost_per_error, currency=currency)
+        for name in results
+    ]
+    report.paragraph(" ".join([costs, *assumptions]))
     case = {name: say(f"value.case.{name}") for name in results}
     report.table(
         [
             say("value.table.case"),
+            say("value.table.right"),
             say("value.table.per_month", currency=currency),
+            say("value.table.net", currency=currency),
             say("value.table.payback"),
         ],
         [
-            [case[name], result["value_per_month"], payback_text(result["payback_month"], say.language)]
+            [
+                case[name],
+                f"{shares[name]:.1%}",
+                result["value_per_month"],
+                result["value_per_month"] - value.operation_cost_per_month,
+                payback_text(result["payback_month"], say.language),
+            ]
             for name, result in results.items()
         ],
     )
