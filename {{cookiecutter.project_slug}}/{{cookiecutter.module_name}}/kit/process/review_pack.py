@@ -25,6 +25,7 @@ from ..core.records import Evaluation, ModelCard
 from ..operations.explain import Labels
 from . import checklist, review
 from .owners import Team
+from .value import payback_text
 
 FOLDER = "reports/review"
 # Report text as HTML; the text is the project's and its data's, so raw HTML in it is shown, not run.
@@ -178,8 +179,22 @@ def business_terms(project: Project, say: Messages) -> list[str]:
                 ),
             ]
         sentences.append(say("review_pack.terms.accuracy", right=round(measured["accuracy"] * 100)))
+    sentences.append(worth(project, results, say))
     items = "".join(f"<li>{html.escape(sentence)}</li>" for sentence in sentences)
     return [f"<h2>{html.escape(say('review_pack.terms.heading'))}</h2>", f"<ul>{items}</ul>"]
+
+
+def worth(project: Project, results: Evaluation, say: Messages) -> str:
+    """What the measured quality is worth against its costs, and when it pays back."""
+    value = project.settings.value
+    return say(
+        "review_pack.terms.value",
+        value=results.value.business_value_per_month,
+        operation=value.operation_cost_per_month,
+        development=value.development_cost,
+        currency=value.currency,
+        payback=payback_text(results.value.payback_month, project.settings.project.language),
+    )
 
 
 def run_facts(project: Project, say: Messages) -> str:
