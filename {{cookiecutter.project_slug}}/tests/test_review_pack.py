@@ -70,6 +70,7 @@ def test_the_test_verdict_names_every_group_that_falls_short(reviewed):
     name = next(iter(results["slices"]))
     results["slices"][name].update(meets_requirement=False, within_allowed_gap=False)
     results["slices"]["<b>new</b>"] = {**results["slices"][name], "meets_requirement": True}
+    results["value"]["beats_baseline"] = False
     metrics.write_text(json.dumps(results), encoding="utf-8")
 
     met, verdict = review_pack.holdout_verdict(reviewed, say)
@@ -77,6 +78,7 @@ def test_the_test_verdict_names_every_group_that_falls_short(reviewed):
     column = reviewed.settings.data.segment_column
     assert f"{html.escape(str(column))} = {html.escape(name)}:" in verdict
     assert "&lt;b&gt;new&lt;/b&gt;" in verdict and "<b>new" not in verdict
+    assert html.escape(say("review_pack.fails.baseline")) in verdict
 
 
 def test_a_pack_before_its_report_exists_says_which_command_makes_it(reviewed, command, refused):

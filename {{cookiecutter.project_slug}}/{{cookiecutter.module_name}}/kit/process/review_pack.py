@@ -118,7 +118,8 @@ def verdict_of(project: Project, stage: str, say: Messages) -> tuple[bool, str]:
 
 
 def holdout_verdict(project: Project, say: Messages) -> tuple[bool, str]:
-    """The requirement on the holdout rows, then every slice that misses it or its allowed gap."""
+    """The requirement on the holdout rows, then every check that fails: the requirement itself, the
+    baseline, a simpler candidate, and each slice that misses the requirement or its allowed gap."""
     results = project.read(Evaluation, "metrics")
     slices = {name: found.model_dump() for name, found in results.slices.items()}
     # A slice with too few rows is not judged: its verdicts are None, not False.
@@ -127,7 +128,16 @@ def holdout_verdict(project: Project, say: Messages) -> tuple[bool, str]:
         for name, found in slices.items()
         if found.get("meets_requirement") is False or found.get("within_allowed_gap") is False
     }
-    met = results.value.meets_requirement and not short
+    checks = {
+        "requirement": results.value.meets_requirement,
+        "baseline": results.value.beats_baseline,
+        "simpler": results.value.no_simpler_model_is_better,
+    }
+    failed = [
+        say(f"review_pack.fails.{check}", requirement=results.requirement)
+        for check, held in checks.items()
+        if not held
+    ]
     headline = say(
         "review_pack.holdout",
         requirement=results.requirement,
@@ -135,21 +145,22 @@ def holdout_verdict(project: Project, say: Messages) -> tuple[bool, str]:
         rows=results.holdout_rows,
     )
     lines = [f"<p>{html.escape(headline)}</p>"]
-    if short:
-        column = project.settings.data.segment_column
-        items = [
-            say(
-                f"review_pack.slice.{'below' if found.get('meets_requirement') is False else 'gap'}",
-                column=column,
-                value=name,
-                metric=results.metric,
-                measured=found[results.metric],
-                rows=found["rows"],
-                requirement=results.requirement,
-            )
-            for name, found in short.items()
-        ]
-        lines.append("<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in items) + "</ul>")
+    column = project.settings.data.segment_column
+    failed += [
+        say(
+            f"review_pack.slice.{'below' if found.get('meets_requirement') is False else 'gap'}",
+            column=column,
+            value=name,
+            metric=results.metric,
+            measured=found[results.metric],
+            rows=found["rows"],
+            requirement=results.requirement,
+        )
+        for name, found in short.items()
+    ]
+    met = not failed
+    if failed:
+        lines.append("<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in failed) + "</ul>")
     outcome = say(f"review_pack.outcome.{'met' if met else 'not_met'}")
     lines.append(f"<p><strong>{html.escape(outcome)}</strong></p>")
     return met, "".join(lines)
