@@ -501,17 +501,10 @@ def report(status: Status) -> Report:
 def next_actions(stages: list[StageReport]) -> list[Action]:
     """The first things to do: what the earliest unmet gate lacks, then the open items in process order."""
     last_gate = next(stage.gate for stage in reversed(stages) if stage.gate is not None)
-    candidates = [
-        *(last_gate.actions() if last_gate else []),
-        *(a for stage in stages for a in stage.open_items),
-    ]
-    seen: set[tuple[str, str]] = set()
-    unique = []
-    for action in candidates:
-        if (action.text, action.where) not in seen:  # two gates may need the same stage run
-            seen.add((action.text, action.where))
-            unique.append(action)
-    return unique[:NEXT_ACTIONS]
+    first: dict[tuple[str, str], Action] = {}
+    for action in [*last_gate.actions(), *(action for stage in stages for action in stage.open_items)]:
+        first.setdefault((action.text, action.where), action)  # two gates may need the same stage run
+    return list(first.values())[:NEXT_ACTIONS]
 
 
 def as_json(result: Report | Gate, team: Team, every: bool = True) -> str:

@@ -9,7 +9,6 @@ their items are the team's to tick as they work.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from ..core import config, files
@@ -108,11 +107,11 @@ def settle_items(edit: Edit, document: checklist.Document, example: str, say: Me
             continue
         index = item.line - 1 + inserted
         if item.group is None or item.id == USE_CASE[example]:
-            edit.lines[index] = re.sub(r"\[ \]", "[x]", edit.lines[index], count=1)
+            edit.lines[index] = edit.lines[index].replace("[ ]", "[x]", 1)
             edit.count("ticked")
             continue
         reason = say(f"example_answers.{example}.not_applicable.{item.id}")
-        edit.lines[index] = re.sub(r"\[ \]", "[-]", edit.lines[index], count=1)
+        edit.lines[index] = edit.lines[index].replace("[ ]", "[-]", 1)
         edit.lines.insert(index + 1, f"  {reason}")
         inserted += 1
         edit.count("not_applicable")

@@ -213,7 +213,7 @@ def write_wrong(
     header += [say("holdout.wrong.actual"), say("holdout.wrong.predicted"), measure]
     rows = [
         [
-            *holdout.iloc[index][shown],
+            *map(as_held, holdout.iloc[index][shown]),
             labels.answer(truth[index]),
             labels.answer(predictions[index]),
             sureness[index],
@@ -221,6 +221,16 @@ def write_wrong(
         for index in order
     ]
     report.table(header, rows)
+
+
+def as_held(value: Any) -> Any:
+    """A value of the data as the file holds it: a whole number read as a float (its column has gaps)
+    without decimals, and a missing value as missing."""
+    if pd.isna(value):
+        return None
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return int(value)
+    return value
 
 
 def confidence(predictions: Any, scores: Any, positive: Any) -> np.ndarray:

@@ -7,6 +7,7 @@ readable (figures.py) and saves it.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,10 @@ def markdown_table(header: list[str], rows: list[list[Any]]) -> str:
 
 
 def format_cell(value: Any) -> str:
+    """A table cell: numbers with separators, three decimals below 1,000; a missing value, or a score
+    that could not be computed, as `-`."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
     if isinstance(value, float):
         return f"{value:.3f}" if abs(value) < 1000 else f"{value:,.0f}"
     if isinstance(value, int) and not isinstance(value, bool):
