@@ -91,7 +91,7 @@ def without_section(text, section):
 # The shipped locks (`.locks/python<floor>.lock`, written by scripts/lock.py) were resolved for the
 # default project name with every part that adds packages: its extras and the Japanese font.
 LOCKED_NAME = "expense-classifier"
-EXTRAS = {"serve": ("serving", "fastapi"), "demo": ("demo", "streamlit")}
+EXTRAS = {"serve": ("serving", "fastapi"), "demo": ("demo", "streamlit"), "spark": ("engine", "spark")}
 JAPANESE_FONT = "matplotlib-fontja"
 ENTRY = "\n[[package]]\n"
 

@@ -54,8 +54,8 @@ MUTATIONS = {
     ),
     "constant-column-kept-as-a-feature": Mutation(
         f"{PACKAGE}/analyze/stage.py",
-        "if frame[column].nunique(dropna=True) <= 1:",
-        "if frame[column].nunique(dropna=True) < 1:",
+        "if facts[column].unique <= 1:",
+        "if facts[column].unique < 1:",
         (ANALYZE + "test_a_constant_column_is_flagged_to_drop",),
     ),
     "contribution-table-leaves-out-the-top-column": Mutation(
@@ -84,8 +84,8 @@ MUTATIONS = {
     ),
     "prepare-writes-the-raw-rows-as-cleaned": Mutation(
         f"{PACKAGE}/prepare/stage.py",
-        'write_table(cleaned, project.path("cleaned"))',
-        'write_table(frame, project.path("cleaned"))',
+        'write_table(self.frame, project.path("cleaned"))',
+        'write_table(project.read_raw(), project.path("cleaned"))',
         ("tests/test_new_columns.py::test_personal_data_never_reaches_an_output",),
     ),
     "columns-to-drop-read-from-the-wrong-key": Mutation(
@@ -131,9 +131,9 @@ MUTATIONS = {
         ),
     ),
     "preprocessor-fitted-on-holdout-rows-too": Mutation(
-        f"{PACKAGE}/preprocess/stage.py",
-        'train = pd.read_parquet(project.path("train"))',
-        'train = pd.read_parquet(project.path("cleaned"))',
+        f"{PACKAGE}/kit/core/pipeline.py",
+        'return pd.read_parquet(self.path("train"))',
+        'return pd.read_parquet(self.path("cleaned"))',
         (
             PREPROCESS + "test_features_are_complete_and_one_row_per_training_row",
             PREPROCESS + "test_the_preprocessor_is_fitted_on_training_rows_only",

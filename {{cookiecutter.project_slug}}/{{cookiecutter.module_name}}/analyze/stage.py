@@ -14,11 +14,12 @@ from sklearn.model_selection import cross_val_score
 from sklearn.preprocessing import OrdinalEncoder
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from ..kit.core.config import AnalyzeSettings, DataSettings
-from ..kit.core.data import personal_data_kind
+from ..kit.core.config import DataSettings
+from ..kit.core.data import Whole, personal_data_kind
 from ..kit.core.messages import Messages
 from ..kit.core.pipeline import Project
 from ..kit.core.records import Diagnosis
+from ..kit.core.tables import ColumnFacts, Table, TargetAs
 from ..kit.reports.analysis import fill_data_card, write_report
 
 LEAKAGE_SAMPLE_ROWS = 50_000
@@ -26,11 +27,11 @@ STRONG_CORRELATION = 0.9
 
 
 def run(project: Project) -> list[str]:
-    frame = project.read_raw()
-    diagnosis = diagnose(frame, project)
+    table = project.raw_table()
+    diagnosis = diagnose(table, project)
     # Checked against its record as it is written: a key missing or misspelled here stops Analyze, not Prepare.
     Diagnosis.model_validate(diagnosis).write(project.path("diagnosis"))
-    report = write_report(project, frame, diagnosis, kept_correlation(frame, diagnosis, project))
+    report = write_report(project, table, diagnosis, kept_correlation(table, diagnosis, project))
     fill_data_card(project, diagnosis)
     say = project.messages(__file__)
     findings = diagnosis["findings"]
@@ -48,7 +49,7 @@ def run(project: Project) -> list[str]:
     ]
 
 
-def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
+def diagnose(table: Table, project: Project) -> dict[str, Any]:
     """Every measurement and finding, as plain data that Prepare and the checks read."""
     data, limits, prepare = project.data, project.settings.analyze, project.settings.prepare
     target = data.target
@@ -73,49 +74,48 @@ def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
         drop = prepare.drop_flagged_columns and not kept
         find(kind, column, say("finding.flagged", detail=detail, keep=keep), drop, blocking and not kept)
 
-    rows = len(frame)
-    counts = target_counts(frame[target], project.problem_type, say)
+    rows, facts = table.rows, table.facts()
+    counts = target_counts(table, target, project.problem_type, say)
     for label, count in counts.items():
         if count < limits.min_rows_per_class:
             wanted = limits.min_rows_per_class
             find("too_few_rows", target, say("finding.too_few_rows", label=label, rows=count, wanted=wanted))
-    unlabelled = int(frame[target].isna().sum())
+    unlabelled = facts[target].missing
     if unlabelled:
         find("unlabelled_rows", target, say("finding.unlabelled_rows", rows=unlabelled))
 
-    features = candidate_features(frame, data)
-    missing = frame.isna().mean()
+    features = candidate_features(table.columns, data)
+    missing = {column: fact.missing / rows for column, fact in facts.items()}
     for column in features:
         if missing[column] > limits.max_missing_share:
             flag("mostly_missing", column, say("finding.mostly_missing", share=missing[column]))
-        if frame[column].nunique(dropna=True) <= 1:
+        if facts[column].unique <= 1:
             flag("constant", column, say("finding.constant"))
 
-    personal = personal_data_columns(frame, data, say)
+    personal = personal_data_columns(table, facts, data, say)
     for column, kind in personal.items():
         find("personal_data", column, kind, drop=True)
     usable = [column for column in features if column not in personal]
 
-    outliers = outlier_counts(
-        frame, features + ([target] if project.problem_type == "regression" else []), limits
-    )
+    factor = limits.outlier_iqr_factor
+    outliers = table.outliers(features + ([target] if project.problem_type == "regression" else []), factor)
     for column, count in outliers.items():
         if count:
-            find("outliers", column, say("finding.outliers", count=count, factor=limits.outlier_iqr_factor))
+            find("outliers", column, say("finding.outliers", count=count, factor=factor))
 
-    leaks = leakage_scores(frame, usable, target, project)
+    leaks = leakage_scores(table.sample, usable, target, project)
     for column, score in leaks.items():
         if score >= limits.leakage_score:
             flag("likely_leakage", column, say("finding.likely_leakage", score=score), blocking=True)
 
-    correlation = correlations(frame, usable, target, project)
+    correlation = correlations(table, facts, usable, target, project)
     for left, right, value in correlation["strong_pairs"]:
         find("correlated_features", f"{left}, {right}", say("finding.correlated_features", value=value))
 
     drop_columns = sorted({finding["column"] for finding in findings if finding["drop"]})
     # Counted on the columns Prepare keeps, as Prepare counts them when it drops duplicates.
-    kept = [column for column in frame.columns if column not in {*drop_columns, *data.ignore_columns}]
-    duplicates = int(frame.duplicated(subset=kept).sum())
+    kept = [column for column in table.columns if column not in {*drop_columns, *data.ignore_columns}]
+    duplicates = table.duplicate_rows(kept)
     if duplicates:
         find("duplicate_rows", None, say("finding.duplicate_rows", rows=duplicates))
 
@@ -126,12 +126,12 @@ def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
         "problem_type": project.problem_type,
         "target_counts": {str(label): int(count) for label, count in counts.items()},
         "columns": {
-            str(column): {
-                "dtype": str(frame[column].dtype),
+            column: {
+                "dtype": fact.dtype,
                 "missing_share": round(float(missing[column]), 4),
-                "unique_values": int(frame[column].nunique(dropna=True)),
+                "unique_values": fact.unique,
             }
-            for column in frame.columns
+            for column, fact in facts.items()
         },
         "duplicate_rows": duplicates,
         "outliers": outliers,
@@ -143,20 +143,22 @@ def diagnose(frame: pd.DataFrame, project: Project) -> dict[str, Any]:
     }
 
 
-def target_counts(target: pd.Series, problem_type: str, say: Messages) -> dict[Any, int]:
+def target_counts(table: Table, target: str, problem_type: str, say: Messages) -> dict[Any, int]:
     """Rows per class, or all labelled rows for regression."""
     if problem_type == "classification":
-        return {label: int(count) for label, count in target.value_counts().sort_index().items()}
-    return {say("all_rows"): int(target.notna().sum())}
+        return table.value_counts(target)
+    return {say("all_rows"): table.rows - table.facts()[target].missing}
 
 
-def candidate_features(frame: pd.DataFrame, data: DataSettings) -> list[str]:
+def candidate_features(columns: list[str], data: DataSettings) -> list[str]:
     """Columns that could become features: not the target, an id, the time or an ignored column."""
     excluded = {data.target, *data.id_columns, data.time_column, *data.ignore_columns}
-    return [column for column in frame.columns if column not in excluded]
+    return [column for column in columns if column not in excluded]
 
 
-def personal_data_columns(frame: pd.DataFrame, data: DataSettings, say: Messages) -> dict[str, str]:
+def personal_data_columns(
+    table: Table, facts: dict[str, ColumnFacts], data: DataSettings, say: Messages
+) -> dict[str, str]:
     """Columns declared as personal data, and the others whose values look like it, each with why.
 
     Free text, the target, ids, the time and columns listed under data.not_personal_columns are not
@@ -165,28 +167,15 @@ def personal_data_columns(frame: pd.DataFrame, data: DataSettings, say: Messages
     found = {column: say("finding.declared_personal") for column in data.personal_data_columns}
     unjudged = {data.target, data.time_column, *data.id_columns, *data.text_columns}
     unjudged |= set(data.not_personal_columns)
-    for column in frame.columns:
-        kind = None if column in found or column in unjudged else personal_data_kind(frame[column])
+    for column in table.columns:
+        fact = facts[column]
+        whole = Whole(table.rows - fact.missing, fact.unique, fact.span)
+        kind = (
+            None if column in found or column in unjudged else personal_data_kind(table.sample[column], whole)
+        )
         if kind:
             found[column] = say("finding.looks_personal", kind=say(f"personal_kind.{kind}"))
     return found
-
-
-def outlier_counts(frame: pd.DataFrame, columns: list[str], limits: AnalyzeSettings) -> dict[str, int]:
-    counts = {}
-    for column in columns:
-        values = frame[column]
-        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-            continue
-        low, high = iqr_bounds(values, limits.outlier_iqr_factor)
-        counts[column] = int(((values < low) | (values > high)).sum())
-    return counts
-
-
-def iqr_bounds(values: pd.Series, factor: float) -> tuple[float, float]:
-    """Tukey's fences: values outside Q1 − factor × IQR … Q3 + factor × IQR are outliers."""
-    q1, q3 = values.quantile([0.25, 0.75])
-    return q1 - factor * (q3 - q1), q3 + factor * (q3 - q1)
 
 
 def leakage_scores(
@@ -216,20 +205,16 @@ def leakage_scores(
     return scores
 
 
-def correlations(frame: pd.DataFrame, features: list[str], target: str, project: Project) -> dict[str, Any]:
+def correlations(
+    table: Table, facts: dict[str, ColumnFacts], features: list[str], target: str, project: Project
+) -> dict[str, Any]:
     """Pearson correlation of numeric features with the target and with each other."""
-    numeric = [c for c in features if pd.api.types.is_numeric_dtype(frame[c]) and frame[c].nunique() > 1]
-    table = frame[numeric].astype(float)
+    numeric = [c for c in features if pd.api.types.is_numeric_dtype(table.sample[c]) and facts[c].unique > 1]
+    positive = project.data.positive_label
+    target_as: TargetAs = "number"
     if project.problem_type == "classification":
-        positive = project.data.positive_label
-        table = (
-            table.assign(**{target: (frame[target] == positive).astype(float)})
-            if positive is not None
-            else table
-        )
-    else:
-        table = table.assign(**{target: frame[target].astype(float)})
-    matrix = table.corr()
+        target_as = "indicator" if positive is not None else None
+    matrix = table.correlation(numeric, target, target_as, positive)
     with_target = (
         {c: round(float(matrix.loc[c, target]), 4) for c in numeric if pd.notna(matrix.loc[c, target])}
         if target in matrix
@@ -244,8 +229,8 @@ def correlations(frame: pd.DataFrame, features: list[str], target: str, project:
     return {"target": with_target, "strong_pairs": strong, "matrix": matrix}
 
 
-def kept_correlation(frame: pd.DataFrame, diagnosis: dict[str, Any], project: Project) -> pd.DataFrame:
+def kept_correlation(table: Table, diagnosis: dict[str, Any], project: Project) -> pd.DataFrame:
     """The correlation matrix of the feature columns Prepare keeps, and the target, for the report."""
     dropped = set(diagnosis["drop_columns"])
-    usable = [column for column in candidate_features(frame, project.data) if column not in dropped]
-    return correlations(frame, usable, diagnosis["target"], project)["matrix"]
+    usable = [column for column in candidate_features(table.columns, project.data) if column not in dropped]
+    return correlations(table, table.facts(), usable, diagnosis["target"], project)["matrix"]

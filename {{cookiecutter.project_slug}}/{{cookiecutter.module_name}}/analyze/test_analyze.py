@@ -7,10 +7,11 @@ import json
 import numpy as np
 import pandas as pd
 
-from {{ cookiecutter.module_name }}.analyze.stage import diagnose, iqr_bounds
+from {{ cookiecutter.module_name }}.analyze.stage import diagnose
 from {{ cookiecutter.module_name }}.kit.core import pipeline
 from {{ cookiecutter.module_name }}.kit.core.data import IDENTIFYING_ROWS, personal_data_kind
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.core.tables import FrameTable, iqr_bounds
 from {{ cookiecutter.module_name }}.kit.reports import analysis
 
 
@@ -48,13 +49,17 @@ def test_personal_data_is_found_by_its_values_and_dropped_unless_listed_as_not_p
     added = ["phone_text", "phone_number", "mail"]
     if len(frame) >= IDENTIFYING_ROWS:
         added += ["member", "row_number"]
-    found = {f["column"]: f for f in diagnose(frame, project)["findings"] if f["kind"] == "personal_data"}
+    found = {
+        f["column"]: f
+        for f in diagnose(FrameTable(frame), project)["findings"]
+        if f["kind"] == "personal_data"
+    }
     assert set(added) <= set(found) and all(found[column]["drop"] for column in added), found
     assert "amount" not in found
 
     listed = copy.deepcopy(project.settings)
     listed.data.not_personal_columns = ["mail"]
-    columns = [f["column"] for f in diagnose(frame, Project(project.root, listed))["findings"]]
+    columns = [f["column"] for f in diagnose(FrameTable(frame), Project(project.root, listed))["findings"]]
     assert "mail" not in columns
 
 
@@ -75,14 +80,16 @@ def test_whole_numbers_are_personal_when_they_number_the_rows_or_dial_a_phone_no
 def test_a_column_that_copies_the_target_is_flagged_as_leakage(project):
     frame = project.read_raw()
     frame["answer_copy"] = frame[project.data.target]
-    leaks = [f["column"] for f in diagnose(frame, project)["findings"] if f["kind"] == "likely_leakage"]
+    leaks = [
+        f["column"] for f in diagnose(FrameTable(frame), project)["findings"] if f["kind"] == "likely_leakage"
+    ]
     assert "answer_copy" in leaks
 
 
 def test_a_constant_column_is_flagged_to_drop(project):
     frame = project.read_raw()
     frame["always_the_same"] = "same"
-    found = [f for f in diagnose(frame, project)["findings"] if f["column"] == "always_the_same"]
+    found = [f for f in diagnose(FrameTable(frame), project)["findings"] if f["column"] == "always_the_same"]
     assert [finding["kind"] for finding in found] == ["constant"]
     assert found[0]["drop"] == project.settings.prepare.drop_flagged_columns
 

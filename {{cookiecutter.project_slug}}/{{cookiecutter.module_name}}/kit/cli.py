@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .core import config, pipeline, threads
+from .core import config, pipeline, spark, threads
 from .core.conflicts import UnmergedError
 from .core.data import DataError
 from .core.files import ProjectBusyError, exclusive
@@ -29,6 +29,7 @@ USER_ERRORS = (
     MissingBlockError,
     ProjectBusyError,
     pipeline.StageOrderError,
+    spark.EngineError,
     readiness.ReadinessError,
     RecordError,
     releases.ReleaseError,

@@ -240,7 +240,7 @@ def feature_parts(preprocessor: ColumnTransformer, frame: pd.DataFrame) -> Itera
 def run(project: Project) -> list[str]:
     project.require("train")
     say = project.messages(__file__)
-    train = pd.read_parquet(project.path("train"))
+    train = project.training_rows()
     columns = project.feature_columns(train)
     orders = project.settings.preprocess.ordinal_columns
     for column in column_kinds(train[columns], project)["ordered"]:

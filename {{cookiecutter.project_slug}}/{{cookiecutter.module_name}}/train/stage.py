@@ -132,7 +132,7 @@ def search_rows(frame: pd.DataFrame, target: pd.Series, project: Project) -> tup
 def run(project: Project) -> list[str]:
     started = time.perf_counter()
     project.require("train", "preprocessor")
-    train = pd.read_parquet(project.path("train"))
+    train = project.training_rows()
     columns = project.feature_columns(train)
     frame, target = train[columns], train[project.data.target]
     preprocessor = models.load(project.path("preprocessor"))

@@ -370,6 +370,15 @@ class PreprocessSettings(Section):
     text_analyzer: TextAnalyzer
 
 
+class SparkSettings(Section):
+    """How the Spark engine runs, when `engine: spark`."""
+
+    master: Annotated[str | None, Field(description=say("config.kind.spark_master"))]
+    options: Annotated[dict[str, str], Field(description=say("config.kind.spark_options"))]
+    table: Annotated[str | None, Field(min_length=1, description=say("config.kind.spark_table"))]
+    sample_rows: Annotated[WholeNumber, Field(ge=1000)]
+
+
 class ValueSettings(Section):
     """The business value of the model against its cost."""
 
@@ -436,12 +445,14 @@ class Settings(Section):
     """params.yaml, the single source of truth of this project."""
 
     project: ProjectSettings
+    engine: Annotated[Literal["pandas", "spark"], Field(description=say("config.kind.engine"))]
     data: DataSettings
     model: ModelSettings
     split: SplitSettings
     analyze: AnalyzeSettings
     prepare: PrepareSettings
     preprocess: PreprocessSettings
+    spark: SparkSettings
     value: ValueSettings
     monitoring: MonitoringSettings
 {%- if cookiecutter.serving == "fastapi" %}

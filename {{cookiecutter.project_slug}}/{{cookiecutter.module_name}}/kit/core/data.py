@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -534,7 +534,16 @@ def check_target(target: pd.Series, problem_type: str, positive_label: Any, min_
         )
 
 
-def personal_data_kind(values: pd.Series) -> str | None:
+class Whole(NamedTuple):
+    """A column counted over every row, when `values` are only a sample of them: how many are present,
+    how many distinct, and the span of their numbers (None for text)."""
+
+    present: int
+    distinct: int
+    span: float | None
+
+
+def personal_data_kind(values: pd.Series, whole: Whole | None = None) -> str | None:
     """The kind of personal data a column's values look like, or None: a key of PERSONAL_PATTERNS or
     one of the number and code kinds below, each worded in the Analyze stage's messages (personal_kind).
 
@@ -547,12 +556,13 @@ def personal_data_kind(values: pd.Series) -> str | None:
     if present.empty or is_bool_dtype(values) or is_datetime64_any_dtype(values):
         return None
     sample = present.sample(min(len(present), PERSONAL_SAMPLE), random_state=0)
-    distinct = present.nunique()
-    identifying = len(present) >= IDENTIFYING_ROWS and distinct >= IDENTIFYING_SHARE * len(present)
+    count, distinct = (len(present), present.nunique()) if whole is None else whole[:2]
+    identifying = count >= IDENTIFYING_ROWS and distinct >= IDENTIFYING_SHARE * count
     # Numbers, also when a few typed as text made the column text: judged as numbers.
     numbers = sample if is_numeric_dtype(values) else pd.to_numeric(sample, errors="coerce")
     if numbers.notna().mean() >= PERSONAL_SHARE:
-        row_numbers = identifying and packed_like_row_numbers(present)
+        span = None if whole is None else whole.span
+        row_numbers = identifying and packed_like_row_numbers(present, count, span)
         return number_kind(numbers.dropna().astype(float), row_numbers)
     text = sample.astype(str).str.strip()
     many = distinct >= min(PERSONAL_DISTINCT, len(present) / 10)
@@ -564,11 +574,13 @@ def personal_data_kind(values: pd.Series) -> str | None:
     return "row_codes" if identifying and codes else None
 
 
-def packed_like_row_numbers(values: pd.Series) -> bool:
-    """Whether a column's numbers are packed as densely as numbers given to rows: their span at most
-    ROW_NUMBER_SPAN times their count."""
-    numbers = pd.to_numeric(values, errors="coerce").dropna().astype(float)  # float: no overflow
-    return bool(numbers.max() - numbers.min() < ROW_NUMBER_SPAN * len(numbers))
+def packed_like_row_numbers(values: pd.Series, count: int, span: float | None = None) -> bool:
+    """Whether a column's `count` numbers are packed as densely as numbers given to rows: their span at
+    most ROW_NUMBER_SPAN times their count. The span is measured on `values` unless given."""
+    if span is None:
+        numbers = pd.to_numeric(values, errors="coerce").dropna().astype(float)  # float: no overflow
+        span, count = numbers.max() - numbers.min(), len(numbers)
+    return bool(span < ROW_NUMBER_SPAN * count)
 
 
 def number_kind(numbers: pd.Series, row_numbers: bool) -> str | None:

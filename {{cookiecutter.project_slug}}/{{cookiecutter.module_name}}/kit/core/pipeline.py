@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pydantic_core
 
 from .. import PACKAGE
-from . import config, example_data
+from . import config, example_data, spark
 from .data import broken, check_columns, is_csv, listed, read_table, write_table
 from .files import all_or_nothing, replacing, sha256, write_json
 from .messages import Messages, messages_beside
 from .records import RecordType
+from .tables import FrameTable, Table
 
 STAGES = ("analyze", "prepare", "preprocess", "train", "test")
 
@@ -115,8 +117,14 @@ class Project:
             return example_data.expenses(language=self.settings.project.language)
         return example_data.diabetes()
 
+    @property
+    def on_spark(self) -> bool:
+        return self.settings.engine == "spark"
+
     def raw_fingerprint(self) -> str:
-        """The SHA-256 of the raw data file, by which later stages tell whether it changed."""
+        """The SHA-256 of the raw data, by which later stages tell whether it changed."""
+        if self.on_spark:
+            return spark.fingerprint(self)
         return fingerprint(self.raw_data)
 
     def read_raw(self) -> Any:
@@ -125,13 +133,35 @@ class Project:
         if not self.raw_data.exists() and self.data.example == "none":
             raise broken("exists", "no_file_yet", "copy_your_file", path=self.data.path)
         frame = self.read_table(self.raw_data)
+        self.check(frame)
+        return frame
+
+    def raw_table(self) -> Table:
+        """The raw data as the engine holds it: in memory with pandas, or on Spark with a sample in memory
+        whose checks stand for every row (each class is in it whole up to a thousand rows)."""
+        if not self.on_spark:
+            return FrameTable(self.read_raw())
+        self.write_example()
+        classes = self.data.target if self.problem_type == "classification" else None
+        table = spark.SparkTable(spark.read(self), classes, self.settings.split.seed)
+        self.check(table.sample)
+        return table
+
+    def check(self, frame: Any) -> None:
+        """The raw data's columns checked against params.yaml before any stage writes."""
         # Columns named outside data: too, so that a typo there is refused before any stage runs.
         settings = self.settings
         elsewhere = [*settings.prepare.keep_columns, *settings.preprocess.ordinal_columns]
-        # Each class once in the holdout and in every fold of cross-validation, checked before any stage writes.
+        # Each class once in the holdout and in every fold of cross-validation.
         min_class_rows = math.ceil(settings.model.cv_folds / (1 - settings.split.holdout_size))
         check_columns(frame, self.data, self.problem_type, elsewhere, min_class_rows)
-        return frame
+
+    def training_rows(self) -> Any:
+        """The rows Preprocess and Train fit on: the training split, or with Spark a sample of it of at
+        most spark.sample_rows rows, drawn per class."""
+        if self.on_spark:
+            return spark.training_sample(self, self.path("train"))
+        return pd.read_parquet(self.path("train"))
 
     def input_file(self, name: str) -> Path:
         return self.raw_data if name == RAW else self.path(name)
@@ -142,11 +172,13 @@ class Project:
         for key, part in SHOWN_ONLY:  # no stage reads them: changing them leaves every output current
             if key in settings:
                 settings[key].pop(part, None)
-        files = [self.input_file(name) for name in INPUTS[stage]]
-        return {
-            "settings": settings,
-            "files": {path.relative_to(self.root).as_posix(): fingerprint(path) for path in files},
+        files = {
+            self.input_file(name).relative_to(self.root).as_posix(): (
+                self.raw_fingerprint() if name == RAW else fingerprint(self.input_file(name))
+            )
+            for name in INPUTS[stage]
         }
+        return {"settings": settings, "files": files}
 
     def record(self, stage: str) -> Path:
         """Where a stage keeps what it read, so that later commands can tell its outputs are current."""

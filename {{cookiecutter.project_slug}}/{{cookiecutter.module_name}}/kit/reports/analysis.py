@@ -15,15 +15,20 @@ from matplotlib.ticker import PercentFormatter
 from ..core.files import write_text
 from ..core.messages import Messages
 from ..core.pipeline import Project
+from ..core.tables import Table
 from .figures import linear_range, reference_line, spread_out
 from .markdown import replace_block
 from .report import Report, markdown_table, plt
 
 
 def write_report(
-    project: Project, frame: pd.DataFrame, diagnosis: dict[str, Any], correlation: pd.DataFrame
+    project: Project, table: Table, diagnosis: dict[str, Any], correlation: pd.DataFrame
 ) -> Path:
-    """`reports/analyze/report.md` and its figures; `correlation` is the matrix of the columns kept."""
+    """`reports/analyze/report.md` and its figures; `correlation` is the matrix of the columns kept.
+
+    The counts come from every row; the figure of the target beside a related column from the table's
+    sample, which holds every row unless the data outgrow one machine.
+    """
     say = project.messages(__file__)
     report = Report(project.report_dir("analyze"), say("analysis.title"), say.language)
     target = diagnosis["target"]
@@ -32,7 +37,7 @@ def write_report(
             "analysis.report.summary",
             path=project.data.path,
             rows=diagnosis["rows"],
-            columns=len(frame.columns),
+            columns=len(table.columns),
         )
     )
     report.heading(say("analysis.report.findings"))
@@ -64,8 +69,8 @@ def write_report(
         [[k, v] for k, v in diagnosis["target_counts"].items()],
     )
     numeric = [column for column in correlation.columns if column != target]
-    related = most_related(frame, target, numeric, project.problem_type)
-    figure = target_figure(frame, target, project.problem_type, related, say)
+    related = most_related(table.sample, target, numeric, project.problem_type)
+    figure = target_figure(table.sample, target, project.problem_type, related, say)
     report.figure("target", figure, say("analysis.figure.target"))
 
     report.heading(say("analysis.report.missing"))

@@ -1,0 +1,80 @@
+"""The Spark engine must judge and split this project's data as the pandas engine does: the same
+findings and counts from Analyze, the same cleansed rows and split sizes from Prepare."""
+
+import math
+import shutil
+
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.module_name }}.kit.core import pipeline, spark
+from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.process.readiness import skip_reason
+
+
+def on_engine(project, engine, root):
+    """A copy of the scratch project's settings, documents and data in `root`, set to `engine`."""
+    shutil.copy(project.root / "params.yaml", root / "params.yaml")
+    shutil.copytree(project.root / "docs", root / "docs")
+    for path in spark.source_files(project):
+        copied = root / path.relative_to(project.root)
+        copied.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, copied)
+    settings = project.settings.model_copy(update={"engine": engine})
+    return Project(root, settings)
+
+
+@pytest.fixture(scope="module")
+def engines(project, tmp_path_factory):
+    """The scratch project analysed and prepared once by each engine; skipped where Spark cannot run."""
+    pytest.importorskip("pyspark", reason=skip_reason("spark_not_installed"))
+    projects = {}
+    for engine in ("pandas", "spark"):
+        copy = on_engine(project, engine, tmp_path_factory.mktemp(engine))
+        try:
+            for stage in ("analyze", "prepare"):
+                pipeline.run(copy, stage)
+        except spark.EngineError as error:
+            pytest.skip(skip_reason("spark_not_started", error=error))
+        projects[engine] = copy
+    return projects
+
+
+def diagnosis(project):
+    return pd.read_json(project.path("diagnosis"), typ="series")
+
+
+def test_both_engines_count_and_find_the_same(engines):
+    by_pandas, by_spark = (diagnosis(engines[engine]) for engine in ("pandas", "spark"))
+    for key in ("rows", "target_counts", "columns", "duplicate_rows", "outliers", "drop_columns", "blocking"):
+        assert by_spark[key] == by_pandas[key], key
+    found = [{(f["kind"], f["column"], f["drop"]) for f in d["findings"]} for d in (by_pandas, by_spark)]
+    assert found[1] == found[0]
+    for key in ("leakage_scores", "target_correlation"):
+        assert by_spark[key].keys() == by_pandas[key].keys(), key
+        for column, value in by_pandas[key].items():
+            assert math.isclose(by_spark[key][column], value, abs_tol=1e-3), (key, column)
+
+
+def test_both_engines_keep_the_same_rows_and_split_them_alike(engines):
+    tables = {
+        engine: {name: pd.read_parquet(project.path(name)) for name in ("cleaned", "train", "holdout")}
+        for engine, project in engines.items()
+    }
+    by_pandas, by_spark = tables["pandas"], tables["spark"]
+    columns = list(by_pandas["cleaned"].columns)
+    assert list(by_spark["cleaned"].columns) == columns
+
+    def in_order(frame):
+        return frame.astype(str).sort_values(columns).reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(in_order(by_spark["cleaned"]), in_order(by_pandas["cleaned"]))
+    for name in ("train", "holdout"):
+        assert len(by_spark[name]) == len(by_pandas[name]), name
+    project = engines["spark"]
+    if project.problem_type == "classification":
+        target = project.data.target
+        counts = [tables[engine]["holdout"][target].value_counts().sort_index() for engine in tables]
+        assert (counts[1] - counts[0]).abs().max() <= 1  # shares rounded alike, ties broken apart
+    together = pd.concat([by_spark["train"], by_spark["holdout"]])
+    pd.testing.assert_frame_equal(in_order(together), in_order(by_spark["cleaned"]))

@@ -1,0 +1,430 @@
+"""The Spark engine (params.yaml `engine: spark`): Analyze and Prepare on every row, through PySpark.
+
+Analyze measures the data with aggregates and judges only what it judges on a sample anyway on a
+bounded sample; Prepare cleanses and splits on Spark and writes the same Parquet files the pandas
+engine writes, so Preprocess, Train and Test read them as they always do. PySpark is imported only
+here and only when the engine is chosen: a pandas project needs neither it nor Java.
+"""
+
+from __future__ import annotations
+
+import glob
+import math
+import os
+import shutil
+import sys
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from .data import broken, is_csv
+from .files import replacing, sha256
+from .messages import messages_here
+from .tables import ColumnFacts, TargetAs, fences
+
+if TYPE_CHECKING:
+    from pyspark.sql import Column, DataFrame, SparkSession
+
+    from .pipeline import Project
+
+# Rows of the sample Analyze judges leakage, personal data and its figures on; every row below it.
+ANALYSIS_SAMPLE_ROWS = 100_000
+# Each class keeps up to this many rows in a sample however rare it is, so its checks see it whole.
+CLASS_FLOOR_ROWS = 1_000
+# Distinct counts and quartiles are exact up to this many rows; beyond, distinct counts are within 1%
+# and quartiles within 1 / QUANTILE_ACCURACY of the rows, which keeps memory bounded.
+EXACT_ROWS = 1_000_000
+QUANTILE_ACCURACY = 100_000
+# Set before params.yaml's spark.options, which win: no web UI or progress bars in a batch run.
+QUIET = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"}
+INTEGRAL_TYPES = ("tinyint", "smallint", "int", "bigint")
+HOLDOUT = "__holdout__"  # the mark of a holdout row while the split is drawn
+
+
+class EngineError(RuntimeError):
+    """The Spark engine cannot start here: PySpark or Java is missing."""
+
+
+@cache
+def session(master: str | None, options: tuple[tuple[str, str], ...]) -> SparkSession:
+    """One Spark session per process, started as params.yaml's spark: section says."""
+    say = messages_here(__file__)
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise EngineError(say("spark.not_installed")) from None
+    # Python workers run this interpreter, with this project's packages, unless the cluster says otherwise.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    # PySpark warns about pandas releases newer than those it names; the engine's tests check this one.
+    warnings.filterwarnings("ignore", module=r"pyspark\.")
+    builder = SparkSession.builder.appName("stages")
+    if master:
+        builder = builder.master(master)
+    for key, value in {**QUIET, **dict(options)}.items():
+        builder = builder.config(key, value)
+    try:
+        spark = builder.getOrCreate()
+    except Exception as error:  # PySpark raises its own types, all of them meaning "no JVM started"
+        raise EngineError(say("spark.no_java", error=str(error).strip().splitlines()[0])) from None
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def spark_of(project: Project) -> SparkSession:
+    settings = project.settings.spark
+    return session(settings.master, tuple(sorted(settings.options.items())))
+
+
+def source_files(project: Project) -> list[Path]:
+    """The files data.path names: one file, the Parquet files of a folder, or those a glob matches."""
+    path = project.raw_data
+    if path.is_dir():
+        return sorted(path.rglob("*.parquet"))
+    return sorted(Path(name) for name in glob.glob(str(path))) if glob.has_magic(str(path)) else [path]
+
+
+def fingerprint(project: Project) -> str:
+    """The SHA-256 of the raw data, of every file for a folder or glob; of the name for a table."""
+    if project.settings.spark.table:
+        return "table:" + project.settings.spark.table
+    files = source_files(project)
+    if len(files) == 1 and files[0] == project.raw_data:
+        return sha256(files[0]) if files[0].is_file() else ""
+    return ",".join(f"{path.relative_to(project.root).as_posix()}:{sha256(path)}" for path in files)
+
+
+def read(project: Project) -> DataFrame:
+    """The raw data as a Spark DataFrame, typed as pandas would type it: the stages judge it alike."""
+    spark, data = spark_of(project), project.data
+    if project.settings.spark.table:
+        return typed(spark.read.table(project.settings.spark.table), data.missing_values)
+    files = source_files(project)
+    if not files or not all(path.is_file() for path in files):
+        raise broken("exists", "no_file", "copy_there", path=project.raw_data)
+    if is_csv(files[0]):
+        frame = spark.read.csv(
+            [str(path) for path in files],
+            header=True,
+            sep=project.delimiter,
+            encoding=data.encoding.removesuffix("-sig"),
+            quote='"',
+            escape='"',
+            multiLine=True,  # a quoted cell may hold line breaks, as a spreadsheet writes them
+            inferSchema=False,  # every column read as text, then typed below as pandas types it
+        )
+    else:
+        frame = spark.read.parquet(*[str(path) for path in files])
+    return typed(frame, data.missing_values)
+
+
+def typed(frame: DataFrame, missing_values: list[str]) -> DataFrame:
+    """Text cells that hold a missing marker made missing, and text columns whose every value is a
+    number read as numbers: whole numbers without gaps as integers, the others as floats."""
+    from pyspark.sql import functions as F
+
+    text = [name for name, kind in frame.dtypes if kind == "string"]
+    if missing_values:
+        frame = frame.select(
+            *[
+                F.when(named(name).isin(missing_values), None).otherwise(named(name)).alias(name)
+                if name in text
+                else named(name)
+                for name in frame.columns
+            ]
+        )
+    if not text:
+        return frame
+    counts = frame.agg(
+        F.count(F.lit(1)),
+        *[
+            F.count(expression)
+            for name in text
+            for expression in (
+                named(name),
+                F.expr(f"try_cast({quoted(name)} AS DOUBLE)"),
+                F.expr(f"try_cast({quoted(name)} AS BIGINT)"),
+            )
+        ],
+    ).collect()[0]
+    rows, kinds = counts[0], {}
+    for position, name in enumerate(text):
+        present, number, whole = counts[1 + 3 * position : 4 + 3 * position]
+        if present and number == present:
+            kinds[name] = "bigint" if whole == present == rows else "double"
+    return frame.select(
+        *[
+            named(name).cast(kinds[name]).alias(name) if name in kinds else named(name)
+            for name in frame.columns
+        ]
+    )
+
+
+def named(name: str) -> Column:
+    """A column by its name, whatever characters it holds (a dot would otherwise reach into a struct)."""
+    from pyspark.sql import functions as F
+
+    return F.col(quoted(name))
+
+
+def quoted(name: str) -> str:
+    """A column name as Spark SQL reads it, whatever characters it holds."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+def stratified(frame: DataFrame, rows: int, target: str | None, seed: int) -> DataFrame:
+    """About `rows` rows drawn at random, each class in its share but with at least CLASS_FLOOR_ROWS
+    rows (all it has, if fewer); every row when the data hold no more than `rows`."""
+    total = frame.count()
+    if total <= rows:
+        return frame
+    share = rows / total
+    if target is None:
+        return frame.sample(fraction=share, seed=seed)
+    counts = {row[0]: row[1] for row in frame.groupBy(target).count().collect() if row[0] is not None}
+    fractions = {label: min(1.0, max(share, CLASS_FLOOR_ROWS / count)) for label, count in counts.items()}
+    return frame.sampleBy(target, fractions, seed=seed)
+
+
+@dataclass
+class SparkTable:
+    """The data held by Spark: counts from aggregates over every row, a bounded sample for the rest."""
+
+    frame: DataFrame
+    target: str | None
+    seed: int
+    _facts: dict[str, ColumnFacts] = field(default_factory=dict)
+    _sample: pd.DataFrame | None = None
+    _rows: int | None = None
+
+    @property
+    def rows(self) -> int:
+        if self._rows is None:
+            self._rows = self.frame.count()
+        return self._rows
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.frame.columns)
+
+    @property
+    def sample(self) -> pd.DataFrame:
+        if self._sample is None:
+            drawn = stratified(self.frame, ANALYSIS_SAMPLE_ROWS, self.target, self.seed)
+            self._sample = drawn.toPandas()
+        return self._sample
+
+    def facts(self) -> dict[str, ColumnFacts]:
+        if not self._facts:
+            self._facts = self._measure()
+        return self._facts
+
+    def _measure(self) -> dict[str, ColumnFacts]:
+        from pyspark.sql import functions as F
+
+        numbers = self.numbers()
+        exact = self.rows <= EXACT_ROWS
+
+        def distinct(values: Column) -> Column:
+            return F.count_distinct(values) if exact else F.approx_count_distinct(values, rsd=0.01)
+
+        measures = []
+        for name, kind in self.frame.dtypes:
+            values = named(name)
+            present = (
+                values.isNotNull() & ~F.isnan(values) if kind in ("double", "float") else values.isNotNull()
+            )
+            span = (F.max(values) - F.min(values)).cast("double") if name in numbers else F.lit(None)
+            measures += [
+                F.count(F.when(present, 1)),
+                distinct(F.when(present, values)),
+                span,
+            ]
+        found = self.frame.agg(*measures).collect()[0]
+        dtypes = self.sample.dtypes
+        facts = {}
+        for position, (name, kind) in enumerate(self.frame.dtypes):
+            present, unique, span = found[3 * position : 3 * position + 3]
+            missing = self.rows - present
+            # pandas reads whole numbers with gaps as floats: named as the later stages will see them.
+            dtype = "float64" if kind in INTEGRAL_TYPES and missing else str(dtypes[name])
+            facts[name] = ColumnFacts(dtype, missing, unique, span)
+        return facts
+
+    def numbers(self) -> list[str]:
+        """Columns of numbers, true/false left out: those that have outliers, spans and correlations."""
+        numeric = (*INTEGRAL_TYPES, "double", "float", "decimal")
+        return [name for name, kind in self.frame.dtypes if kind.split("(")[0] in numeric]
+
+    def value_counts(self, column: str) -> dict[Any, int]:
+        counts = self.frame.groupBy(named(column)).count().collect()
+        return dict(sorted((row[0], int(row[1])) for row in counts if row[0] is not None))
+
+    def quartiles(self, columns: list[str]) -> dict[str, tuple[float, float]]:
+        from pyspark.sql import functions as F
+
+        exact = self.rows <= EXACT_ROWS
+
+        def quartile(name: str) -> Column:
+            values = named(name).cast("double")
+            if exact:
+                return F.percentile(values, [0.25, 0.75])
+            return F.percentile_approx(values, [0.25, 0.75], QUANTILE_ACCURACY)
+
+        found = self.frame.agg(*[quartile(name) for name in columns]).collect()[0]
+        return {name: (found[i][0], found[i][1]) for i, name in enumerate(columns) if found[i]}
+
+    def outliers(self, columns: list[str], factor: float) -> dict[str, int]:
+        from pyspark.sql import functions as F
+
+        numbers = [name for name in columns if name in self.numbers()]
+        if not numbers:
+            return {}
+        bounds = {name: fences(*quartiles, factor) for name, quartiles in self.quartiles(numbers).items()}
+        counts = self.frame.agg(
+            *[
+                F.count(F.when((named(name) < low) | (named(name) > high), 1))
+                for name, (low, high) in bounds.items()
+            ]
+        ).collect()[0]
+        outside = dict(zip(bounds, counts, strict=True))
+        return {name: int(outside.get(name, 0)) for name in numbers}
+
+    def duplicate_rows(self, columns: list[str]) -> int:
+        return self.rows - self.frame.select(*[named(name) for name in columns]).distinct().count()
+
+    def correlation(
+        self, columns: list[str], target: str, target_as: TargetAs, positive: Any
+    ) -> pd.DataFrame:
+        from pyspark.sql import functions as F
+
+        values = {name: named(name).cast("double") for name in columns}
+        if target_as == "indicator":
+            values[target] = (named(target) == F.lit(positive)).cast("double")
+        elif target_as == "number":
+            values[target] = named(target).cast("double")
+        names = list(values)
+        pairs = [(left, right) for i, left in enumerate(names) for right in names[i + 1 :]]
+        matrix = pd.DataFrame(1.0, index=names, columns=names)
+        if not pairs:
+            return matrix
+        found = self.frame.agg(*[F.corr(values[left], values[right]) for left, right in pairs]).collect()[0]
+        for (left, right), value in zip(pairs, found, strict=True):
+            matrix.loc[left, right] = matrix.loc[right, left] = float("nan") if value is None else value
+        return matrix
+
+
+@contextmanager
+def parts_folder(path: Path) -> Iterator[Path]:
+    """A folder beside `path` for Spark to write its parts into, removed afterwards."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def write_parquet(frame: DataFrame, path: Path) -> None:
+    """Rows written as one Parquet file, as pandas writes it: Spark writes parts, copied in one at a
+    time, so that the file is whole or absent and no more than a part is ever held in memory."""
+    with parts_folder(path) as folder:
+        frame.write.mode("overwrite").parquet(str(folder / "parts"))
+        parts = sorted((folder / "parts").glob("*.parquet"))
+        schema = pq.read_schema(parts[0]) if parts else None
+        with replacing(path) as temporary:
+            if schema is None:
+                pd.DataFrame(frame.limit(0).toPandas()).to_parquet(temporary, index=False)
+                return
+            with pq.ParquetWriter(temporary, schema.remove_metadata()) as writer:
+                for part in parts:
+                    writer.write_table(pq.read_table(part).replace_schema_metadata(None))
+
+
+def split(
+    frame: DataFrame, target: str | None, holdout_size: float, seed: int
+) -> tuple[DataFrame, DataFrame]:
+    """A holdout of ceil(holdout_size × rows) rows, as scikit-learn sizes it, drawn per class when
+    `target` is given: each class gives its share, the rows it has left over going to the classes
+    whose share was rounded down most. Rows are ranked by a hash of their values and the seed."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    stratum = named(target) if target else F.lit(0)
+    counts = {row[0]: int(row[1]) for row in frame.groupBy(stratum).count().collect()}
+    quotas = shares(counts, math.ceil(holdout_size * sum(counts.values())))
+    order = F.xxhash64(F.lit(seed), *[named(name) for name in frame.columns])
+    rank = F.row_number().over(Window.partitionBy(stratum).orderBy(order))
+    quota = F.lit(0)
+    for label, count in quotas.items():
+        quota = F.when(stratum == F.lit(label), F.lit(count)).otherwise(quota)
+    marked = frame.withColumn(HOLDOUT, rank <= quota).cache()
+    kept = [named(name) for name in frame.columns]
+    holdout = F.col(HOLDOUT)
+    return marked.filter(~holdout).select(*kept), marked.filter(holdout).select(*kept)
+
+
+def shares(counts: dict[Any, int], wanted: int) -> dict[Any, int]:
+    """`wanted` rows shared among classes in proportion to `counts`, by largest remainder."""
+    total = sum(counts.values())
+    exact = {label: wanted * count / total for label, count in counts.items()}
+    given = {label: int(share) for label, share in exact.items()}
+    left = wanted - sum(given.values())
+    for label in sorted(exact, key=lambda label: given[label] - exact[label])[:left]:
+        given[label] += 1
+    return given
+
+
+def training_sample(project: Project, path: Path) -> pd.DataFrame:
+    """The training rows Preprocess and Train fit on: all of them, or spark.sample_rows drawn per class."""
+    limit = project.settings.spark.sample_rows
+    if pq.ParquetFile(path).metadata.num_rows <= limit:
+        return pd.read_parquet(path)
+    target = project.data.target if project.problem_type == "classification" else None
+    frame = spark_of(project).read.parquet(str(path))
+    return stratified(frame, limit, target, project.settings.split.seed).toPandas()
+
+
+@dataclass
+class SparkRows:
+    """The rows on Spark, cleansed and split there and written as the pandas engine writes them."""
+
+    frame: DataFrame
+
+    def count(self) -> int:
+        return self.frame.count()
+
+    def drop_columns(self, columns: list[str]) -> None:
+        self.frame = self.frame.drop(*columns)
+
+    def drop_duplicates(self) -> int:
+        return self._keep(self.frame.dropDuplicates())
+
+    def drop_missing(self, column: str) -> int:
+        return self._keep(self.frame.filter(named(column).isNotNull()))
+
+    def keep_between(self, column: str, factor: float) -> tuple[int, float, float]:
+        table = SparkTable(self.frame, None, 0)
+        low, high = fences(*table.quartiles([column])[column], factor)
+        return self._keep(self.frame.filter(named(column).between(low, high))), low, high
+
+    def _keep(self, kept: DataFrame) -> int:
+        before = self.count()
+        self.frame = kept.cache()
+        return before - self.frame.count()
+
+    def write(self, project: Project) -> tuple[int, int]:
+        target = project.data.target if project.problem_type == "classification" else None
+        settings = project.settings.split
+        train, holdout = split(self.frame, target, settings.holdout_size, settings.seed)
+        write_parquet(self.frame, project.path("cleaned"))
+        write_parquet(train, project.path("train"))
+        write_parquet(holdout, project.path("holdout"))
+        return train.count(), holdout.count()
