@@ -13,7 +13,8 @@ import gzip
 import io
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -143,6 +144,19 @@ def read_table(
     Empty cells are missing values, and so are the cells that hold one of `missing_values` exactly
     (data.missing_values); every other text, `NA` and `None` included, is a value.
     """
+    check_file(path, encoding, delimiter)
+    if is_csv(path):
+        frame = _read_csv(path, encoding, missing_values, delimiter)
+    else:
+        frame = marked_as_missing(_read_parquet(path), missing_values)
+    if frame.empty:
+        raise header_only(path)
+    return frame
+
+
+def check_file(path: Path, encoding: str, delimiter: str) -> None:
+    """What a data file shows before its rows are read: it exists, has a readable format and some
+    bytes, and a CSV file is text with line breaks whose header names each column once."""
     if not path.is_file():
         raise broken("exists", "no_file", "copy_there", path=path)
     if not path.name.lower().endswith(READABLE_SUFFIXES):
@@ -151,12 +165,11 @@ def read_table(
     if path.stat().st_size == 0:
         raise broken("has_rows", "empty", "export_again", file=path.name)
     if is_csv(path):
-        frame = _read_csv(path, encoding, missing_values, delimiter)
-    else:
-        frame = marked_as_missing(_read_parquet(path), missing_values)
-    if frame.empty:
-        raise broken("has_rows", "header_only", "export_again", file=path.name)
-    return frame
+        check_csv_start(path, encoding, delimiter)
+
+
+def header_only(path: Path) -> DataError:
+    return broken("has_rows", "header_only", "export_again", file=path.name)
 
 
 def is_csv(path: Path) -> bool:
@@ -168,33 +181,17 @@ def open_bytes(path: Path) -> gzip.GzipFile | io.BufferedReader:
     return gzip.open(path) if path.suffix.lower() == ".gz" else path.open("rb")
 
 
-def _read_csv(path: Path, encoding: str, missing_values: Sequence[str], delimiter: str) -> pd.DataFrame:
-    refuse_binary(path)
-    with open_bytes(path) as stream:
-        start = stream.read(LONGEST_LINE)
-    if len(start) == LONGEST_LINE and b"\n" not in start and b"\r" not in start:
-        raise broken(
-            "row_per_line", "no_line_break", "row_per_line", megabytes=LONGEST_LINE // 2**20, file=path.name
-        )
-    # A UTF-8 file may start with a byte order mark (as Excel writes it); it is not part of the header.
-    text_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
+def text_encoding(encoding: str) -> str:
+    """The codec that reads data.encoding: a UTF-8 file may start with a byte order mark (as Excel
+    writes it), which is not part of the header."""
+    return "utf-8-sig" if encoding == "utf-8" else encoding
+
+
+@contextmanager
+def decoded_as(path: Path, encoding: str) -> Iterator[None]:
+    """Bytes that data.encoding cannot read, refused with the encoding that reads them, if one does."""
     try:
-        with io.TextIOWrapper(open_bytes(path), encoding=text_encoding, newline="") as stream:
-            header = next(csv.reader(stream, delimiter=delimiter), [])
-        refuse_other_delimiter(header, path, delimiter)
-        repeated = sorted({name for name in header if header.count(name) > 1})
-        if repeated:
-            raise broken(
-                "own_names", "repeated_names", "rename_repeated", file=path.name, columns=listed(repeated)
-            )
-        frame = pd.read_csv(
-            path,
-            sep=delimiter,
-            encoding=text_encoding,
-            keep_default_na=False,
-            na_values=["", *missing_values],
-            low_memory=False,
-        )
+        yield
     except UnicodeDecodeError as error:
         likely = likely_encoding(path, encoding)
         raise broken(
@@ -209,15 +206,76 @@ def _read_csv(path: Path, encoding: str, missing_values: Sequence[str], delimite
             likely_name=likely and say(f"data.encoding_name.{likely}"),
             encodings=listed(ENCODINGS),
         ) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error, EOFError, gzip.BadGzipFile) as error:
+    except (csv.Error, EOFError, gzip.BadGzipFile) as error:
+        raise unparsable(path, error) from None
+
+
+def unparsable(path: Path, error: Exception) -> DataError:
+    return broken("well_formed", "unparsable", "check_delimiter", file=path.name, error=str(error).strip())
+
+
+def check_csv_start(path: Path, encoding: str, delimiter: str) -> None:
+    """A CSV file is text, not a workbook or an archive, has line breaks, and its header names each
+    column once, separated by data.delimiter."""
+    refuse_binary(path)
+    with open_bytes(path) as stream:
+        start = stream.read(LONGEST_LINE)
+    if len(start) == LONGEST_LINE and b"\n" not in start and b"\r" not in start:
         raise broken(
-            "well_formed", "unparsable", "check_delimiter", file=path.name, error=str(error).strip()
-        ) from None
-    repeats = header_lines(frame)
-    if repeats:
-        raise broken(
-            "header_once", "header_repeated", "remove_headers", rows=listed(repeats[:5]), file=path.name
+            "row_per_line", "no_line_break", "row_per_line", megabytes=LONGEST_LINE // 2**20, file=path.name
         )
+    with (
+        decoded_as(path, encoding),
+        io.TextIOWrapper(open_bytes(path), encoding=text_encoding(encoding), newline="") as stream,
+    ):
+        header = next(csv.reader(stream, delimiter=delimiter), [])
+    refuse_other_delimiter(header, path, delimiter)
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise broken(
+            "own_names", "repeated_names", "rename_repeated", file=path.name, columns=listed(repeated)
+        )
+
+
+def check_decodable(path: Path, encoding: str) -> None:
+    """Every byte of a CSV file reads in data.encoding: for a reader that would silently replace those
+    that do not (Spark does)."""
+    decoder = codecs.getincrementaldecoder(text_encoding(encoding))()
+    with decoded_as(path, encoding), open_bytes(path) as stream:
+        read = 0
+        while chunk := stream.read(ENCODING_SAMPLE):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:  # counted from the file's start, as pandas counts
+                raise UnicodeDecodeError(
+                    error.encoding, error.object, read + error.start, read + error.end, error.reason
+                ) from None
+            read += len(chunk)
+        decoder.decode(b"", final=True)
+
+
+def refuse_repeated_header(path: Path, rows: Sequence[int]) -> None:
+    """Rows that repeat the header, as a file joined from several exports has them: `rows` from 1."""
+    if rows:
+        raise broken(
+            "header_once", "header_repeated", "remove_headers", rows=listed(rows[:5]), file=path.name
+        )
+
+
+def _read_csv(path: Path, encoding: str, missing_values: Sequence[str], delimiter: str) -> pd.DataFrame:
+    try:
+        with decoded_as(path, encoding):
+            frame = pd.read_csv(
+                path,
+                sep=delimiter,
+                encoding=text_encoding(encoding),
+                keep_default_na=False,
+                na_values=["", *missing_values],
+                low_memory=False,
+            )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise unparsable(path, error) from None
+    refuse_repeated_header(path, header_lines(frame))
     return frame
 
 

@@ -129,19 +129,29 @@ class Project:
 
     def read_raw(self) -> Any:
         """The raw data, written from the example first if the project starts from one."""
-        self.write_example()
-        if not self.raw_data.exists() and self.data.example == "none":
-            raise broken("exists", "no_file_yet", "copy_your_file", path=self.data.path)
+        self.require_raw()
         frame = self.read_table(self.raw_data)
         self.check(frame)
         return frame
+
+    def require_raw(self) -> None:
+        """The raw data exists: written from the example if the project starts from one, else said where
+        to put it."""
+        self.write_example()
+        if self.on_spark:
+            present = bool(self.settings.spark.table) or any(
+                path.exists() for path in spark.source_files(self)
+            )
+        else:
+            present = self.raw_data.exists()
+        if not present and self.data.example == "none":
+            raise broken("exists", "no_file_yet", "copy_your_file", path=self.data.path)
 
     def raw_table(self) -> Table:
         """The raw data as the engine holds it: in memory with pandas, or on Spark with a sample in memory
         whose checks stand for every row (each class is in it whole up to a thousand rows)."""
         if not self.on_spark:
             return FrameTable(self.read_raw())
-        self.write_example()
         classes = self.data.target if self.problem_type == "classification" else None
         table = spark.SparkTable(spark.read(self), classes, self.settings.split.seed)
         self.check(table.sample)

@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlparse
 
 import pandas as pd
 import pyarrow.parquet as pq
 
-from .data import broken, is_csv
+from .data import broken, check_decodable, check_file, header_only, is_csv
+from .data import refuse_repeated_header as refuse_header_rows
 from .files import replacing, sha256
 from .messages import messages_here
 from .tables import ColumnFacts, TargetAs, fences
@@ -43,10 +45,18 @@ CLASS_FLOOR_ROWS = 1_000
 # and quartiles within 1 / QUANTILE_ACCURACY of the rows, which keeps memory bounded.
 EXACT_ROWS = 1_000_000
 QUANTILE_ACCURACY = 100_000
-# Set before params.yaml's spark.options, which win: no web UI or progress bars in a batch run.
-QUIET = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false"}
+# Set before params.yaml's spark.options, which win: no web UI or progress bars in a batch run, and
+# every encoding Java knows for CSV files (Spark 4 otherwise takes only the Unicode ones and Latin-1).
+DEFAULTS = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.legacy.javaCharsets": "true",
+}
+# data.encoding by the name Java gives it; Java skips UTF-8's byte order mark itself.
+JAVA_ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "cp932": "windows-31j", "shift_jis": "Shift_JIS"}
 INTEGRAL_TYPES = ("tinyint", "smallint", "int", "bigint")
-HOLDOUT = "__holdout__"  # the mark of a holdout row while the split is drawn
+# Columns added while the split is drawn: whether a row is held out, and its place in the shuffle.
+HOLDOUT, ORDER = "__holdout__", "__order__"
 
 
 class EngineError(RuntimeError):
@@ -68,7 +78,7 @@ def session(master: str | None, options: tuple[tuple[str, str], ...]) -> SparkSe
     builder = SparkSession.builder.appName("stages")
     if master:
         builder = builder.master(master)
-    for key, value in {**QUIET, **dict(options)}.items():
+    for key, value in {**DEFAULTS, **dict(options)}.items():
         builder = builder.config(key, value)
     try:
         spark = builder.getOrCreate()
@@ -102,27 +112,68 @@ def fingerprint(project: Project) -> str:
 
 
 def read(project: Project) -> DataFrame:
-    """The raw data as a Spark DataFrame, typed as pandas would type it: the stages judge it alike."""
+    """The raw data as a Spark DataFrame, typed as pandas would type it: the stages judge it alike.
+
+    Files are refused for what the pandas engine refuses them for, before Spark reads a row of them.
+    """
     spark, data = spark_of(project), project.data
     if project.settings.spark.table:
         return typed(spark.read.table(project.settings.spark.table), data.missing_values)
+    project.require_raw()
     files = source_files(project)
-    if not files or not all(path.is_file() for path in files):
+    if not files:
         raise broken("exists", "no_file", "copy_there", path=project.raw_data)
+    for path in files:
+        check_file(path, data.encoding, project.delimiter)
+        if is_csv(path):
+            check_decodable(path, data.encoding)
+        else:
+            check_parquet(path)
     if is_csv(files[0]):
         frame = spark.read.csv(
             [str(path) for path in files],
             header=True,
             sep=project.delimiter,
-            encoding=data.encoding.removesuffix("-sig"),
+            encoding=JAVA_ENCODINGS[data.encoding],
             quote='"',
             escape='"',
             multiLine=True,  # a quoted cell may hold line breaks, as a spreadsheet writes them
             inferSchema=False,  # every column read as text, then typed below as pandas types it
         )
+        refuse_repeated_header(frame)
     else:
         frame = spark.read.parquet(*[str(path) for path in files])
+    if frame.isEmpty():
+        raise header_only(files[0])
     return typed(frame, data.missing_values)
+
+
+def check_parquet(path: Path) -> None:
+    try:
+        pq.read_metadata(path)
+    except (OSError, ValueError) as error:
+        raise broken(
+            "readable", "bad_parquet", "export_parquet_or_csv", file=path.name, error=error
+        ) from None
+
+
+def refuse_repeated_header(frame: DataFrame) -> None:
+    """Rows that repeat the header are refused with their numbers in their file, as pandas finds them.
+    Spark reads a file of quoted line breaks as one part, so a row's number in its part is its number
+    in the file."""
+    from pyspark.sql import functions as F
+
+    header = F.lit(True)
+    for name in frame.columns:
+        header = header & (named(name) == F.lit(name))
+    within_part = F.monotonically_increasing_id().bitwiseAND((1 << 33) - 1) + 1
+    found = frame.select(within_part.alias("row"), F.input_file_name().alias("file")).filter(header)
+    repeats = found.limit(5).collect()
+    if repeats:
+        uri = repeats[0]["file"]
+        refuse_header_rows(
+            Path(unquote(urlparse(uri).path)), [row["row"] for row in repeats if row["file"] == uri]
+        )
 
 
 def typed(frame: DataFrame, missing_values: list[str]) -> DataFrame:
@@ -365,10 +416,12 @@ def split(
     quota = F.lit(0)
     for label, count in quotas.items():
         quota = F.when(stratum == F.lit(label), F.lit(count)).otherwise(quota)
-    marked = frame.withColumn(HOLDOUT, rank <= quota).cache()
+    marked = frame.withColumn(HOLDOUT, rank <= quota).withColumn(ORDER, order).cache()
     kept = [named(name) for name in frame.columns]
     holdout = F.col(HOLDOUT)
-    return marked.filter(~holdout).select(*kept), marked.filter(holdout).select(*kept)
+    # Each part in an order of its own hash, shuffled as scikit-learn's split is, not grouped by class.
+    train, held = (marked.filter(part).orderBy(ORDER).select(*kept) for part in (~holdout, holdout))
+    return train, held
 
 
 def shares(counts: dict[Any, int], wanted: int) -> dict[Any, int]:
