@@ -50,6 +50,8 @@ PACKAGE_FILES = [
             "models",
             "pipeline",
             "records",
+            "spark",
+            "tables",
             "threads",
         )
     ),
@@ -113,6 +115,7 @@ TOP_LEVEL_FILES = [
     "tests/test_config.py",
     "tests/test_conflicts.py",
     "tests/test_dependency_updates.py",
+    "tests/test_engines.py",
     "tests/test_environment.py",
     "tests/test_expectations.py",
     "tests/test_explain.py",
@@ -392,19 +395,29 @@ def test_the_generated_code_passes_ruff(baked):
 
 
 # The CI host does not change the code, so each language × problem type runs its own tests once,
-# cycling through the hosts. The optional parts are on in two of them and off in the other two.
-# The default project's run is in the quick suite; the other three are slow.
+# cycling through the hosts. The optional parts are on in two of them and off in the other two, and
+# two run every stage test with the Spark engine. The default project's run is in the quick suite;
+# the other three are slow.
 OWN_TESTS = [
-    ("en", "classification", "github", "fastapi", "streamlit"),
-    pytest.param("en", "regression", "gitlab", "none", "none", marks=pytest.mark.slow),
-    pytest.param("ja", "classification", "none", "none", "none", marks=pytest.mark.slow),
-    pytest.param("ja", "regression", "github", "fastapi", "streamlit", marks=pytest.mark.slow),
+    ("en", "classification", "github", "fastapi", "streamlit", "pandas"),
+    pytest.param("en", "regression", "gitlab", "none", "none", "spark", marks=pytest.mark.slow),
+    pytest.param("ja", "classification", "none", "none", "none", "spark", marks=pytest.mark.slow),
+    pytest.param("ja", "regression", "github", "fastapi", "streamlit", "pandas", marks=pytest.mark.slow),
 ]
 
 
-@pytest.mark.parametrize(("language", "problem_type", "ci", "serving", "demo"), OWN_TESTS)
-def test_the_generated_project_passes_its_own_tests(cookies, language, problem_type, ci, serving, demo):
-    answers = {"language": language, "problem_type": problem_type, "ci": ci, "serving": serving, "demo": demo}
+@pytest.mark.parametrize(("language", "problem_type", "ci", "serving", "demo", "engine"), OWN_TESTS)
+def test_the_generated_project_passes_its_own_tests(
+    cookies, language, problem_type, ci, serving, demo, engine
+):
+    answers = {
+        "language": language,
+        "problem_type": problem_type,
+        "ci": ci,
+        "serving": serving,
+        "demo": demo,
+        "engine": engine,
+    }
     # Owners for the model spec's review, which the readiness score counts only once someone reviews.
     root = bake(cookies, **answers, owner_product_manager="@pm", owner_data_scientist="@acme/ds")
     assert (root / "tests" / "test_serve.py").exists() == (serving == "fastapi")

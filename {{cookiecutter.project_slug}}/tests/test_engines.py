@@ -7,8 +7,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }}.kit.core import pipeline, spark
+from {{ cookiecutter.module_name }}.kit.core import pipeline, records, spark
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
+from {{ cookiecutter.module_name }}.kit.operations import predict
 from {{ cookiecutter.module_name }}.kit.process.readiness import skip_reason
 
 
@@ -25,9 +26,13 @@ def on_engine(project, engine, root):
 
 
 @pytest.fixture(scope="module")
-def engines(project, tmp_path_factory):
-    """The scratch project analysed and prepared once by each engine; skipped where Spark cannot run."""
+def spark_installed():
     pytest.importorskip("pyspark", reason=skip_reason("spark_not_installed"))
+
+
+@pytest.fixture(scope="module")
+def engines(project, tmp_path_factory, spark_installed):
+    """The scratch project analysed and prepared once by each engine; skipped where Spark cannot run."""
     projects = {}
     for engine in ("pandas", "spark"):
         copy = on_engine(project, engine, tmp_path_factory.mktemp(engine))
@@ -78,3 +83,30 @@ def test_both_engines_keep_the_same_rows_and_split_them_alike(engines):
         assert (counts[1] - counts[0]).abs().max() <= 1  # shares rounded alike, ties broken apart
     together = pd.concat([by_spark["train"], by_spark["holdout"]])
     pd.testing.assert_frame_equal(in_order(together), in_order(by_spark["cleaned"]))
+
+
+def test_on_a_sample_the_model_learns_from_fewer_rows_and_the_report_shows_what_more_would_give(engines):
+    project = engines["spark"]
+    settings = project.settings.model_copy(deep=True)
+    settings.spark.sample_rows = 1000  # the least it accepts, below this project's training rows
+    sampled = Project(project.root, settings)
+    for stage in ("preprocess", "train"):
+        pipeline.run(sampled, stage)
+    split_rows = len(pd.read_parquet(sampled.path("train")))
+    card = records.ModelCard.read(sampled.path("model_card"), settings.project.language)
+    assert card.training_rows < split_rows
+    report = (sampled.report_dir("train") / "report.md").read_text(encoding="utf-8")
+    assert f"{split_rows:,}" in report and "spark.sample_rows" in report
+
+
+def test_batch_predictions_on_spark_equal_those_made_in_memory(trained, tmp_path, spark_installed):
+    made = {}
+    for engine in ("pandas", "spark"):
+        project = Project(trained.root, trained.settings.model_copy(update={"engine": engine}))
+        destination = tmp_path / f"{engine}.parquet"
+        try:
+            predict.run(project, project.path("holdout"), destination)
+        except spark.EngineError as error:
+            pytest.skip(skip_reason("spark_not_started", error=error))
+        made[engine] = pd.read_parquet(destination)
+    pd.testing.assert_frame_equal(made["spark"], made["pandas"], check_dtype=False, rtol=1e-9)

@@ -22,8 +22,10 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 from joblib import parallel_config
-from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold, train_test_split
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold, learning_curve, train_test_split
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
@@ -52,6 +54,9 @@ SEARCH_ROWS = 50_000
 # A search on fewer rows runs in this process: each worker process spends about 2 s importing the
 # libraries before its first fit, more than sharing so small a search between the cores saves.
 PARALLEL_SEARCH_ROWS = 20_000
+# Parts of the searched rows the chosen candidate is cross-validated on when it learns from a sample of
+# the training rows (engine: spark): a metric still rising at the whole says more rows may help.
+SAMPLE_PARTS = (0.25, 0.5, 1.0)
 
 Item = TypeVar("Item")
 
@@ -69,11 +74,6 @@ def search(
     """
     settings = project.settings
     folds, seed = settings.model.cv_folds, settings.split.seed
-    splitter = (
-        StratifiedKFold(folds, shuffle=True, random_state=seed)
-        if project.problem_type == "classification"
-        else KFold(folds, shuffle=True, random_state=seed)
-    )
     sign = score_sign(settings.model.metric)
     estimators = candidates(project.problem_type, seed)
     say = project.messages(__file__)
@@ -91,7 +91,7 @@ def search(
             Pipeline([("preprocess", preprocessor), ("model", None)], memory=cache),
             search_grid(estimators),
             scoring=scorer(project),
-            cv=splitter,
+            cv=splitter(project),
             n_jobs=workers,
             refit=False,
             error_score="raise",
@@ -112,6 +112,33 @@ def search(
             }
         )
     return tried
+
+
+def splitter(project: Project) -> StratifiedKFold | KFold:
+    """The folds of cross-validation, shuffled with the seed; per class for classification."""
+    folds, seed = project.settings.model.cv_folds, project.settings.split.seed
+    if project.problem_type == "classification":
+        return StratifiedKFold(folds, shuffle=True, random_state=seed)
+    return KFold(folds, shuffle=True, random_state=seed)
+
+
+def sample_effect(
+    estimator: Any, frame: pd.DataFrame, target: pd.Series, project: Project
+) -> dict[int, float]:
+    """The chosen candidate's cross-validated metric, by the rows it learned from, on growing parts of
+    the rows searched."""
+    with threadpool_limits(limits=threads.free_cores()):
+        sizes, _, scores = learning_curve(
+            clone(estimator),
+            frame,
+            target,
+            train_sizes=SAMPLE_PARTS,
+            cv=splitter(project),
+            scoring=scorer(project),
+            error_score="raise",
+        )
+    sign = score_sign(project.settings.model.metric)
+    return {int(size): sign * float(np.mean(row)) for size, row in zip(sizes, scores, strict=True)}
 
 
 def search_rows(frame: pd.DataFrame, target: pd.Series, project: Project) -> tuple[pd.DataFrame, pd.Series]:
@@ -146,7 +173,11 @@ def run(project: Project) -> list[str]:
 
     importance = feature_importance(model, frame, target, project)
     searched_rows, training_rows = min(len(frame), SEARCH_ROWS), len(frame)
-    report = write_report(project, tried, results, chosen, importance, searched_rows, training_rows)
+    split_rows = pq.ParquetFile(project.path("train")).metadata.num_rows
+    sample = None
+    if split_rows > training_rows:  # a sample of the training split (spark.sample_rows)
+        sample = (split_rows, sample_effect(model, *search_rows(frame, target, project), project))
+    report = write_report(project, tried, results, chosen, importance, searched_rows, training_rows, sample)
     card = model_card(model, chosen, tried, results, train, columns, project, started)
     # The card is the model file's record: models.save writes it beside the model with the file's SHA-256.
     models.save(model, project.path("model"), card.content())

@@ -296,8 +296,8 @@ SHOWN_ONLY = (("data", "labels"), ("data", "feedback_path"))
 SETTINGS_READ = {
     "analyze": ("data", "analyze", "prepare.keep_columns", "model.problem_type"),
     "prepare": ("data", "analyze", "prepare", "split", "model.problem_type"),
-    "preprocess": ("data", "preprocess"),
-    "train": ("data", "preprocess", "split", "model"),
+    "preprocess": ("data", "preprocess", "spark.sample_rows"),
+    "train": ("data", "preprocess", "split", "model", "spark.sample_rows"),
     "test": ("data", "split", "model", "value"),
 }
 PRODUCED_BY = {

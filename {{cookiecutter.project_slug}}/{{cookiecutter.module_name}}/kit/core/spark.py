@@ -57,6 +57,8 @@ JAVA_ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "cp932": "windows-31j"
 INTEGRAL_TYPES = ("tinyint", "smallint", "int", "bigint")
 # Columns added while the split is drawn: whether a row is held out, and its place in the shuffle.
 HOLDOUT, ORDER = "__holdout__", "__order__"
+# Rows `predict` checks here before Spark's workers predict the rest: a wrong file is refused clearly.
+CHECKED_ROWS = 10_000
 
 
 class EngineError(RuntimeError):
@@ -116,13 +118,18 @@ def read(project: Project) -> DataFrame:
 
     Files are refused for what the pandas engine refuses them for, before Spark reads a row of them.
     """
-    spark, data = spark_of(project), project.data
     if project.settings.spark.table:
-        return typed(spark.read.table(project.settings.spark.table), data.missing_values)
+        return typed(spark_of(project).read.table(project.settings.spark.table), project.data.missing_values)
     project.require_raw()
     files = source_files(project)
     if not files:
         raise broken("exists", "no_file", "copy_there", path=project.raw_data)
+    return read_files(project, files)
+
+
+def read_files(project: Project, files: list[Path]) -> DataFrame:
+    """Files of rows like the raw data (CSV or Parquet, as data: says), checked, read and typed."""
+    spark, data = spark_of(project), project.data
     for path in files:
         check_file(path, data.encoding, project.delimiter)
         if is_csv(path):
@@ -232,7 +239,8 @@ def quoted(name: str) -> str:
 
 def stratified(frame: DataFrame, rows: int, target: str | None, seed: int) -> DataFrame:
     """About `rows` rows drawn at random, each class in its share but with at least CLASS_FLOOR_ROWS
-    rows (all it has, if fewer); every row when the data hold no more than `rows`."""
+    rows (all it has, if fewer; a class's equal part of `rows`, if less); every row when the data hold
+    no more than `rows`."""
     total = frame.count()
     if total <= rows:
         return frame
@@ -240,7 +248,8 @@ def stratified(frame: DataFrame, rows: int, target: str | None, seed: int) -> Da
     if target is None:
         return frame.sample(fraction=share, seed=seed)
     counts = {row[0]: row[1] for row in frame.groupBy(target).count().collect() if row[0] is not None}
-    fractions = {label: min(1.0, max(share, CLASS_FLOOR_ROWS / count)) for label, count in counts.items()}
+    floor = min(CLASS_FLOOR_ROWS, rows // max(len(counts), 1))
+    fractions = {label: min(1.0, max(share, floor / count)) for label, count in counts.items()}
     return frame.sampleBy(target, fractions, seed=seed)
 
 
@@ -481,3 +490,33 @@ class SparkRows:
         write_parquet(train, project.path("train"))
         write_parquet(holdout, project.path("holdout"))
         return train.count(), holdout.count()
+
+
+def predict_file(project: Project, source: Path, destination: Path, model: Any, card: Any) -> int:
+    """Predictions for a file of any size, written to `destination` as one file: each part of the rows
+    goes through the same `predict` the service and the pandas engine use, on Spark's workers.
+    The first CHECKED_ROWS rows are predicted here first, so a wrong file is refused with
+    the message the pandas engine gives. Returns the number of rows."""
+    from ..operations.predict import predict, spreadsheet_safe
+
+    frame = read_files(project, [source])
+    first = frame.limit(CHECKED_ROWS).toPandas()
+    shape = spark_of(project).createDataFrame(predict(first, model, card)).schema
+
+    def predicted(parts: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for part in parts:
+            yield predict(part, model, card)
+
+    output = frame.mapInPandas(predicted, shape)
+    if not is_csv(destination):
+        write_parquet(output, destination)
+        return output.count()
+    with parts_folder(destination) as folder:
+        write_parquet(output, folder / "predictions.parquet")
+        rows = 0
+        with replacing(destination) as temporary:
+            for position, batch in enumerate(pq.ParquetFile(folder / "predictions.parquet").iter_batches()):
+                part = spreadsheet_safe(batch.to_pandas())
+                part.to_csv(temporary, index=False, header=position == 0, mode="a")
+                rows += len(part)
+    return rows

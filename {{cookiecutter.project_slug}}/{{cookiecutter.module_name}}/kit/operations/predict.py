@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core import metrics
+from ..core import metrics, spark
 from ..core.data import DataError, check_range, dense, is_csv, refuse_infinity
 from ..core.messages import Messages, messages_here
 from ..core.pipeline import Project, write_table_as
@@ -199,13 +199,21 @@ def load_model(project: Project) -> tuple[Any, ModelCard]:
 def run(project: Project, source: Path, destination: Path) -> list[str]:
     check_destination(project, source, destination)
     model, card = load_model(project)
+    say = project.messages(__file__)
+    if project.on_spark:  # a file of any size, on Spark's workers
+        started = time.perf_counter()
+        rows = spark.predict_file(project, source, destination, model, card)
+        elapsed = time.perf_counter() - started
+        return [
+            say("predict.written", rows=rows, path=destination),
+            say("predict.speed", ms_per_row=1000 * elapsed / max(rows, 1), seconds=elapsed),
+        ]
     frame = project.read_table(source)
     started = time.perf_counter()
     output = predict(frame, model, card)
     elapsed = time.perf_counter() - started
     write_table_as(spreadsheet_safe(output) if is_csv(destination) else output, destination)
     unseen = unseen_counts(frame, card)
-    say = project.messages(__file__)
     return [
         say("predict.written", rows=len(output), path=destination),
         say("predict.speed", ms_per_row=1000 * elapsed / max(len(output), 1), seconds=elapsed),

@@ -24,9 +24,12 @@ def write_report(
     importance: pd.Series,
     searched_rows: int,
     training_rows: int,
+    sample: tuple[int, dict[int, float]] | None = None,
 ) -> Path:
     """`reports/train/report.md` and its figure: every setting each candidate was cross-validated at,
-    the chosen one marked, and how much shuffling each column worsens the metric (`importance`)."""
+    the chosen one marked, and how much shuffling each column worsens the metric (`importance`).
+    `sample`: the rows of the training split and the chosen candidate's metric by rows learned from,
+    when the model learned from a sample of the split."""
     say = project.messages(__file__)
     report = Report(project.report_dir("train"), say("training.title"), say.language)
     metric = project.settings.model.metric
@@ -59,6 +62,14 @@ def write_report(
             for entry in tries
         ],
     )
+    if sample is not None:
+        split_rows, by_rows = sample
+        report.heading(say("training.report.sample"))
+        report.paragraph(say("training.report.sampled", rows=training_rows, split_rows=split_rows))
+        report.table(
+            [say("training.table.rows_learned"), say("training.table.mean", metric=metric)],
+            [[f"{rows:,}", score] for rows, score in by_rows.items()],
+        )
     report.heading(say("training.report.importance"))
     report.paragraph(say("training.report.permutation", metric=metric))
     figure = importance_figure(importance, metric, say)
