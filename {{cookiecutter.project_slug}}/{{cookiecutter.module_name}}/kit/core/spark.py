@@ -57,8 +57,6 @@ JAVA_ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "cp932": "windows-31j"
 INTEGRAL_TYPES = ("tinyint", "smallint", "int", "bigint")
 # Columns added while the split is drawn: whether a row is held out, and its place in the shuffle.
 HOLDOUT, ORDER = "__holdout__", "__order__"
-# Rows `predict` checks here before Spark's workers predict the rest: a wrong file is refused clearly.
-CHECKED_ROWS = 10_000
 
 
 class EngineError(RuntimeError):
@@ -73,8 +71,13 @@ def session(master: str | None, options: tuple[tuple[str, str], ...]) -> SparkSe
         from pyspark.sql import SparkSession
     except ImportError:
         raise EngineError(say("spark.not_installed")) from None
-    # Python workers run this interpreter, with this project's packages, unless the cluster says otherwise.
+    # Python workers run this interpreter, with this project's packages, unless the cluster says otherwise,
+    # and import this project's own package from where this process does, installed or not.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    home = str(Path(__file__).resolve().parents[3])
+    paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    if home not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([home, *filter(None, paths)])
     # PySpark warns about pandas releases newer than those it names; the engine's tests check this one.
     warnings.filterwarnings("ignore", module=r"pyspark\.")
     builder = SparkSession.builder.appName("stages")
@@ -130,6 +133,7 @@ def read(project: Project) -> DataFrame:
 def read_files(project: Project, files: list[Path]) -> DataFrame:
     """Files of rows like the raw data (CSV or Parquet, as data: says), checked, read and typed."""
     spark, data = spark_of(project), project.data
+    files = [path.resolve() for path in files]  # Spark's own working folder may be another
     for path in files:
         check_file(path, data.encoding, project.delimiter)
         if is_csv(path):
@@ -384,6 +388,7 @@ class SparkTable:
 @contextmanager
 def parts_folder(path: Path) -> Iterator[Path]:
     """A folder beside `path` for Spark to write its parts into, removed afterwards."""
+    path = path.resolve()  # Spark's own working folder may be another
     path.parent.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
@@ -490,33 +495,3 @@ class SparkRows:
         write_parquet(train, project.path("train"))
         write_parquet(holdout, project.path("holdout"))
         return train.count(), holdout.count()
-
-
-def predict_file(project: Project, source: Path, destination: Path, model: Any, card: Any) -> int:
-    """Predictions for a file of any size, written to `destination` as one file: each part of the rows
-    goes through the same `predict` the service and the pandas engine use, on Spark's workers.
-    The first CHECKED_ROWS rows are predicted here first, so a wrong file is refused with
-    the message the pandas engine gives. Returns the number of rows."""
-    from ..operations.predict import predict, spreadsheet_safe
-
-    frame = read_files(project, [source])
-    first = frame.limit(CHECKED_ROWS).toPandas()
-    shape = spark_of(project).createDataFrame(predict(first, model, card)).schema
-
-    def predicted(parts: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        for part in parts:
-            yield predict(part, model, card)
-
-    output = frame.mapInPandas(predicted, shape)
-    if not is_csv(destination):
-        write_parquet(output, destination)
-        return output.count()
-    with parts_folder(destination) as folder:
-        write_parquet(output, folder / "predictions.parquet")
-        rows = 0
-        with replacing(destination) as temporary:
-            for position, batch in enumerate(pq.ParquetFile(folder / "predictions.parquet").iter_batches()):
-                part = spreadsheet_safe(batch.to_pandas())
-                part.to_csv(temporary, index=False, header=position == 0, mode="a")
-                rows += len(part)
-    return rows

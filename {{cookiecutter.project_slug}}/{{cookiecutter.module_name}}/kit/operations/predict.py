@@ -9,15 +9,18 @@ or infinity is stopped the same way, so no caller acts on such an answer.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from ..core import metrics, spark
 from ..core.data import DataError, check_range, dense, is_csv, refuse_infinity
+from ..core.files import replacing
 from ..core.messages import Messages, messages_here
 from ..core.pipeline import Project, write_table_as
 from ..core.records import ModelCard
@@ -25,6 +28,8 @@ from . import releases
 
 # A spreadsheet runs a cell that starts with one of these as a formula when it opens a CSV file.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Rows predicted in this process before Spark's workers predict the rest: a wrong file is refused clearly.
+CHECKED_ROWS = 10_000
 
 
 class UnstableModelError(RuntimeError):
@@ -202,7 +207,7 @@ def run(project: Project, source: Path, destination: Path) -> list[str]:
     say = project.messages(__file__)
     if project.on_spark:  # a file of any size, on Spark's workers
         started = time.perf_counter()
-        rows = spark.predict_file(project, source, destination, model, card)
+        rows = predict_on_spark(project, source, destination, model, card)
         elapsed = time.perf_counter() - started
         return [
             say("predict.written", rows=rows, path=destination),
@@ -219,6 +224,35 @@ def run(project: Project, source: Path, destination: Path) -> list[str]:
         say("predict.speed", ms_per_row=1000 * elapsed / max(len(output), 1), seconds=elapsed),
         *([say("predict.unseen", columns=unseen_text(unseen, say))] if unseen else []),
     ]
+
+
+def predict_on_spark(project: Project, source: Path, destination: Path, model: Any, card: ModelCard) -> int:
+    """Predictions for a file of any size, written to `destination` as one file: each part of the rows
+    goes through `predict`, as in memory and in the service, on Spark's workers. The first CHECKED_ROWS
+    rows are predicted here first, so a wrong file is refused with the message the pandas engine
+    gives. Returns the number of rows."""
+    frame = spark.read_files(project, [source])
+    first = frame.limit(CHECKED_ROWS).toPandas()
+    shape = spark.spark_of(project).createDataFrame(predict(first, model, card)).schema
+
+    def predicted(parts: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for part in parts:
+            yield predict(part, model, card)
+
+    output = frame.mapInPandas(predicted, shape)
+    if not is_csv(destination):
+        spark.write_parquet(output, destination)
+        return output.count()
+    with spark.parts_folder(destination) as folder:
+        parts = folder / "predictions.parquet"
+        spark.write_parquet(output, parts)
+        rows = 0
+        with replacing(destination) as temporary:
+            for position, batch in enumerate(pq.ParquetFile(parts).iter_batches()):
+                part = spreadsheet_safe(batch.to_pandas())
+                part.to_csv(temporary, index=False, header=position == 0, mode="a")
+                rows += len(part)
+    return rows
 
 
 def check_destination(project: Project, source: Path, destination: Path) -> None:
