@@ -110,3 +110,21 @@ def test_batch_predictions_on_spark_equal_those_made_in_memory(trained, tmp_path
             pytest.skip(skip_reason("spark_not_started", error=error))
         made[engine] = pd.read_parquet(destination)
     pd.testing.assert_frame_equal(made["spark"], made["pandas"], check_dtype=False, rtol=1e-9)
+
+
+def test_spark_reads_the_data_from_a_glob_of_parquet_files(engines, tmp_path):
+    source = engines["spark"]
+    rows = source.read_raw()
+    parts = tmp_path / "data" / "raw" / "parts"
+    parts.mkdir(parents=True)
+    half = len(rows) // 2
+    for number, part in enumerate((rows.iloc[:half], rows.iloc[half:])):
+        part.to_parquet(parts / f"part-{number}.parquet", index=False)
+    shutil.copy(source.root / "params.yaml", tmp_path / "params.yaml")
+    shutil.copytree(source.root / "docs", tmp_path / "docs")
+    settings = source.settings.model_copy(deep=True)
+    settings.data.path, settings.data.example = "data/raw/parts/*.parquet", "none"
+    globbed = Project(tmp_path, settings)
+    pipeline.run(globbed, "analyze")
+    assert diagnosis(globbed)["rows"] == len(rows)
+    assert diagnosis(globbed)["target_counts"] == diagnosis(source)["target_counts"]

@@ -114,6 +114,21 @@ def sha256(path: Path) -> str:
         return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
+# File fingerprints by (path, size, modification time): a run hashes each large file once.
+_fingerprints: dict[tuple[str, int, int], str] = {}
+
+
+def fingerprint(path: Path) -> str:
+    """The SHA-256 of a file, or "" when there is none."""
+    if not path.is_file():
+        return ""
+    status = path.stat()
+    key = (str(path.resolve()), status.st_size, status.st_mtime_ns)
+    if key not in _fingerprints:
+        _fingerprints[key] = sha256(path)
+    return _fingerprints[key]
+
+
 class ProjectBusyError(RuntimeError):
     """Another command is writing this project's outputs."""
 

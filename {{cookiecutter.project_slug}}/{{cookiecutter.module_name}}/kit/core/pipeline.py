@@ -19,7 +19,7 @@ import pydantic_core
 from .. import PACKAGE
 from . import config, example_data, spark
 from .data import broken, check_columns, is_csv, listed, read_table, write_table
-from .files import all_or_nothing, replacing, sha256, write_json
+from .files import all_or_nothing, fingerprint, replacing, write_json
 from .messages import Messages, messages_beside
 from .records import RecordType
 from .tables import FrameTable, Table
@@ -106,7 +106,7 @@ class Project:
 
     def write_example(self) -> None:
         """Write the example data to data.path if the project starts from one and has no data yet."""
-        if not self.raw_data.exists() and self.data.example != "none":
+        if not self.has_raw_data() and self.data.example != "none":
             self.write_rows(self.example(), self.raw_data)
             say = self.messages(__file__)
             print(say("pipeline.example_written", example=self.data.example, path=self.data.path))
@@ -138,14 +138,14 @@ class Project:
         """The raw data exists: written from the example if the project starts from one, else said where
         to put it."""
         self.write_example()
-        if self.on_spark:
-            present = bool(self.settings.spark.table) or any(
-                path.exists() for path in spark.source_files(self)
-            )
-        else:
-            present = self.raw_data.exists()
-        if not present and self.data.example == "none":
+        if not self.has_raw_data():
             raise broken("exists", "no_file_yet", "copy_your_file", path=self.data.path)
+
+    def has_raw_data(self) -> bool:
+        """Whether data.path names data: a file, or with Spark also a folder or glob of files, or a table."""
+        if self.on_spark:
+            return bool(self.settings.spark.table) or any(path.exists() for path in spark.source_files(self))
+        return self.raw_data.exists()
 
     def raw_table(self) -> Table:
         """The raw data as the engine holds it: in memory with pandas, or on Spark with a sample in memory
@@ -241,21 +241,6 @@ def differences(key: str, old: Any, new: Any) -> list[str]:
         parts = {**old, **new}
         return [name for part in parts for name in differences(f"{key}.{part}", old.get(part), new.get(part))]
     return [] if old == new else [key]
-
-
-# File fingerprints by (path, size, modification time): a run hashes each large file once.
-_fingerprints: dict[tuple[str, int, int], str] = {}
-
-
-def fingerprint(path: Path) -> str:
-    """The SHA-256 of a file, or "" when there is none."""
-    if not path.is_file():
-        return ""
-    status = path.stat()
-    key = (str(path.resolve()), status.st_size, status.st_mtime_ns)
-    if key not in _fingerprints:
-        _fingerprints[key] = sha256(path)
-    return _fingerprints[key]
 
 
 def write_table_as(frame: Any, path: Path, encoding: str = "utf-8", delimiter: str = ",") -> None:

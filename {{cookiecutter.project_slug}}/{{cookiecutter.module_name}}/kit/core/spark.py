@@ -28,7 +28,8 @@ import pyarrow.parquet as pq
 
 from .data import broken, check_decodable, check_file, header_only, is_csv
 from .data import refuse_repeated_header as refuse_header_rows
-from .files import replacing, sha256
+from .files import fingerprint as file_fingerprint
+from .files import replacing
 from .messages import messages_here
 from .tables import ColumnFacts, TargetAs, fences
 
@@ -111,9 +112,9 @@ def fingerprint(project: Project) -> str:
     if project.settings.spark.table:
         return "table:" + project.settings.spark.table
     files = source_files(project)
-    if len(files) == 1 and files[0] == project.raw_data:
-        return sha256(files[0]) if files[0].is_file() else ""
-    return ",".join(f"{path.relative_to(project.root).as_posix()}:{sha256(path)}" for path in files)
+    if files == [project.raw_data]:
+        return file_fingerprint(project.raw_data)
+    return ",".join(f"{path.relative_to(project.root).as_posix()}:{file_fingerprint(path)}" for path in files)
 
 
 def read(project: Project) -> DataFrame:
