@@ -423,7 +423,7 @@ def split(
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    stratum = named(target) if target else F.lit(0)
+    stratum = named(target) if target else F.lit("all")  # a number would name a column by position
     counts = {row[0]: int(row[1]) for row in frame.groupBy(stratum).count().collect()}
     quotas = shares(counts, math.ceil(holdout_size * sum(counts.values())))
     order = F.xxhash64(F.lit(seed), *[named(name) for name in frame.columns])
