@@ -213,7 +213,7 @@ MUTATIONS = {
     ),
     "holdout-split-unseeded": Mutation(
         f"{PACKAGE}/prepare/stage.py",
-        "random_state=project.settings.split.seed,\n        stratify=stratify,",
+        "random_state=project.settings.split.seed,\n            stratify=stratify,",
         "stratify=stratify,",
         ("tests/test_pipeline.py::test_run_all_gives_the_same_outputs_as_the_stages_one_by_one",),
     ),
