@@ -103,16 +103,36 @@ def test_on_a_sample_the_model_learns_from_fewer_rows_and_the_report_shows_what_
 
 
 def test_batch_predictions_on_spark_equal_those_made_in_memory(trained, tmp_path, spark_installed):
-    made = {}
+    """The same predictions, and the same count of categories the model never saw when it answers them."""
+    card = records.ModelCard.read(trained.path("model_card"), trained.settings.project.language)
+    rows = pd.read_parquet(trained.path("holdout"))
+    known = predict.known_values(card, list(rows.columns))
+    if known and not predict.refuses_unseen(card):
+        column = next(iter(known))
+        rows[column] = rows[column].astype(object)
+        rows.iloc[::2, rows.columns.get_loc(column)] = "a value never seen in training"
+    source = tmp_path / "rows.parquet"
+    rows.to_parquet(source, index=False)
+    made, said = {}, {}
     for engine in ("pandas", "spark"):
         project = Project(trained.root, trained.settings.model_copy(update={"engine": engine}))
         destination = tmp_path / f"{engine}.parquet"
         try:
-            predict.run(project, project.path("holdout"), destination)
+            said[engine] = predict.run(project, source, destination)
         except spark.EngineError as error:
             pytest.skip(skip_reason("spark_not_started", error=error))
         made[engine] = pd.read_parquet(destination)
     pd.testing.assert_frame_equal(made["spark"], made["pandas"], check_dtype=False, rtol=1e-9)
+    assert said["spark"][2:] == said["pandas"][2:]  # after the rows written and the speed
+
+
+def reading_elsewhere(source, root, **data):
+    """The Spark project's settings and documents in `root`, reading its data where `data` says."""
+    shutil.copy(source.root / "params.yaml", root / "params.yaml")
+    shutil.copytree(source.root / "docs", root / "docs")
+    settings = source.settings.model_copy(deep=True)
+    settings.data = settings.data.model_copy(update={"example": "none", **data})
+    return settings
 
 
 def test_spark_reads_the_data_from_a_glob_of_parquet_files(engines, tmp_path):
@@ -123,11 +143,33 @@ def test_spark_reads_the_data_from_a_glob_of_parquet_files(engines, tmp_path):
     half = len(rows) // 2
     for number, part in enumerate((rows.iloc[:half], rows.iloc[half:])):
         part.to_parquet(parts / f"part-{number}.parquet", index=False)
-    shutil.copy(source.root / "params.yaml", tmp_path / "params.yaml")
-    shutil.copytree(source.root / "docs", tmp_path / "docs")
-    settings = source.settings.model_copy(deep=True)
-    settings.data.path, settings.data.example = "data/raw/parts/*.parquet", "none"
-    globbed = Project(tmp_path, settings)
+    globbed = Project(tmp_path, reading_elsewhere(source, tmp_path, path="data/raw/parts/*.parquet"))
     pipeline.run(globbed, "analyze")
     assert diagnosis(globbed)["rows"] == len(rows)
     assert diagnosis(globbed)["target_counts"] == diagnosis(source)["target_counts"]
+
+
+def test_spark_reads_a_catalog_table_and_its_fingerprint_follows_the_rows(engines, tmp_path):
+    source = engines["spark"]
+    rows = source.read_raw()
+    session = spark.spark_of(source)
+
+    def as_table(frame, name):
+        """`frame` as a table of Spark's catalog (a view of a Parquet file): a data lake's table locally."""
+        path = tmp_path / f"{name}.parquet"
+        frame.to_parquet(path, index=False)
+        session.read.parquet(str(path)).createOrReplaceTempView(name)
+        return name
+
+    settings = reading_elsewhere(source, tmp_path)
+    settings.spark = settings.spark.model_copy(update={"table": as_table(rows, "rows")})
+    tabled = Project(tmp_path, settings)
+    pipeline.run(tabled, "analyze")
+    assert diagnosis(tabled)["rows"] == len(rows)
+    assert diagnosis(tabled)["target_counts"] == diagnosis(source)["target_counts"]
+
+    def fingerprint(name):
+        return spark.rows_fingerprint(session.read.table(name))
+
+    assert fingerprint(as_table(rows, "same_rows")) == fingerprint("rows")
+    assert fingerprint(as_table(rows.iloc[1:], "fewer_rows")) != fingerprint("rows")

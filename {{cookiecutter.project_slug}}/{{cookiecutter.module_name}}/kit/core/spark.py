@@ -43,8 +43,10 @@ ANALYSIS_SAMPLE_ROWS = 100_000
 # Each class keeps up to this many rows in a sample however rare it is, so its checks see it whole.
 CLASS_FLOOR_ROWS = 1_000
 # Distinct counts and quartiles are exact up to this many rows; beyond, distinct counts are within 1%
-# and quartiles within 1 / QUANTILE_ACCURACY of the rows, which keeps memory bounded.
+# and quartiles within 1 / QUANTILE_ACCURACY of the rows, which keeps memory bounded (the Analyze
+# report's `analysis.report.approximate` says so).
 EXACT_ROWS = 1_000_000
+DISTINCT_ERROR = 0.01
 QUANTILE_ACCURACY = 100_000
 # Set before params.yaml's spark.options, which win: no web UI or progress bars in a batch run, and
 # every encoding Java knows for CSV files (Spark 4 otherwise takes only the Unicode ones and Latin-1).
@@ -108,13 +110,24 @@ def source_files(project: Project) -> list[Path]:
 
 
 def fingerprint(project: Project) -> str:
-    """The SHA-256 of the raw data, of every file for a folder or glob; of the name for a table."""
+    """The SHA-256 of the raw data, of every file for a folder or glob; for a table, its rows."""
     if project.settings.spark.table:
-        return "table:" + project.settings.spark.table
+        table = project.settings.spark.table
+        return f"table:{table}:{rows_fingerprint(spark_of(project).read.table(table))}"
     files = source_files(project)
     if files == [project.raw_data]:
         return file_fingerprint(project.raw_data)
     return ",".join(f"{path.relative_to(project.root).as_posix()}:{file_fingerprint(path)}" for path in files)
+
+
+def rows_fingerprint(frame: DataFrame) -> str:
+    """The row count and the sum of a 64-bit hash of every row, in any order, from one pass: a changed,
+    added or removed row changes it, where a table's name stays the same."""
+    from pyspark.sql import functions as F
+
+    row_hash = F.xxhash64(*[named(name) for name in frame.columns]).cast("decimal(38,0)")
+    rows, total = frame.agg(F.count(F.lit(1)), F.sum(row_hash)).collect()[0]
+    return f"{rows}:{total}"
 
 
 def read(project: Project) -> DataFrame:
@@ -286,6 +299,10 @@ class SparkTable:
             self._sample = drawn.toPandas()
         return self._sample
 
+    @property
+    def approximate(self) -> bool:
+        return self.rows > EXACT_ROWS
+
     def facts(self) -> dict[str, ColumnFacts]:
         if not self._facts:
             self._facts = self._measure()
@@ -295,10 +312,11 @@ class SparkTable:
         from pyspark.sql import functions as F
 
         numbers = self.numbers()
-        exact = self.rows <= EXACT_ROWS
 
         def distinct(values: Column) -> Column:
-            return F.count_distinct(values) if exact else F.approx_count_distinct(values, rsd=0.01)
+            if self.approximate:
+                return F.approx_count_distinct(values, rsd=DISTINCT_ERROR)
+            return F.count_distinct(values)
 
         measures = []
         for name, kind in self.frame.dtypes:
@@ -335,13 +353,11 @@ class SparkTable:
     def quartiles(self, columns: list[str]) -> dict[str, tuple[float, float]]:
         from pyspark.sql import functions as F
 
-        exact = self.rows <= EXACT_ROWS
-
         def quartile(name: str) -> Column:
             values = named(name).cast("double")
-            if exact:
-                return F.percentile(values, [0.25, 0.75])
-            return F.percentile_approx(values, [0.25, 0.75], QUANTILE_ACCURACY)
+            if self.approximate:
+                return F.percentile_approx(values, [0.25, 0.75], QUANTILE_ACCURACY)
+            return F.percentile(values, [0.25, 0.75])
 
         found = self.frame.agg(*[quartile(name) for name in columns]).collect()[0]
         return {name: (found[i][0], found[i][1]) for i, name in enumerate(columns) if found[i]}
@@ -384,6 +400,27 @@ class SparkTable:
         for (left, right), value in zip(pairs, found, strict=True):
             matrix.loc[left, right] = matrix.loc[right, left] = float("nan") if value is None else value
         return matrix
+
+
+def unseen_counts(frame: DataFrame, known: dict[str, list[str]]) -> dict[str, int]:
+    """Rows per column whose value, as text, is not among the `known` ones, counted in one pass; the
+    columns that have any."""
+    from pyspark.sql import functions as F
+
+    if not known:
+        return {}
+    kinds = dict(frame.dtypes)
+
+    def as_text(column: str) -> Column:
+        """The values as pandas writes them as text: true/false as True/False."""
+        if kinds[column] == "boolean":
+            return F.when(named(column), F.lit("True")).when(~named(column), F.lit("False"))
+        return named(column).cast("string")
+
+    found = frame.agg(
+        *[F.count(F.when(~as_text(column).isin(labels), 1)) for column, labels in known.items()]
+    ).collect()[0]
+    return {column: int(count) for column, count in zip(known, found, strict=True) if count}
 
 
 @contextmanager

@@ -39,6 +39,11 @@ class Table(Protocol):
         """Every row when the data fit in memory; otherwise a sample with every class in it."""
         ...
 
+    @property
+    def approximate(self) -> bool:
+        """Whether distinct counts and quartiles are estimates: on data too large to count them exactly."""
+        ...
+
     def facts(self) -> dict[str, ColumnFacts]: ...
 
     def value_counts(self, column: str) -> dict[Any, int]: ...
@@ -85,6 +90,10 @@ class FrameTable:
     @property
     def sample(self) -> pd.DataFrame:
         return self.frame
+
+    @property
+    def approximate(self) -> bool:
+        return False
 
     def facts(self) -> dict[str, ColumnFacts]:
         if self._facts is None:

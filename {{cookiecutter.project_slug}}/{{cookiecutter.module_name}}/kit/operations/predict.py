@@ -44,12 +44,20 @@ class Step:
     values: dict[str, Any]
 
 
+def known_values(card: ModelCard, columns: list[str]) -> dict[str, list[str]]:
+    """The training values of each category column the card lists them for, of those among `columns`."""
+    return {
+        column: entry.known_values
+        for column, entry in card.columns.items()
+        if entry.known_values is not None and column in columns
+    }
+
+
 def unseen_categories(frame: pd.DataFrame, card: ModelCard) -> dict[str, pd.Series]:
     """For each category column whose training values the card lists, which rows hold a value it never saw."""
     return {
-        column: frame[column].notna() & ~frame[column].astype(str).isin(entry.known_values)
-        for column, entry in card.columns.items()
-        if entry.known_values is not None and column in frame.columns
+        column: frame[column].notna() & ~frame[column].astype(str).isin(known)
+        for column, known in known_values(card, list(frame.columns)).items()
     }
 
 
@@ -207,30 +215,29 @@ def run(project: Project, source: Path, destination: Path) -> list[str]:
     say = project.messages(__file__)
     if project.on_spark:  # a file of any size, on Spark's workers
         started = time.perf_counter()
-        rows = predict_on_spark(project, source, destination, model, card)
+        rows, unseen = predict_on_spark(project, source, destination, model, card)
         elapsed = time.perf_counter() - started
-        return [
-            say("predict.written", rows=rows, path=destination),
-            say("predict.speed", ms_per_row=1000 * elapsed / max(rows, 1), seconds=elapsed),
-        ]
-    frame = project.read_table(source)
-    started = time.perf_counter()
-    output = predict(frame, model, card)
-    elapsed = time.perf_counter() - started
-    write_table_as(spreadsheet_safe(output) if is_csv(destination) else output, destination)
-    unseen = unseen_counts(frame, card)
+    else:
+        frame = project.read_table(source)
+        started = time.perf_counter()
+        output = predict(frame, model, card)
+        elapsed = time.perf_counter() - started
+        write_table_as(spreadsheet_safe(output) if is_csv(destination) else output, destination)
+        rows, unseen = len(output), unseen_counts(frame, card)
     return [
-        say("predict.written", rows=len(output), path=destination),
-        say("predict.speed", ms_per_row=1000 * elapsed / max(len(output), 1), seconds=elapsed),
+        say("predict.written", rows=rows, path=destination),
+        say("predict.speed", ms_per_row=1000 * elapsed / max(rows, 1), seconds=elapsed),
         *([say("predict.unseen", columns=unseen_text(unseen, say))] if unseen else []),
     ]
 
 
-def predict_on_spark(project: Project, source: Path, destination: Path, model: Any, card: ModelCard) -> int:
+def predict_on_spark(
+    project: Project, source: Path, destination: Path, model: Any, card: ModelCard
+) -> tuple[int, dict[str, int]]:
     """Predictions for a file of any size, written to `destination` as one file: each part of the rows
     goes through `predict`, as in memory and in the service, on Spark's workers. The first CHECKED_ROWS
     rows are predicted here first, so a wrong file is refused with the message the pandas engine
-    gives. Returns the number of rows."""
+    gives. Returns the number of rows, and the rows per column with a category the model never saw."""
     frame = spark.read_files(project, [source])
     first = frame.limit(CHECKED_ROWS).toPandas()
     shape = spark.spark_of(project).createDataFrame(predict(first, model, card)).schema
@@ -240,9 +247,10 @@ def predict_on_spark(project: Project, source: Path, destination: Path, model: A
             yield predict(part, model, card)
 
     output = frame.mapInPandas(predicted, shape)
+    unseen = spark.unseen_counts(frame, known_values(card, frame.columns))
     if not is_csv(destination):
         spark.write_parquet(output, destination)
-        return output.count()
+        return output.count(), unseen
     with spark.parts_folder(destination) as folder:
         parts = folder / "predictions.parquet"
         spark.write_parquet(output, parts)
@@ -252,7 +260,7 @@ def predict_on_spark(project: Project, source: Path, destination: Path, model: A
                 part = spreadsheet_safe(batch.to_pandas())
                 part.to_csv(temporary, index=False, header=position == 0, mode="a")
                 rows += len(part)
-    return rows
+    return rows, unseen
 
 
 def check_destination(project: Project, source: Path, destination: Path) -> None:

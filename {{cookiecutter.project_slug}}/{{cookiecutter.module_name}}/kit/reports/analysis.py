@@ -40,6 +40,10 @@ def write_report(
             columns=len(table.columns),
         )
     )
+    if len(table.sample) < table.rows:
+        report.paragraph(say("analysis.report.sampled", sample=len(table.sample)))
+    if table.approximate:
+        report.paragraph(say("analysis.report.approximate"))
     report.heading(say("analysis.report.findings"))
     rows = [
         [
