@@ -1,9 +1,12 @@
 """The pandas and Spark engines give the same answers on the expenses example at 100,000 rows: the same
-findings and counts from Analyze, the same split sizes from Prepare, and holdout metrics within 0.01."""
+findings and counts from Analyze, the same split sizes from Prepare, and holdout metrics within 0.01,
+whether Spark's model learns from a sample or from every row (spark.training: distributed)."""
 
 import json
+import shutil
 import tomllib
 
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from conftest import bake, locked_packages, read, run
@@ -69,3 +72,24 @@ def test_both_engines_models_score_alike_on_their_holdouts(engines):
     metric = by_pandas["metric"]
     assert by_spark["metric"] == metric
     assert abs(by_spark["holdout"][metric] - by_pandas["holdout"][metric]) <= METRIC_TOLERANCE
+
+
+def test_trained_on_spark_on_every_row_the_model_scores_as_pandas_and_loads_without_spark(engines, tmp_path):
+    by_pandas = outputs(engines["pandas"])[1]
+    root = tmp_path / "distributed"
+    shutil.copytree(engines["spark"], root)
+    settings = yaml.safe_load(read(root, "params.yaml"))
+    settings["spark"]["training"] = "distributed"
+    (root / "params.yaml").write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    for stage in ("train", "test"):
+        result = run(["-m", "expense_classifier", "run", stage], root)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    card = json.loads(read(root, "models/model.json"))
+    assert card["estimator"] == "DistributedTrees" and "xgboost" in card["libraries"]
+    assert card["training_rows"] == pq.ParquetFile(root / "data/processed/train.parquet").metadata.num_rows
+    by_spark = outputs(root)[1]
+    metric = by_pandas["metric"]
+    assert abs(by_spark["holdout"][metric] - by_pandas["holdout"][metric]) <= METRIC_TOLERANCE
+    # Test's service check loads the model file in a process of its own, without Spark, and answers alike.
+    service = by_spark["service_level"]
+    assert service["matching_predictions"] == service["rows"] > 0

@@ -7,7 +7,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }}.kit.core import pipeline, records, spark
+from {{ cookiecutter.module_name }}.kit.core import metrics, models, pipeline, records, spark
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 from {{ cookiecutter.module_name }}.kit.operations import predict
 from {{ cookiecutter.module_name }}.kit.process.readiness import skip_reason
@@ -90,6 +90,7 @@ def test_on_a_sample_the_model_learns_from_fewer_rows_and_the_report_shows_what_
     project = engines["spark"]
     settings = project.settings.model_copy(deep=True)
     settings.spark.sample_rows = 1000  # the least it accepts
+    settings.spark.training = "sample"
     split_rows = len(pd.read_parquet(project.path("train")))
     if split_rows <= settings.spark.sample_rows:
         pytest.skip(skip_reason("nothing_to_sample", rows=split_rows, sample_rows=settings.spark.sample_rows))
@@ -111,19 +112,64 @@ def test_batch_predictions_on_spark_equal_those_made_in_memory(trained, tmp_path
         column = next(iter(known))
         rows[column] = rows[column].astype(object)
         rows.iloc[::2, rows.columns.get_loc(column)] = "a value never seen in training"
-    source = tmp_path / "rows.parquet"
+    made, said = predicted_on_each_engine(trained, rows, tmp_path)
+    pd.testing.assert_frame_equal(made["spark"], made["pandas"], check_dtype=False, rtol=1e-9)
+    assert said["spark"][2:] == said["pandas"][2:]  # after the rows written and the speed
+
+
+def predicted_on_each_engine(trained, rows, folder):
+    """What `predict` writes and says for `rows` with the project's model, run by each engine."""
+    source = folder / "rows.parquet"
     rows.to_parquet(source, index=False)
     made, said = {}, {}
     for engine in ("pandas", "spark"):
         project = Project(trained.root, trained.settings.model_copy(update={"engine": engine}))
-        destination = tmp_path / f"{engine}.parquet"
+        destination = folder / f"{engine}.parquet"
         try:
             said[engine] = predict.run(project, source, destination)
         except spark.EngineError as error:
             pytest.skip(skip_reason("spark_not_started", error=error))
         made[engine] = pd.read_parquet(destination)
+    return made, said
+
+
+def holdout_score(project):
+    """The primary metric of the project's model on its holdout rows."""
+    model = models.load(project.path("model"))
+    holdout = pd.read_parquet(project.path("holdout"))
+    answers = metrics.predict(model, holdout[project.feature_columns(holdout)], project.data.positive_label)
+    truth = holdout[project.data.target]
+    return metrics.score(project.settings.model.metric, truth, *answers, **project.scoring)
+
+
+def test_trained_on_spark_on_every_row_the_model_scores_as_one_trained_here_and_answers_alike(
+    engines, tmp_path
+):
+    """spark.training: distributed: XGBoost learns from every training row on Spark; the model file
+    then loads and answers without Spark, as Spark's batch predictions do, and scores on the holdout
+    within the noise of a holdout this size of the model that learned in this process."""
+    pytest.importorskip("xgboost", reason=skip_reason("spark_not_installed"))
+    project = engines["spark"]
+    scores = {}
+    for training in ("sample", "distributed"):
+        settings = project.settings.model_copy(deep=True)
+        settings.spark.training = training
+        trained = Project(project.root, settings)
+        for stage in ("preprocess", "train"):
+            pipeline.run(trained, stage)
+        scores[training] = holdout_score(trained)
+    card = records.ModelCard.read(trained.path("model_card"), settings.project.language)
+    holdout = pd.read_parquet(trained.path("holdout"))
+    assert card.estimator == "DistributedTrees"
+    assert card.training_rows == len(pd.read_parquet(trained.path("train")))
+    noise = 3 / math.sqrt(len(holdout))  # three standard errors of a share measured on the holdout
+    metric = settings.model.metric
+    if metrics.METRICS[metric].higher_is_better:
+        assert scores["distributed"] >= scores["sample"] - noise, scores
+    else:
+        assert scores["distributed"] <= scores["sample"] * (1 + noise), scores
+    made, _ = predicted_on_each_engine(trained, holdout.drop(columns=[settings.data.target]), tmp_path)
     pd.testing.assert_frame_equal(made["spark"], made["pandas"], check_dtype=False, rtol=1e-9)
-    assert said["spark"][2:] == said["pandas"][2:]  # after the rows written and the speed
 
 
 def reading_elsewhere(source, root, **data):

@@ -19,10 +19,13 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 from sklearn.inspection import permutation_importance
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
+from sklearn.utils.metaestimators import available_if
 
 from .kit.core import metrics
 from .kit.core.data import dense
+from .kit.core.messages import messages_here
 from .kit.core.pipeline import Project
+from .kit.core.spark import EngineError
 
 BASELINE = "baseline"
 PERMUTATION_REPEATS = 3  # shuffles of each column when measuring what it contributes
@@ -40,6 +43,9 @@ SEARCH_SPACES: dict[str, dict[str, list[Any]]] = {
 # example as good as every word, where a million rows of dense word weights would not fit in memory.
 KEPT_COLUMNS = 32
 TOPICS = 32
+# The candidate spark.training: distributed trains on every training row, with XGBoost on Spark: the
+# one whose trees gain most from more rows and that a Spark-native learner grows alike.
+DISTRIBUTED = "gradient_boosting"
 
 
 class DenseFeatures(TransformerMixin, BaseEstimator):
@@ -77,6 +83,81 @@ class DenseFeatures(TransformerMixin, BaseEstimator):
         )
 
 
+class DistributedTrees(BaseEstimator):
+    """Gradient-boosted trees trained by XGBoost, kept as XGBoost's own model bytes: the model file
+    loads and predicts in one process, without Spark or Java.
+
+    The Train stage trains them on Spark on every training row (spark.training: distributed) and
+    hands the booster to `trained`; `fit` trains them in this process on rows held in memory, with
+    the same `settings` (XGBoost's, and the share of rows kept aside to stop early).
+    """
+
+    def __init__(self, settings: dict[str, Any] | None = None, classification: bool = True):
+        self.settings = settings
+        self.classification = classification
+
+    def fit(self, features: Any, target: Any) -> DistributedTrees:
+        settings = dict(self.settings or {})
+        share = settings.pop("validation_share", 0.1)
+        kept_aside = np.random.default_rng(settings.get("random_state")).random(len(target)) < share
+        features, target = dense(features), np.asarray(target)
+        xgboost = self._xgboost()
+        if self.classification:
+            classes, labels = np.unique(target, return_inverse=True)
+            learner = xgboost.XGBClassifier(**settings)
+        else:
+            classes, labels = None, target
+            learner = xgboost.XGBRegressor(**settings)
+        learner.fit(
+            features[~kept_aside],
+            labels[~kept_aside],
+            eval_set=[(features[kept_aside], labels[kept_aside])],
+            verbose=False,
+        )
+        return self.trained(learner.get_booster(), classes)
+
+    def trained(self, booster: Any, classes: Any) -> DistributedTrees:
+        """Keep `booster`'s rounds up to the best one on the rows kept aside (early stopping leaves the
+        rounds after it in the booster) and, for classification, the classes in its outputs' order."""
+        self.rounds_ = int(booster.attr("best_iteration") or booster.num_boosted_rounds() - 1) + 1
+        self.booster_ = bytes(booster[: self.rounds_].save_raw("ubj"))
+        if classes is not None:
+            self.classes_ = np.asarray(classes)
+        return self
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The booster as bytes, without the copy XGBoost loaded to predict: that copy is rebuilt."""
+        state = super().__getstate__()
+        state.pop("_loaded", None)
+        return state
+
+    @staticmethod
+    def _xgboost() -> Any:
+        try:
+            import xgboost
+        except ImportError:
+            say = messages_here(__file__)
+            raise EngineError(say("trees.needs_xgboost")) from None
+        return xgboost
+
+    def _outputs(self, features: Any) -> np.ndarray:
+        loaded = getattr(self, "_loaded", None)
+        if loaded is None:
+            loaded = self._loaded = self._xgboost().Booster(model_file=bytearray(self.booster_))
+        return np.asarray(loaded.inplace_predict(dense(features)))
+
+    def predict(self, features: Any) -> np.ndarray:
+        if hasattr(self, "classes_"):
+            return self.classes_[np.argmax(self.predict_proba(features), axis=1)]
+        return self._outputs(features)
+
+    @available_if(lambda self: hasattr(self, "classes_"))
+    def predict_proba(self, features: Any) -> np.ndarray:
+        outputs = self._outputs(features)
+        # Of two classes XGBoost gives the second one's probability only.
+        return np.column_stack([1 - outputs, outputs]) if outputs.ndim == 1 else outputs
+
+
 def candidates(problem_type: str, seed: int) -> dict[str, Any]:
     """The baseline first, then the candidates: a linear model, which takes the sparse features as they
     are, and gradient-boosted trees, which get them dense."""
@@ -96,6 +177,25 @@ def candidates(problem_type: str, seed: int) -> dict[str, Any]:
         BASELINE: DummyRegressor(strategy="mean"),
         "ridge": Ridge(alpha=1.0),
         "gradient_boosting": boosted(HistGradientBoostingRegressor(early_stopping=True, random_state=seed)),
+    }
+
+
+def xgboost_settings(setting: dict[str, Any], project: Project) -> dict[str, Any]:
+    """XGBoost's settings for the trees the DISTRIBUTED candidate grows at `setting` of its search, read
+    from that candidate so the two cannot drift apart: as many rounds at most, the same learning rate,
+    leaves, bins and regularisation, and the same early stopping on a share of the rows kept aside."""
+    trees = tuned(DISTRIBUTED, setting, project).named_steps["trees"]
+    return {
+        "n_estimators": trees.max_iter,
+        "learning_rate": trees.learning_rate,
+        "grow_policy": "lossguide",
+        "max_leaves": trees.max_leaf_nodes,
+        "max_depth": trees.max_depth or 0,  # 0: no limit, as None is to scikit-learn
+        "max_bin": trees.max_bins,
+        "reg_lambda": trees.l2_regularization,
+        "early_stopping_rounds": trees.n_iter_no_change,
+        "validation_share": trees.validation_fraction,
+        "random_state": project.settings.split.seed,
     }
 
 

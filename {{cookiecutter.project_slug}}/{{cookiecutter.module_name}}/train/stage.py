@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from importlib import import_module
 from importlib.metadata import version
 from tempfile import TemporaryDirectory
 from typing import Any, TypeVar
@@ -29,13 +30,16 @@ from sklearn.model_selection import GridSearchCV, KFold, StratifiedKFold, learni
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
-from ..kit.core import metrics, models, threads
+from ..kit.core import metrics, models, spark, threads
 from ..kit.core.pipeline import Project
 from ..kit.core.records import ColumnSchema, CrossValidation, ModelCard, Search, Trial
 from ..kit.reports.report import setting_text
 from ..kit.reports.training import write_report
 from ..modelling import (
     BASELINE,
+    DISTRIBUTED,
+    DenseFeatures,
+    DistributedTrees,
     candidates,
     contributions,
     fit_behind,
@@ -43,6 +47,7 @@ from ..modelling import (
     scorer,
     search_grid,
     tuned,
+    xgboost_settings,
 )
 from ..preprocess.stage import column_kinds
 
@@ -167,33 +172,71 @@ def run(project: Project) -> list[str]:
 
     tried = search(preprocessor, *search_rows(frame, target, project), project)
     results = {name: best(tries, lambda entry: entry["mean"], metric) for name, tries in tried.items()}
-    chosen = best_candidate(results, metric)
-    setting = results[chosen]["setting"]
-    model = fit_behind(preprocessor, tuned(chosen, setting, project), frame, target)
+    searched_rows = min(len(frame), SEARCH_ROWS)
+    split_rows = pq.ParquetFile(project.path("train")).metadata.num_rows
+    distributed = project.on_spark and project.settings.spark.training == "distributed"
+    sample = trained_on_spark = None
+    if distributed:
+        chosen = DISTRIBUTED
+        model, trained_on_spark = train_distributed(
+            preprocessor, results[chosen]["setting"], frame, target, project
+        )
+        training_rows = trained_on_spark["rows"]
+    else:
+        chosen = best_candidate(results, metric)
+        model = fit_behind(preprocessor, tuned(chosen, results[chosen]["setting"], project), frame, target)
+        training_rows = len(frame)
+        if split_rows > training_rows:  # a sample of the training split (spark.sample_rows)
+            sample = (split_rows, sample_effect(model, *search_rows(frame, target, project), project))
 
     importance = feature_importance(model, frame, target, project)
-    searched_rows, training_rows = min(len(frame), SEARCH_ROWS), len(frame)
-    split_rows = pq.ParquetFile(project.path("train")).metadata.num_rows
-    sample = None
-    if split_rows > training_rows:  # a sample of the training split (spark.sample_rows)
-        sample = (split_rows, sample_effect(model, *search_rows(frame, target, project), project))
-    report = write_report(project, tried, results, chosen, importance, searched_rows, training_rows, sample)
-    card = model_card(model, chosen, tried, results, train, columns, project, started)
+    # On Spark, the report also names the candidate the search preferred, should it not be the one trained.
+    on_spark = {**trained_on_spark, "winner": best_candidate(results, metric)} if trained_on_spark else None
+    report = write_report(
+        project, tried, results, chosen, importance, searched_rows, training_rows, sample, on_spark
+    )
+    card = model_card(model, chosen, tried, results, train, columns, project, started, training_rows)
     # The card is the model file's record: models.save writes it beside the model with the file's SHA-256.
     models.save(model, project.path("model"), card.content())
     say = project.messages(__file__)
-    return [
+    lines = [
         say(
             "console.chose",
             model=chosen,
-            setting=setting_text(setting),
+            setting=setting_text(results[chosen]["setting"]),
             metric=metric,
             score=results[chosen]["mean"],
             baseline=results[BASELINE]["mean"],
-        ),
+        )
+    ]
+    if trained_on_spark:
+        lines.append(say("console.distributed", **trained_on_spark))
+    return [
+        *lines,
         say("console.saved", path=project.path("model").relative_to(project.root)),
         say("console.report", path=report.relative_to(project.root)),
     ]
+
+
+def train_distributed(
+    preprocessor: Any, setting: dict[str, Any], frame: pd.DataFrame, target: pd.Series, project: Project
+) -> tuple[Pipeline, dict[str, int]]:
+    """The DISTRIBUTED candidate at `setting`, trained by XGBoost on Spark on every training row
+    (spark.training: distributed), as one pipeline with the preprocessor that loads without Spark; and
+    the rows it learned from, the workers that trained it and the rounds it kept.
+
+    The preprocessor was fitted on the sample; the step that makes its features dense is fitted on the
+    sample too, so that every Spark worker turns its rows into the same features.
+    """
+    dense = DenseFeatures(random_state=project.settings.split.seed).fit(preprocessor.transform(frame))
+    features = Pipeline([("preprocess", preprocessor), ("dense", dense)])
+    classes = np.unique(target).tolist() if project.problem_type == "classification" else None
+    settings = xgboost_settings(setting, project)
+    trained = spark.train_trees(project, features.transform, classes, settings)
+    trees = DistributedTrees(settings, classification=classes is not None).trained(trained.booster, classes)
+    boosted = Pipeline([("dense", dense), ("trees", trees)])
+    facts = {"rows": trained.rows, "workers": trained.workers, "rounds": trees.rounds_}
+    return Pipeline([("preprocess", preprocessor), ("model", boosted)]), facts
 
 
 def best(items: Sequence[Item], score: Callable[[Item], float], metric: str) -> Item:
@@ -265,9 +308,11 @@ def model_card(
     columns: list[str],
     project: Project,
     started: float,
+    training_rows: int,
 ) -> ModelCard:
     """What it takes to reproduce, audit and serve the model, saved beside it; last, what training took
-    since `started`."""
+    since `started`. `training_rows`: the rows the model learned from, all of the split's when trained
+    on Spark; `train` is the rows this process holds."""
     estimator = model.named_steps["model"]
     # Gradient boosting is a pipeline that makes its features dense first; the card names the trees.
     final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
@@ -313,15 +358,21 @@ def model_card(
         id_columns=project.data.id_columns,
         schema=schema,
         unseen_categories=project.settings.preprocess.unseen_categories,
-        training_rows=len(train),
+        training_rows=training_rows,
         training_data_fingerprint=fingerprint(train),
         seed=project.settings.split.seed,
         libraries={
             "python": platform.python_version(),
             **{name: version(name) for name in ("scikit-learn", "pandas", "numpy", "skops")},
+            **({"xgboost": xgboost_version()} if isinstance(final, DistributedTrees) else {}),
         },
         **training_costs(started),
     )
+
+
+def xgboost_version() -> str:
+    """The release of XGBoost that trained the model, whichever of its packages installed it."""
+    return str(import_module("xgboost").__version__)
 
 
 def feature_importance(

@@ -7,12 +7,20 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 from sklearn.model_selection import ParameterGrid
+from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from {{ cookiecutter.module_name }}.kit.core import metrics, models, pipeline, threads
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 from {{ cookiecutter.module_name }}.kit.core.records import ModelCard
-from {{ cookiecutter.module_name }}.modelling import BASELINE, SEARCH_SPACES, candidates, tuned
+from {{ cookiecutter.module_name }}.modelling import (
+    BASELINE,
+    SEARCH_SPACES,
+    DistributedTrees,
+    candidates,
+    tuned,
+    xgboost_settings,
+)
 from {{ cookiecutter.module_name }}.train.stage import best_candidate, fingerprint, search
 from {{ cookiecutter.module_name }}.train.stage import run as train
 
@@ -96,8 +104,12 @@ def test_every_candidates_hyper_parameter_search_is_recorded_and_the_best_settin
 
 
 def setting_used(project, setting):
-    """Whether the project's saved model was trained at this setting of its search."""
-    used = models.load(project.path("model")).named_steps["model"].get_params()
+    """Whether the project's saved model was trained at this setting of its search; trees trained on
+    Spark (spark.training: distributed) hold the setting as XGBoost's."""
+    model = models.load(project.path("model")).named_steps["model"]
+    if isinstance(model, Pipeline) and isinstance(model[-1], DistributedTrees):
+        return model[-1].settings == xgboost_settings(setting, project)
+    used = model.get_params()
     return {key: used[key] for key in setting} == setting
 
 

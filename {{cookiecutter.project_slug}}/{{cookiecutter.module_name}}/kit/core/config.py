@@ -377,6 +377,7 @@ class SparkSettings(Section):
     options: Annotated[dict[str, str], Field(description=say("config.kind.spark_options"))]
     table: Annotated[str | None, Field(min_length=1, description=say("config.kind.spark_table"))]
     sample_rows: Annotated[WholeNumber, Field(ge=1000)]
+    training: Literal["sample", "distributed"]
 
 
 class ValueSettings(Section):

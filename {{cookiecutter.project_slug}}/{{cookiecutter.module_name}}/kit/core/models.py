@@ -33,6 +33,7 @@ TRUSTED_TYPES = frozenset(
         "numpy.dtype",
         "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
         f"{PACKAGE}.modelling.DenseFeatures",
+        f"{PACKAGE}.modelling.DistributedTrees",
         f"{PACKAGE}.preprocess.stage.AsText",
         f"{PACKAGE}.preprocess.stage.Morphemes",
         f"{PACKAGE}.preprocess.stage.TextColumn",
@@ -51,6 +52,8 @@ values already loaded; none is a function or a module attribute that acts when c
   and imports Janome only when the model transforms text.
 - `DenseFeatures`: this project's step before gradient boosting; it holds column numbers and a
   fitted TruncatedSVD, and its methods run only when the model transforms rows.
+- `DistributedTrees`: this project's gradient-boosted trees trained by XGBoost on Spark; it holds
+  XGBoost's model as bytes and its classes, and XGBoost reads those bytes only when the model predicts.
 
 When a new step of the pipeline brings a type skops lists as untrusted, add its exact name here
 once you have checked that loading it builds data and calls nothing.

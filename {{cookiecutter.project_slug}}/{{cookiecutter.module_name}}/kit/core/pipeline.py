@@ -282,7 +282,7 @@ SETTINGS_READ = {
     "analyze": ("data", "analyze", "prepare.keep_columns", "model.problem_type"),
     "prepare": ("data", "analyze", "prepare", "split", "model.problem_type"),
     "preprocess": ("data", "preprocess", "spark.sample_rows"),
-    "train": ("data", "preprocess", "split", "model", "spark.sample_rows"),
+    "train": ("data", "preprocess", "split", "model", "spark.sample_rows", "spark.training"),
     "test": ("data", "split", "model", "value"),
 }
 PRODUCED_BY = {

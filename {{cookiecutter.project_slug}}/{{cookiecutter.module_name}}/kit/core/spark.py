@@ -9,13 +9,14 @@ here and only when the engine is chosen: a pandas project needs neither it nor J
 from __future__ import annotations
 
 import glob
+import logging
 import math
 import os
 import shutil
 import sys
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
@@ -60,10 +62,14 @@ JAVA_ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "cp932": "windows-31j"
 INTEGRAL_TYPES = ("tinyint", "smallint", "int", "bigint")
 # Columns added while the split is drawn: whether a row is held out, and its place in the shuffle.
 HOLDOUT, ORDER = "__holdout__", "__order__"
+# Columns XGBoost trains on (spark.training: distributed): a row's features, its label, and whether
+# it is kept aside to stop boosting once further rounds no longer help there.
+FEATURES, LABEL, KEPT_ASIDE = "features", "label", "kept_aside"
 
 
 class EngineError(RuntimeError):
-    """The Spark engine cannot start here: PySpark or Java is missing."""
+    """The Spark engine cannot start here, PySpark or Java being missing, or a model it trained cannot
+    predict here, XGBoost being missing."""
 
 
 @cache
@@ -533,3 +539,64 @@ class SparkRows:
         write_parquet(train, project.path("train"))
         write_parquet(holdout, project.path("holdout"))
         return train.count(), holdout.count()
+
+
+@dataclass
+class TrainedTrees:
+    """What XGBoost trained on Spark: its booster, the rows it learned from and the workers it ran on."""
+
+    booster: Any
+    rows: int
+    workers: int
+
+
+def train_trees(
+    project: Project,
+    features: Callable[[pd.DataFrame], np.ndarray],
+    classes: list[Any] | None,
+    settings: dict[str, Any],
+) -> TrainedTrees:
+    """Gradient-boosted trees trained by XGBoost's PySpark estimator on every row of the training split,
+    one worker per core Spark has. `features` turns rows into the model's features; it runs on Spark's
+    workers, batch by batch. `classes`: the labels in the order the booster is to give them, None for
+    regression."""
+    from pyspark.sql import functions as F
+    from xgboost.spark import SparkXGBClassifier, SparkXGBRegressor
+
+    spark = spark_of(project)
+    target = project.data.target
+    settings = dict(settings)
+    kept_aside = settings.pop("validation_share")
+    rows = spark.read.parquet(str(project.path("train")))
+    columns = project.feature_columns(rows)
+    rows = rows.withColumn(KEPT_ASIDE, F.rand(project.settings.split.seed) < kept_aside)
+
+    def labels(values: pd.Series) -> np.ndarray:
+        if classes is None:
+            return values.to_numpy(dtype="float64")
+        return pd.Categorical(values, categories=classes).codes.astype("float64")
+
+    def encoded(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for batch in batches:
+            yield pd.DataFrame(
+                {
+                    FEATURES: list(features(batch[columns]).astype("float32")),
+                    LABEL: labels(batch[target]),
+                    KEPT_ASIDE: batch[KEPT_ASIDE].to_numpy(),
+                }
+            )
+
+    schema = f"{FEATURES} array<float>, {LABEL} double, {KEPT_ASIDE} boolean"
+    learner = SparkXGBClassifier if classes is not None else SparkXGBRegressor
+    workers = spark.sparkContext.defaultParallelism
+    logging.getLogger("XGBoost-PySpark").setLevel(logging.WARNING)  # its progress lines are not ours to show
+    trained = learner(
+        features_col=FEATURES,
+        label_col=LABEL,
+        validation_indicator_col=KEPT_ASIDE,
+        num_workers=workers,
+        verbose=False,
+        verbosity=0,
+        **settings,
+    ).fit(rows.select(*[named(name) for name in [*columns, target]], KEPT_ASIDE).mapInPandas(encoded, schema))
+    return TrainedTrees(trained.get_booster(), rows.count(), workers)

@@ -25,11 +25,14 @@ def write_report(
     searched_rows: int,
     training_rows: int,
     sample: tuple[int, dict[int, float]] | None = None,
+    distributed: dict[str, Any] | None = None,
 ) -> Path:
     """`reports/train/report.md` and its figure: every setting each candidate was cross-validated at,
     the chosen one marked, and how much shuffling each column worsens the metric (`importance`).
     `sample`: the rows of the training split and the chosen candidate's metric by rows learned from,
-    when the model learned from a sample of the split."""
+    when the model learned from a sample of the split. `distributed`: how XGBoost trained the model on
+    Spark (rows, workers, rounds) and the candidate that scored best in the search (winner), when
+    spark.training is distributed."""
     say = project.messages(__file__)
     report = Report(project.report_dir("train"), say("training.title"), say.language)
     metric = project.settings.model.metric
@@ -70,6 +73,15 @@ def write_report(
             [say("training.table.rows_learned"), say("training.table.mean", metric=metric)],
             [[f"{rows:,}", score] for rows, score in by_rows.items()],
         )
+    if distributed is not None:
+        report.heading(say("training.report.distributed"))
+        facts = {key: distributed[key] for key in ("rows", "workers", "rounds")}
+        trained = say("training.report.trained_on_spark", model=chosen, searched=searched_rows, **facts)
+        report.paragraph(trained)
+        winner = distributed["winner"]
+        if winner != chosen:
+            scores = {"score": results[chosen]["mean"], "winner_score": results[winner]["mean"]}
+            report.paragraph(say("training.report.search_preferred", winner=winner, metric=metric, **scores))
     report.heading(say("training.report.importance"))
     report.paragraph(say("training.report.permutation", metric=metric))
     figure = importance_figure(importance, metric, say)
