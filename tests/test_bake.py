@@ -165,6 +165,7 @@ def expected_files(module, ci, language, options=("serving", "demo")):
     stage_files.append(f"{module}/preprocess/test_inquiries.csv")  # the Japanese text test's phrases
     package = [f"{module}/{name}" for name in PACKAGE_FILES]
     package += [f"{module}/{folder}/messages.{language}.yaml" for folder in MESSAGE_FOLDERS]
+    package.append(f"{module}/messages.{language}.yaml")  # what modelling.py's models say
     other = [*TOP_LEVEL_FILES, *NOTEBOOKS, CODEOWNERS[ci], *CI_FILES[ci]]
     # A Japanese team also gets the workshop's vocabulary as a page; English needs no glossary.
     other += ["docs/glossary.md"] if language == "ja" else []

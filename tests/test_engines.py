@@ -48,12 +48,13 @@ def outputs(root):
     return diagnosis, metrics
 
 
-def test_only_the_spark_project_installs_pyspark_with_its_extra(engines):
+def test_only_the_spark_project_installs_pyspark_and_xgboost_with_its_extra(engines):
     for engine, root in engines.items():
         assert yaml.safe_load(read(root, "params.yaml"))["engine"] == engine
         extras = tomllib.loads(read(root, "pyproject.toml"))["project"].get("optional-dependencies", {})
         assert ("spark" in extras) == (engine == "spark")
-        assert ("pyspark" in locked_packages(root)) == (engine == "spark")
+        for package in ("pyspark", "xgboost-cpu"):
+            assert (package in locked_packages(root)) == (engine == "spark"), package
 
 
 def test_both_engines_find_the_same_and_split_alike(engines):
