@@ -175,16 +175,14 @@ def run(project: Project) -> list[str]:
     searched_rows = min(len(frame), SEARCH_ROWS)
     split_rows = pq.ParquetFile(project.path("train")).metadata.num_rows
     distributed = project.on_spark and project.settings.spark.training == "distributed"
+    chosen = DISTRIBUTED if distributed else best_candidate(results, metric)
+    setting = results[chosen]["setting"]
     sample = trained_on_spark = None
     if distributed:
-        chosen = DISTRIBUTED
-        model, trained_on_spark = train_distributed(
-            preprocessor, results[chosen]["setting"], frame, target, project
-        )
+        model, trained_on_spark = train_distributed(preprocessor, setting, frame, target, project)
         training_rows = trained_on_spark["rows"]
     else:
-        chosen = best_candidate(results, metric)
-        model = fit_behind(preprocessor, tuned(chosen, results[chosen]["setting"], project), frame, target)
+        model = fit_behind(preprocessor, tuned(chosen, setting, project), frame, target)
         training_rows = len(frame)
         if split_rows > training_rows:  # a sample of the training split (spark.sample_rows)
             sample = (split_rows, sample_effect(model, *search_rows(frame, target, project), project))
@@ -203,7 +201,7 @@ def run(project: Project) -> list[str]:
         say(
             "console.chose",
             model=chosen,
-            setting=setting_text(results[chosen]["setting"]),
+            setting=setting_text(setting),
             metric=metric,
             score=results[chosen]["mean"],
             baseline=results[BASELINE]["mean"],
