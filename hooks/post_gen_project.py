@@ -24,6 +24,9 @@ OPTION_FILES = {
         "fastapi": ("{module}/kit/operations/serve.py", "{module}/test/service.py", "tests/test_serve.py")
     },
     "demo": {"streamlit": ("{module}/kit/operations/demo.py", "tests/test_demo.py", ".streamlit")},
+    "data_versioning": {
+        "dvc": (".dvc", ".dvcignore", "{module}/kit/core/versioning.py", "tests/test_dvc.py")
+    },
 }
 # Message sections that only one choice of an option shows: (folder, top-level section) pairs. The other
 # choices' projects drop them, as each message in a file must be shown by the code beside it.
@@ -36,6 +39,7 @@ OPTION_MESSAGES = {
         )
     },
     "demo": {"streamlit": (("{module}/kit/operations", "demo"), ("{module}/kit/process", "skips.demo"))},
+    "data_versioning": {"dvc": (("{module}/kit", "dvc"), ("{module}/kit/core", "versioning"))},
 }
 
 
@@ -91,7 +95,12 @@ def without_section(text, section):
 # The shipped locks (`.locks/python<floor>.lock`, written by scripts/lock.py) were resolved for the
 # default project name with every part that adds packages: its extras and the Japanese font.
 LOCKED_NAME = "expense-classifier"
-EXTRAS = {"serve": ("serving", "fastapi"), "demo": ("demo", "streamlit"), "spark": ("engine", "spark")}
+EXTRAS = {
+    "serve": ("serving", "fastapi"),
+    "demo": ("demo", "streamlit"),
+    "spark": ("engine", "spark"),
+    "dvc": ("data_versioning", "dvc"),
+}
 JAPANESE_FONT = "matplotlib-fontja"
 ENTRY = "\n[[package]]\n"
 
@@ -184,13 +193,18 @@ def with_chosen_extras(line, chosen):
     return f"{match[1]}{json.dumps(extras)}{match[3]}" if extras else None
 
 
-def write_owners_and_schema(root, module_name):
-    """Owners into every document, and params.schema.json from the settings' models: both by the
-    project's own code, which its `owners` and `schema` commands run again later."""
+def write_from_settings(root, context):
+    """Owners into every document, params.schema.json from the settings' models and, with DVC,
+    dvc.yaml from the stage table: all by the project's own code, whose `owners`, `schema` and `dvc`
+    commands write them again later."""
     sys.dont_write_bytecode = True  # leave no __pycache__ in the new project
     sys.path.insert(0, str(root))
+    module_name = context["module_name"]
     importlib.import_module(f"{module_name}.kit.process.owners").update(root)
     importlib.import_module(f"{module_name}.kit.core.config").write_schema(root)
+    if context["data_versioning"] == "dvc":
+        project = importlib.import_module(f"{module_name}.kit.core.pipeline").Project.load(root)
+        importlib.import_module(f"{module_name}.kit.core.versioning").write_pipeline(project)
 
 
 # The README's first section: what to open first and who does what, between these markers.
@@ -209,7 +223,7 @@ def main(context, root):
     keep_language(root, context["language"])
     keep_chosen_options(root, context)
     write_lock(root, context)
-    write_owners_and_schema(root, context["module_name"])
+    write_from_settings(root, context)
     print_first_week(root)
 
 

@@ -17,8 +17,14 @@ from cookiecutter.main import cookiecutter
 TEMPLATE = Path(__file__).resolve().parents[1]
 PROJECT_TEMPLATE = TEMPLATE / "{{cookiecutter.project_slug}}"
 LOCKS = PROJECT_TEMPLATE / ".locks"
-# Every part that adds a package: the Japanese font, the prediction service, the demo app and Spark.
-EVERY_PART = {"language": "ja", "serving": "fastapi", "demo": "streamlit", "engine": "spark"}
+# Every part that adds a package: the Japanese font, the prediction service, the demo app, Spark and DVC.
+EVERY_PART = {
+    "language": "ja",
+    "serving": "fastapi",
+    "demo": "streamlit",
+    "engine": "spark",
+    "data_versioning": "dvc",
+}
 
 
 def uv(*arguments, cwd):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CJK, TASK_ITEM, bake, files, parse_structured, read, run, tool
+from conftest import CJK, TASK_ITEM, bake, files, locked_packages, parse_structured, read, run, tool
 
 LANGUAGES = ("en", "ja")
 PROBLEM_TYPES = ("classification", "regression")
@@ -198,6 +198,36 @@ def test_without_the_optional_parts_none_of_their_files_or_dependencies_remain(c
             )
             mentions = [str(path) for path in files(root) if package in read(root, path).lower()]
             assert not mentions, f"{package} is still mentioned without {option}: {mentions}"
+
+
+# What data_versioning=dvc adds: DVC's folder and ignore file, the pipeline and what writes and tests it.
+DVC_FILES = [
+    ".dvc/.gitignore",
+    ".dvc/config",
+    ".dvcignore",
+    "dvc.yaml",
+    "{module}/kit/core/versioning.py",
+    "tests/test_dvc.py",
+]
+
+
+def test_dvc_adds_its_files_and_its_extra_only_when_chosen(cookies_session, default_project):
+    root = bake(cookies_session, data_versioning="dvc")
+    added = [name.format(module="expense_classifier") for name in DVC_FILES]
+    expected = sorted(map(Path, [*expected_files("expense_classifier", "github", "en"), *added]))
+    assert files(root) == expected
+    assert parse_structured(root / "pyproject.toml")["project"]["optional-dependencies"]["dvc"] == [
+        "dvc>=3.50"
+    ]
+    assert "dvc" in locked_packages(root)
+    # The default project takes no new dependency and no DVC command.
+    assert (
+        "dvc" not in parse_structured(default_project / "pyproject.toml")["project"]["optional-dependencies"]
+    )
+    assert "dvc" not in locked_packages(default_project)
+    assert "versioning" not in read(default_project, "expense_classifier/kit/cli.py")
+    helped = run(["-m", "expense_classifier", "--help"], default_project)
+    assert " dvc " not in helped.stdout and " raw-data " in helped.stdout
 
 
 def test_the_optional_parts_are_extras_the_tests_install(default_project):
@@ -396,20 +426,23 @@ def test_the_generated_code_passes_ruff(baked):
 
 
 # The CI host does not change the code, so each language × problem type runs its own tests once,
-# cycling through the hosts. The optional parts are on in two of them and off in the other two, and
-# two run every stage test with the Spark engine. The default project's run is in the quick suite;
-# the other three are slow.
+# cycling through the hosts. The optional parts are on in two of them and off in the other two,
+# two run every stage test with the Spark engine and one versions its data with DVC. The default
+# project's run is in the quick suite; the other three are slow.
 OWN_TESTS = [
-    ("en", "classification", "github", "fastapi", "streamlit", "pandas"),
-    pytest.param("en", "regression", "gitlab", "none", "none", "spark", marks=pytest.mark.slow),
-    pytest.param("ja", "classification", "none", "none", "none", "spark", marks=pytest.mark.slow),
-    pytest.param("ja", "regression", "github", "fastapi", "streamlit", "pandas", marks=pytest.mark.slow),
+    ("en", "classification", "github", "fastapi", "streamlit", "pandas", "none"),
+    pytest.param("en", "regression", "gitlab", "none", "none", "spark", "none", marks=pytest.mark.slow),
+    pytest.param("ja", "classification", "none", "none", "none", "spark", "none", marks=pytest.mark.slow),
+    pytest.param(
+        "ja", "regression", "github", "fastapi", "streamlit", "pandas", "dvc", marks=pytest.mark.slow
+    ),
 ]
+OWN_TEST_OPTIONS = ("language", "problem_type", "ci", "serving", "demo", "engine", "data_versioning")
 
 
-@pytest.mark.parametrize(("language", "problem_type", "ci", "serving", "demo", "engine"), OWN_TESTS)
+@pytest.mark.parametrize(OWN_TEST_OPTIONS, OWN_TESTS)
 def test_the_generated_project_passes_its_own_tests(
-    cookies, language, problem_type, ci, serving, demo, engine
+    cookies, language, problem_type, ci, serving, demo, engine, data_versioning
 ):
     answers = {
         "language": language,
@@ -418,11 +451,13 @@ def test_the_generated_project_passes_its_own_tests(
         "serving": serving,
         "demo": demo,
         "engine": engine,
+        "data_versioning": data_versioning,
     }
     # Owners for the model spec's review, which the readiness score counts only once someone reviews.
     root = bake(cookies, **answers, owner_product_manager="@pm", owner_data_scientist="@acme/ds")
     assert (root / "tests" / "test_serve.py").exists() == (serving == "fastapi")
     assert (root / "tests" / "test_demo.py").exists() == (demo == "streamlit")
+    assert (root / "tests" / "test_dvc.py").exists() == (data_versioning == "dvc")
     result = run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml=results.xml"], root)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert " passed" in result.stdout

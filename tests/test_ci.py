@@ -236,11 +236,14 @@ def test_the_github_steps_pass_in_order_and_leave_reports_and_a_job_summary(gith
 
 
 @pytest.mark.slow
-def test_the_gitlab_steps_pass_in_order_on_the_regression_example(cookies):
-    root = bake(cookies, ci="gitlab", problem_type="regression")
+def test_the_gitlab_steps_pass_in_order_on_the_regression_example_with_dvc(cookies):
+    root = bake(cookies, ci="gitlab", problem_type="regression", data_versioning="dvc")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)  # CI runs in the project's checkout
     run_steps(root, gitlab_steps(root))
     assert (root / "reports" / "test" / "metrics.json").is_file()
     assert "| Analyze |" in read(root, "checklist.md")
+    # Each job ran its stage with DVC and handed dvc.lock on: the last one holds every stage.
+    assert list(yaml.safe_load(read(root, "dvc.lock"))["stages"]) == STAGES
 
 
 def test_with_blocking_gates_the_first_stage_job_stops_at_its_gate(cookies):

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .core import config, pipeline, spark, threads
+from .core import config, pipeline, spark, threads{% if cookiecutter.data_versioning == "dvc" %}, versioning{% endif %}
 from .core.conflicts import UnmergedError
 from .core.data import DataError
 from .core.files import ProjectBusyError, exclusive
@@ -109,6 +109,34 @@ def _schema(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _raw_data(arguments: argparse.Namespace) -> int:
+    project = Project.load()
+    say = project.messages(__file__)
+    if project.has_raw_data():
+        print(say("raw_data.in_place", path=project.data.path))
+    else:
+        project.require_raw()  # writes the example and says so, or says where the team's file goes
+    return 0
+{% if cookiecutter.data_versioning == "dvc" %}
+
+def _dvc(arguments: argparse.Namespace) -> int:
+    project = Project.load()
+    say = project.messages(__file__)
+    if arguments.check:
+        if not versioning.is_current(project):
+            print(say("dvc.out_of_date", file=versioning.DVC_FILE))
+            return 1
+        print(say("dvc.up_to_date", file=versioning.DVC_FILE))
+        return 0
+    written = say("dvc.written", file=versioning.DVC_FILE)
+    print(
+        written
+        if versioning.write_pipeline(project)
+        else say("dvc.already_up_to_date", file=versioning.DVC_FILE)
+    )
+    return 0
+{% endif %}
+
 def _checklist(arguments: argparse.Namespace) -> int:
     project = Project.load()
     status = checklist.Status.read(project)
@@ -184,7 +212,17 @@ def _releases(arguments: argparse.Namespace) -> int:
 
 
 # Commands that write stage outputs, reports or releases: one at a time per project.
-WRITE_OUTPUTS = ("run", "value", "monitor", "benchmark", "promote", "rollback", "fill-example", "review")
+WRITE_OUTPUTS = (
+    "run",
+    "raw-data",
+    "value",
+    "monitor",
+    "benchmark",
+    "promote",
+    "rollback",
+    "fill-example",
+    "review",
+)
 
 
 class HelpFormatter(argparse.HelpFormatter):
@@ -247,6 +285,13 @@ def parser() -> argparse.ArgumentParser:
     schema_command = commands.add_parser("schema", help=say("help.schema.about", file=config.SCHEMA_FILE))
     schema_command.add_argument("--check", action="store_true", help=say("help.schema.check"))
     schema_command.set_defaults(handler=_schema)
+    raw_data_command = commands.add_parser("raw-data", help=say("help.raw_data.about"))
+    raw_data_command.set_defaults(handler=_raw_data)
+{%- if cookiecutter.data_versioning == "dvc" %}
+    dvc_command = commands.add_parser("dvc", help=say("dvc.help.about", file=versioning.DVC_FILE))
+    dvc_command.add_argument("--check", action="store_true", help=say("dvc.help.check"))
+    dvc_command.set_defaults(handler=_dvc)
+{%- endif %}
     checklist_command = commands.add_parser("checklist", help=say("help.checklist.about"))
     checklist_command.add_argument("--gate", choices=STAGES, help=say("help.checklist.gate"))
     checklist_command.add_argument("--ci", action="store_true", help=say("help.checklist.ci"))

@@ -89,6 +89,10 @@ class Project:
     def report_dir(self, stage: str) -> Path:
         return self.root / "reports" / stage
 
+    def card(self, stage: str) -> Path:
+        """The document whose block `stage` fills: the data card or the model card."""
+        return self.root / CARDS[stage]
+
     def require(self, *names: str) -> None:
         """Stop with a clear message if an earlier stage's output is missing."""
         for name in names:
@@ -285,6 +289,8 @@ SETTINGS_READ = {
     "train": ("data", "preprocess", "split", "model", "spark.sample_rows", "spark.training"),
     "test": ("data", "split", "model", "value"),
 }
+# The documents a stage fills a block of; people write the rest of them.
+CARDS = {"analyze": "docs/data-card.md", "test": "docs/model-card.md"}
 PRODUCED_BY = {
     "diagnosis": "analyze",
     "cleaned": "prepare",

@@ -190,7 +190,7 @@ def correlation_figure(correlation: pd.DataFrame, say: Messages) -> Figure:
 
 def fill_data_card(project: Project, diagnosis: dict[str, Any]) -> None:
     """Write the statistics block of the data card; what people wrote around it stays."""
-    card = project.root / "docs" / "data-card.md"
+    card = project.card("analyze")
     if not card.is_file():
         return
     say = project.messages(__file__)

@@ -437,7 +437,7 @@ def write_contributions(report: Report, say: Messages, results: dict[str, Any], 
 
 def fill_model_card(project: Project, results: dict[str, Any]) -> None:
     """Write the results block of the model card; what people wrote around it stays."""
-    card = project.root / "docs" / "model-card.md"
+    card = project.card("test")
     if not card.is_file():
         return
     say = project.messages(__file__)
