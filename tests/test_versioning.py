@@ -49,6 +49,9 @@ def test_dvc_repro_reruns_only_what_changed_and_diffs_the_metrics(cookies):
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "First run")
     assert stages_run(dvc(root, "repro")) == []
+    # The project's own DVC checks hold in git, with the raw data's .dvc file beside dvc.yaml.
+    checked = run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_dvc.py"], root)
+    assert checked.returncode == 0, checked.stdout[-3000:]
 
     params = read(root, "params.yaml")
     assert params.count("  drop_duplicates: true") == 1
