@@ -89,7 +89,8 @@ def without_section(text, section):
             inside = line.startswith(f"{section}:")
         if not inside:
             kept.append(line)
-    return "".join(kept)
+    # A last section leaves the blank line that came before it.
+    return "".join(kept).rstrip("\n") + "\n"
 
 
 # The shipped locks (`.locks/python<floor>.lock`, written by scripts/lock.py) were resolved for the

@@ -119,18 +119,28 @@ def test_keep_language_renames_the_chosen_and_removes_the_other(tmp_path):
     assert (tmp_path / "README.md").read_text(encoding="utf-8") == "README.ja.md"
 
 
-def test_a_project_without_the_demo_keeps_no_demo_messages(tmp_path):
+def test_a_project_without_the_demo_or_the_service_keeps_neither_s_messages(tmp_path):
     post_gen = load_hook("post_gen_project", DEFAULTS)
     operations = tmp_path / "pkg" / "kit" / "operations"
     operations.mkdir(parents=True)
-    text = '# Said.\npredict:\n  rows: "{rows} rows"\ndemo:\n  title: Demo\n  # a note\nmonitor:\n  mean: m\n'
+    text = (
+        '# Said.\npredict:\n  rows: "{rows} rows"\ndemo:\n  title: Demo\n  # a note\n'
+        "monitor:\n  mean: m\n\nserve:\n  up: u\n"
+    )
     (operations / "messages.en.yaml").write_text(text, encoding="utf-8")
-    answers = {"module_name": "pkg", "ci": "github", "serving": "fastapi", "demo": "none"}
+    answers = {
+        "module_name": "pkg",
+        "ci": "github",
+        "serving": "none",
+        "demo": "none",
+        "data_versioning": "none",
+    }
 
     post_gen.keep_chosen_options(tmp_path, answers)
 
     kept = yaml.safe_load((operations / "messages.en.yaml").read_text(encoding="utf-8"))
     assert kept == {"predict": {"rows": "{rows} rows"}, "monitor": {"mean": "m"}}
+    assert (operations / "messages.en.yaml").read_text(encoding="utf-8").endswith("mean: m\n")
 
 
 def test_keep_chosen_options_removes_the_files_of_choices_not_taken(tmp_path):
@@ -140,7 +150,13 @@ def test_keep_chosen_options_removes_the_files_of_choices_not_taken(tmp_path):
     (tmp_path / "pkg" / "kit" / "operations").mkdir(parents=True)
     for name in ("pkg/kit/operations/serve.py", "pkg/kit/operations/demo.py", "pkg/kit/cli.py"):
         (tmp_path / name).write_text("", encoding="utf-8")
-    answers = {"module_name": "pkg", "ci": "github", "serving": "none", "demo": "streamlit"}
+    answers = {
+        "module_name": "pkg",
+        "ci": "github",
+        "serving": "none",
+        "demo": "streamlit",
+        "data_versioning": "none",
+    }
 
     post_gen.keep_chosen_options(tmp_path, answers)
 
