@@ -27,6 +27,9 @@ OPTION_FILES = {
     "data_versioning": {
         "dvc": (".dvc", ".dvcignore", "{module}/kit/core/versioning.py", "tests/test_dvc.py")
     },
+    "tracking": {
+        "mlflow": ("{module}/kit/core/tracking.py", "{module}/kit/core/logged_model.py", "tests/test_tracking.py")
+    },
 }
 # Message sections that only one choice of an option shows: (folder, top-level section) pairs. The other
 # choices' projects drop them, as each message in a file must be shown by the code beside it.
@@ -36,10 +39,19 @@ OPTION_MESSAGES = {
             ("{module}/kit", "serve"),
             ("{module}/kit/operations", "serve"),
             ("{module}/kit/process", "skips.serving"),
+            ("{module}/kit", "serve_alias"),
         )
     },
     "demo": {"streamlit": (("{module}/kit/operations", "demo"), ("{module}/kit/process", "skips.demo"))},
     "data_versioning": {"dvc": (("{module}/kit", "dvc"), ("{module}/kit/core", "versioning"))},
+    # `serve --alias` needs both the service and MLflow: its help goes unless both are chosen.
+    "tracking": {
+        "mlflow": (
+            ("{module}/kit/core", "tracking"),
+            ("{module}/kit/process", "skips.tracking"),
+            ("{module}/kit", "serve_alias"),
+        )
+    },
 }
 
 
@@ -101,6 +113,7 @@ EXTRAS = {
     "demo": ("demo", "streamlit"),
     "spark": ("engine", "spark"),
     "dvc": ("data_versioning", "dvc"),
+    "mlflow": ("tracking", "mlflow"),
 }
 JAPANESE_FONT = "matplotlib-fontja"
 ENTRY = "\n[[package]]\n"

@@ -9,6 +9,12 @@ import pytest
 # One thread per test process, set before numpy loads: with parallel processes (pytest -n) or a
 # busy CI runner, threads fighting over the cores made training many times slower.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+{%- if cookiecutter.tracking == "mlflow" %}
+# The tests' runs go to each scratch project's own mlflow.db, never to a team's server; MLflow sends
+# no usage data from them.
+os.environ.pop("MLFLOW_TRACKING_URI", None)
+os.environ["MLFLOW_DISABLE_TELEMETRY"] = "true"
+{%- endif %}
 
 from {{ cookiecutter.module_name }}.kit import cli  # noqa: E402
 from {{ cookiecutter.module_name }}.kit.cli import main  # noqa: E402

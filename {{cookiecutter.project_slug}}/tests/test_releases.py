@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from {{ cookiecutter.module_name }}.kit.cli import main
-from {{ cookiecutter.module_name }}.kit.core import models, pipeline, records
+from {{ cookiecutter.module_name }}.kit.core import models, pipeline, records{% if cookiecutter.tracking == "mlflow" %}, tracking{% endif %}
 from {{ cookiecutter.module_name }}.kit.core.pipeline import Project
 from {{ cookiecutter.module_name }}.kit.operations import releases
 from {{ cookiecutter.module_name }}.kit.operations.predict import predict
@@ -137,7 +137,12 @@ def test_rollback_serves_the_previous_release_again(
     command(["rollback"])
     after = snapshot(project.root)
     changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+{%- if cookiecutter.tracking == "mlflow" %}
+    # Only the pointers moved: the history's and the registry alias in mlflow.db; nothing retrained or copied.
+    assert changed == {Path(releases.HISTORY), Path(tracking.DATABASE)}
+{%- else %}
     assert changed == {Path(releases.HISTORY)}  # only the pointer moved: nothing retrained, copied or removed
+{%- endif %}
     listed = command(["releases"]).out
     assert f"* {first_version}" in listed and f"  {second_version}" in listed, listed
     model, card, version = releases.served(project)

@@ -17,6 +17,9 @@ from .core.messages import messages_beside, messages_here
 from .core.models import UntrustedModelError
 from .core.pipeline import PACKAGE, STAGES, Project
 from .core.records import RecordError
+{%- if cookiecutter.tracking == "mlflow" %}
+from .core.tracking import TrackingError
+{%- endif %}
 from .operations import benchmark, monitor, predict, releases
 from .process import checklist, example_answers, owners, readiness, review, review_pack, value
 from .reports.markdown import MissingBlockError
@@ -30,6 +33,9 @@ USER_ERRORS = (
     ProjectBusyError,
     pipeline.StageOrderError,
     spark.EngineError,
+{%- if cookiecutter.tracking == "mlflow" %}
+    TrackingError,
+{%- endif %}
     readiness.ReadinessError,
     RecordError,
     releases.ReleaseError,
@@ -74,8 +80,11 @@ def _trace(arguments: argparse.Namespace) -> int:
 
 def _serve(arguments: argparse.Namespace) -> int:
     from .operations import serve  # imported here: the web stack is needed only by this command
-
+{% if cookiecutter.tracking == "mlflow" %}
+    serve.serve(Project.load(), arguments.host, arguments.port, arguments.alias)
+{%- else %}
     serve.serve(Project.load(), arguments.host, arguments.port)
+{%- endif %}
     return 0
 {% endif %}
 
@@ -277,6 +286,9 @@ def parser() -> argparse.ArgumentParser:
     serve_command = commands.add_parser("serve", help=say("serve.help.about"))
     serve_command.add_argument("--host", default="127.0.0.1", help=say("serve.help.host"))
     serve_command.add_argument("--port", type=int, default=8000)
+{%- if cookiecutter.tracking == "mlflow" %}
+    serve_command.add_argument("--alias", help=say("serve_alias.help"))
+{%- endif %}
     serve_command.set_defaults(handler=_serve)
 {% endif %}
     owners_command = commands.add_parser("owners", help=say("help.owners.about"))

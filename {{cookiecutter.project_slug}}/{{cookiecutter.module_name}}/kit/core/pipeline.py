@@ -17,7 +17,7 @@ import pandas as pd
 import pydantic_core
 
 from .. import PACKAGE
-from . import config, example_data, spark
+from . import config, example_data, spark{% if cookiecutter.tracking == "mlflow" %}, tracking{% endif %}
 from .data import broken, check_columns, is_csv, listed, read_table, write_table
 from .files import all_or_nothing, fingerprint, replacing, write_json
 from .messages import Messages, messages_beside
@@ -316,4 +316,8 @@ def run(project: Project, stage: str) -> list[str]:
     with all_or_nothing():
         summary = module.run(project)
         write_json(project.record(stage), inputs)
+{%- if cookiecutter.tracking == "mlflow" %}
+    if stage in tracking.TRACKED:  # once its outputs are written: a run MLflow keeps is a run that worked
+        summary.append(tracking.record(project, stage, inputs["settings"]))
+{%- endif %}
     return summary

@@ -4,7 +4,7 @@ models/model.skops is the latest trained model. `promote` copies it with its car
 results into models/releases/<version>/ once they pass the gate, and makes it the current release;
 `rollback` points back to the release before, without retraining. Releases live under models/,
 which git ignores like every model file: they are rebuilt from code and data, and kept where the
-service runs.
+service runs.{% if cookiecutter.tracking == "mlflow" %} Both also move the MLflow model registry's `champion` alias (tracking.py).{% endif %}
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..core import models
+from ..core import models{% if cookiecutter.tracking == "mlflow" %}, tracking{% endif %}
 from ..core.files import all_or_nothing, replacing, sha256, write_json
 from ..core.messages import Messages, messages_beside
 from ..core.pipeline import OUTPUTS, STAGES, Project
@@ -143,7 +143,11 @@ def promote(project: Project) -> list[str]:
     history = read_history(project)
     folder = release_folder(project, version)
     if history["current"] == version and holds_the_trained_files(project, folder):
+{%- if cookiecutter.tracking == "mlflow" %}
+        return [say("releases.already_current", version=version), champion(project, version, folder)]
+{%- else %}
         return [say("releases.already_current", version=version)]
+{%- endif %}
     entry = {
         "version": version,
         "promoted_at": now().isoformat(timespec="seconds"),
@@ -164,8 +168,19 @@ def promote(project: Project) -> list[str]:
             primary=entry["primary"],
             folder=f"{RELEASES}/{version}/",
         ),
+{%- if cookiecutter.tracking == "mlflow" %}
+        champion(project, version, folder),
+{%- endif %}
         say("releases.served_from_next_start"),
     ]
+{%- if cookiecutter.tracking == "mlflow" %}
+
+
+def champion(project: Project, version: str, folder: Path, action: str = "promote") -> str:
+    """Point the registry's `champion` alias at a release, from the files in its folder."""
+    model, card = released(folder, "model"), released(folder, "model_card")
+    return tracking.point_alias(project, version, model, card, action)
+{%- endif %}
 
 
 def holds_the_trained_files(project: Project, folder: Path) -> bool:
@@ -188,9 +203,16 @@ def rollback(project: Project) -> list[str]:
     if position == 0:
         raise ReleaseError(say("refused.first_release", version=current))
     previous = versions[position - 1]
+{%- if cookiecutter.tracking == "mlflow" %}
+    # The alias first: if MLflow cannot move it, the release stays as it was.
+    moved = champion(project, previous, release_folder(project, previous), "rollback")
+{%- endif %}
     write_json(project.root / HISTORY, {**history, "current": previous})
     return [
         say("releases.rolled_back", current=current, previous=previous),
+{%- if cookiecutter.tracking == "mlflow" %}
+        moved,
+{%- endif %}
         say("releases.served_from_next_start"),
     ]
 

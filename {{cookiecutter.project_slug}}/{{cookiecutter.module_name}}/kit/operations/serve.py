@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..core import threads
+from ..core import threads{% if cookiecutter.tracking == "mlflow" %}, tracking{% endif %}
 from ..core.data import DataError
 from ..core.messages import messages_here
 from ..core.pipeline import Project
@@ -67,6 +67,23 @@ def row_type(columns: dict[str, ColumnSchema]) -> type[BaseModel]:
         for index, (column, entry) in enumerate(columns.items())
     }
     return create_model("Row", __config__=ConfigDict(extra="allow"), **fields)
+{%- if cookiecutter.tracking == "mlflow" %}
+
+
+def create_app(project: Project, trained: bool = False, alias: str | None = None) -> FastAPI:
+    """The service for the current release, loaded once when the app is made.
+
+    With `trained`, it serves the latest trained model instead, released or not: the model the Test
+    stage is checking. With `alias`, it serves the release that MLflow's registry names by it.
+    """
+    if alias is None:
+        files = releases.trained_files(project) if trained else releases.served_files(project)
+        model, card, version = files.load()
+        release = files.release
+    else:  # promote registers only releases
+        model, card, version = tracking.load_alias(project, alias)
+        release = True
+{%- else %}
 
 
 def create_app(project: Project, trained: bool = False) -> FastAPI:
@@ -77,6 +94,8 @@ def create_app(project: Project, trained: bool = False) -> FastAPI:
     """
     files = releases.trained_files(project) if trained else releases.served_files(project)
     model, card, version = files.load()
+    release = files.release
+{%- endif %}
     # Built at run time from the model card, so no static checker can know its fields.
     Row: Any = row_type(card.columns)
 
@@ -107,7 +126,7 @@ def create_app(project: Project, trained: bool = False) -> FastAPI:
         return {
             "status": "ok",
             "model_version": version,
-            "release": files.release,
+            "release": release,
             "age_days": releases.age_days(card),
         }
 
@@ -115,7 +134,7 @@ def create_app(project: Project, trained: bool = False) -> FastAPI:
     def model_details() -> dict[str, Any]:
         return {
             "model_version": version,
-            "release": files.release,
+            "release": release,
             "age_days": releases.age_days(card),
             "trained_at": card.trained_at,
             "algorithm": card.algorithm,
@@ -187,11 +206,19 @@ def unprocessable(problems: Sequence[Any]) -> JSONResponse:
     """
     detail = [{key: problem[key] for key in ("loc", "msg", "type")} for problem in problems]
     return JSONResponse(status_code=422, content={"detail": detail})
+{%- if cookiecutter.tracking == "mlflow" %}
+
+
+def serve(project: Project, host: str, port: int, alias: str | None = None) -> None:
+    """Serve until stopped with Ctrl+C."""
+    uvicorn.run(create_app(project, alias=alias), host=host, port=port)
+{%- else %}
 
 
 def serve(project: Project, host: str, port: int) -> None:
     """Serve until stopped with Ctrl+C."""
     uvicorn.run(create_app(project), host=host, port=port)
+{%- endif %}
 
 
 @contextmanager
