@@ -28,7 +28,11 @@ OPTION_FILES = {
         "dvc": (".dvc", ".dvcignore", "{module}/kit/core/versioning.py", "tests/test_dvc.py")
     },
     "tracking": {
-        "mlflow": ("{module}/kit/core/tracking.py", "{module}/kit/core/logged_model.py", "tests/test_tracking.py")
+        "mlflow": (
+            "{module}/kit/core/tracking.py",
+            "{module}/kit/core/logged_model.py",
+            "tests/test_tracking.py",
+        )
     },
 }
 # Message sections that only one choice of an option shows: (folder, top-level section) pairs. The other

@@ -17,7 +17,8 @@ from cookiecutter.main import cookiecutter
 TEMPLATE = Path(__file__).resolve().parents[1]
 PROJECT_TEMPLATE = TEMPLATE / "{{cookiecutter.project_slug}}"
 LOCKS = PROJECT_TEMPLATE / ".locks"
-# Every part that adds a package: the Japanese font, the prediction service, the demo app, Spark, DVC and MLflow.
+# Every part that adds a package: the Japanese font, the prediction service, the demo app, Spark, DVC
+# and MLflow.
 EVERY_PART = {
     "language": "ja",
     "serving": "fastapi",

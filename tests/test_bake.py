@@ -230,6 +230,36 @@ def test_dvc_adds_its_files_and_its_extra_only_when_chosen(cookies_session, defa
     assert " dvc " not in helped.stdout and " raw-data " in helped.stdout
 
 
+# What tracking=mlflow adds: the code that keeps the runs, the model MLflow loads, and their tests.
+TRACKING_FILES = [
+    "{module}/kit/core/logged_model.py",
+    "{module}/kit/core/tracking.py",
+    "tests/test_tracking.py",
+]
+
+
+def test_mlflow_adds_its_files_and_its_extra_only_when_chosen(cookies_session, default_project):
+    root = bake(cookies_session, tracking="mlflow")
+    added = [name.format(module="expense_classifier") for name in TRACKING_FILES]
+    expected = sorted(map(Path, [*expected_files("expense_classifier", "github", "en"), *added]))
+    assert files(root) == expected
+    extras = parse_structured(root / "pyproject.toml")["project"]["optional-dependencies"]
+    assert extras["mlflow"] == ["mlflow>=3.7"]
+    assert "mlflow" in locked_packages(root)
+    helped = run(["-m", "expense_classifier", "serve", "--help"], root)
+    assert "--alias" in helped.stdout
+    assert "mlflow.db" in read(root, ".gitignore") and "mlflow.db" in read(root, ".github/workflows/ci.yml")
+    # The default project takes no new dependency, no MLflow code and no alias option.
+    assert (
+        "mlflow"
+        not in parse_structured(default_project / "pyproject.toml")["project"]["optional-dependencies"]
+    )
+    assert "mlflow" not in locked_packages(default_project)
+    assert "tracking" not in read(default_project, "expense_classifier/kit/core/pipeline.py")
+    helped = run(["-m", "expense_classifier", "serve", "--help"], default_project)
+    assert "--alias" not in helped.stdout
+
+
 def test_the_optional_parts_are_extras_the_tests_install(default_project):
     pyproject = parse_structured(default_project / "pyproject.toml")
     extras = pyproject["project"]["optional-dependencies"]
@@ -430,19 +460,40 @@ def test_the_generated_code_passes_ruff(baked):
 # two run every stage test with the Spark engine and one versions its data with DVC. The default
 # project's run is in the quick suite; the other three are slow.
 OWN_TESTS = [
-    ("en", "classification", "github", "fastapi", "streamlit", "pandas", "none"),
-    pytest.param("en", "regression", "gitlab", "none", "none", "spark", "none", marks=pytest.mark.slow),
-    pytest.param("ja", "classification", "none", "none", "none", "spark", "none", marks=pytest.mark.slow),
+    ("en", "classification", "github", "fastapi", "streamlit", "pandas", "none", "none"),
     pytest.param(
-        "ja", "regression", "github", "fastapi", "streamlit", "pandas", "dvc", marks=pytest.mark.slow
+        "en", "regression", "gitlab", "none", "none", "spark", "none", "none", marks=pytest.mark.slow
+    ),
+    pytest.param(
+        "ja", "classification", "none", "none", "none", "spark", "none", "none", marks=pytest.mark.slow
+    ),
+    pytest.param(
+        "ja",
+        "regression",
+        "github",
+        "fastapi",
+        "streamlit",
+        "pandas",
+        "dvc",
+        "mlflow",
+        marks=pytest.mark.slow,
     ),
 ]
-OWN_TEST_OPTIONS = ("language", "problem_type", "ci", "serving", "demo", "engine", "data_versioning")
+OWN_TEST_OPTIONS = (
+    "language",
+    "problem_type",
+    "ci",
+    "serving",
+    "demo",
+    "engine",
+    "data_versioning",
+    "tracking",
+)
 
 
 @pytest.mark.parametrize(OWN_TEST_OPTIONS, OWN_TESTS)
 def test_the_generated_project_passes_its_own_tests(
-    cookies, language, problem_type, ci, serving, demo, engine, data_versioning
+    cookies, language, problem_type, ci, serving, demo, engine, data_versioning, tracking
 ):
     answers = {
         "language": language,
@@ -452,12 +503,14 @@ def test_the_generated_project_passes_its_own_tests(
         "demo": demo,
         "engine": engine,
         "data_versioning": data_versioning,
+        "tracking": tracking,
     }
     # Owners for the model spec's review, which the readiness score counts only once someone reviews.
     root = bake(cookies, **answers, owner_product_manager="@pm", owner_data_scientist="@acme/ds")
     assert (root / "tests" / "test_serve.py").exists() == (serving == "fastapi")
     assert (root / "tests" / "test_demo.py").exists() == (demo == "streamlit")
     assert (root / "tests" / "test_dvc.py").exists() == (data_versioning == "dvc")
+    assert (root / "tests" / "test_tracking.py").exists() == (tracking == "mlflow")
     result = run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml=results.xml"], root)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert " passed" in result.stdout
