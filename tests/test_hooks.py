@@ -134,6 +134,7 @@ def test_a_project_without_the_demo_or_the_service_keeps_neither_s_messages(tmp_
         "serving": "none",
         "demo": "none",
         "data_versioning": "none",
+        "tracking": "none",
     }
 
     post_gen.keep_chosen_options(tmp_path, answers)
@@ -156,6 +157,7 @@ def test_keep_chosen_options_removes_the_files_of_choices_not_taken(tmp_path):
         "serving": "none",
         "demo": "streamlit",
         "data_versioning": "none",
+        "tracking": "none",
     }
 
     post_gen.keep_chosen_options(tmp_path, answers)
