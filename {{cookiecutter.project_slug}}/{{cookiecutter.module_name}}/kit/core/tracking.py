@@ -39,9 +39,8 @@ ARTIFACTS = "mlruns"
 CHAMPION = "champion"
 TRACKED = ("train", "test")
 MODEL_CODE = Path(__file__).with_name("logged_model.py")
-# The logged model's name within a run, and the names its files keep there (models.load reads both).
+# The logged model's name within a run.
 LOGGED_MODEL = "model"
-LOGGED_FILES = {"model": "model.skops", "model_card": "model.json"}
 # Tags that tie a Test run, and a registered version, to the Train run of the same model file.
 STAGE_TAG = "stage"
 MODEL_TAG = "model_sha256"
@@ -135,21 +134,17 @@ def record(project: Project, stage: str, settings: dict[str, Any]) -> str:
 def log_model(store: Store, model: Path, card: Path) -> str:
     """Log a model file with its card as a python_function model in the active run; return its URI.
 
+    MLflow keeps each file under its own name, the names models.load reads (a release keeps them too).
     The package goes with it (its model types live there), and the project's dependencies are its
     requirements.
     """
-    with tempfile.TemporaryDirectory() as folder:
-        # The card is copied under the name models.load looks for beside the model, as a release keeps it.
-        files = {name: Path(folder) / file for name, file in LOGGED_FILES.items()}
-        files["model"].write_bytes(model.read_bytes())
-        files["model_card"].write_bytes(card.read_bytes())
-        info = store.mlflow.pyfunc.log_model(
-            name=LOGGED_MODEL,
-            python_model=str(MODEL_CODE),
-            artifacts={name: str(path) for name, path in files.items()},
-            code_paths=[str(Path(__file__).parents[2])],
-            pip_requirements=requirements(),
-        )
+    info = store.mlflow.pyfunc.log_model(
+        name=LOGGED_MODEL,
+        python_model=str(MODEL_CODE),
+        artifacts={"model": str(model), "model_card": str(card)},
+        code_paths=[str(Path(__file__).parents[2])],
+        pip_requirements=requirements(),
+    )
     return str(info.model_uri)
 
 
@@ -198,18 +193,24 @@ def load_alias(project: Project, alias: str) -> tuple[Any, ModelCard, str]:
         registered = store.client.get_model_version_by_alias(PACKAGE, alias)
         uri = f"models:/{PACKAGE}@{alias}"
         files = Path(store.mlflow.artifacts.download_artifacts(uri, dst_path=folder)) / "artifacts"
-        model = models.load(files / LOGGED_FILES["model"])
-        card = ModelCard.read(files / LOGGED_FILES["model_card"], project.settings.project.language)
+        model = models.load(files / project.path("model").name)
+        card = ModelCard.read(files / project.path("model_card").name, project.settings.project.language)
     return model, card, registered.tags.get(RELEASE_TAG, registered.version)
 
 
+def dotted(prefix: str, key: Any) -> str:
+    """A metric's or parameter's name one level down, as MLflow allows names: a class, segment or column
+    may be named anything, and other characters than letters, digits, `_`, `-` and spaces become `_`."""
+    name = re.sub(r"[^\w\- ]", "_", str(key)) or "_"
+    return f"{prefix}.{name}" if prefix else name
+
+
 def numbers(value: Any, prefix: str = "") -> Iterator[tuple[str, float]]:
-    """Every number in nested mappings, by its dotted path as MLflow allows metric names; lists are left
-    out. A true or false check counts as 1 or 0."""
+    """Every number in nested mappings, by its dotted path; lists are left out. A true or false check
+    counts as 1 or 0."""
     if isinstance(value, dict):
         for key, inner in value.items():
-            name = re.sub(r"[^\w\- ]", "_", str(key)) or "_"  # a class or segment may be named anything
-            yield from numbers(inner, f"{prefix}.{name}" if prefix else name)
+            yield from numbers(inner, dotted(prefix, key))
     elif isinstance(value, bool | int | float) and prefix:
         yield prefix, float(value)
 
@@ -217,7 +218,7 @@ def numbers(value: Any, prefix: str = "") -> Iterator[tuple[str, float]]:
 def parameters(settings: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
     """The settings a stage read, one parameter per setting, named as in params.yaml (`split.seed`)."""
     for key, value in settings.items():
-        name = f"{prefix}.{key}" if prefix else key
+        name = dotted(prefix, key)
         if isinstance(value, dict) and value:
             yield from parameters(value, name)
         else:
