@@ -200,64 +200,61 @@ def test_without_the_optional_parts_none_of_their_files_or_dependencies_remain(c
             assert not mentions, f"{package} is still mentioned without {option}: {mentions}"
 
 
-# What data_versioning=dvc adds: DVC's folder and ignore file, the pipeline and what writes and tests it.
-DVC_FILES = [
-    ".dvc/.gitignore",
-    ".dvc/config",
-    ".dvcignore",
-    "dvc.yaml",
-    "{module}/kit/core/versioning.py",
-    "tests/test_dvc.py",
-]
+# What each tool adds when chosen: its files, its extra, and marks (a file's text, a command's help)
+# that a project without it must not have.
+TOOLS = {
+    "dvc": {
+        "answer": {"data_versioning": "dvc"},
+        "files": [
+            ".dvc/.gitignore",
+            ".dvc/config",
+            ".dvcignore",
+            "dvc.yaml",
+            "{module}/kit/core/versioning.py",
+            "tests/test_dvc.py",
+        ],
+        "requirement": "dvc>=3.50",
+        "marks": [(".github/workflows/ci.yml", "dvc repro"), ("expense_classifier/kit/cli.py", "versioning")],
+        "help": (["--help"], " dvc "),
+    },
+    "mlflow": {
+        "answer": {"tracking": "mlflow"},
+        "files": [
+            "{module}/kit/core/logged_model.py",
+            "{module}/kit/core/tracking.py",
+            "tests/test_tracking.py",
+        ],
+        "requirement": "mlflow>=3.7",
+        "marks": [
+            (".gitignore", "mlflow.db"),
+            (".github/workflows/ci.yml", "mlflow.db"),
+            ("expense_classifier/kit/core/pipeline.py", "tracking"),
+        ],
+        "help": (["serve", "--help"], "--alias"),
+    },
+}
 
 
-def test_dvc_adds_its_files_and_its_extra_only_when_chosen(cookies_session, default_project):
-    root = bake(cookies_session, data_versioning="dvc")
-    added = [name.format(module="expense_classifier") for name in DVC_FILES]
-    expected = sorted(map(Path, [*expected_files("expense_classifier", "github", "en"), *added]))
-    assert files(root) == expected
-    assert parse_structured(root / "pyproject.toml")["project"]["optional-dependencies"]["dvc"] == [
-        "dvc>=3.50"
+@pytest.mark.parametrize("tool", TOOLS)
+def test_a_tool_adds_its_files_and_its_extra_only_when_chosen(cookies_session, default_project, tool):
+    chosen = TOOLS[tool]
+    root = bake(cookies_session, **chosen["answer"])
+    added = [name.format(module="expense_classifier") for name in chosen["files"]]
+    assert files(root) == sorted(map(Path, [*expected_files("expense_classifier", "github", "en"), *added]))
+    assert parse_structured(root / "pyproject.toml")["project"]["optional-dependencies"][tool] == [
+        chosen["requirement"]
     ]
-    assert "dvc" in locked_packages(root)
-    # The default project takes no new dependency and no DVC command.
+    assert tool in locked_packages(root)
+    # The default project takes no new dependency, none of the tool's code, CI steps or commands.
     assert (
-        "dvc" not in parse_structured(default_project / "pyproject.toml")["project"]["optional-dependencies"]
+        tool not in parse_structured(default_project / "pyproject.toml")["project"]["optional-dependencies"]
     )
-    assert "dvc" not in locked_packages(default_project)
-    assert "versioning" not in read(default_project, "expense_classifier/kit/cli.py")
-    helped = run(["-m", "expense_classifier", "--help"], default_project)
-    assert " dvc " not in helped.stdout and " raw-data " in helped.stdout
-
-
-# What tracking=mlflow adds: the code that keeps the runs, the model MLflow loads, and their tests.
-TRACKING_FILES = [
-    "{module}/kit/core/logged_model.py",
-    "{module}/kit/core/tracking.py",
-    "tests/test_tracking.py",
-]
-
-
-def test_mlflow_adds_its_files_and_its_extra_only_when_chosen(cookies_session, default_project):
-    root = bake(cookies_session, tracking="mlflow")
-    added = [name.format(module="expense_classifier") for name in TRACKING_FILES]
-    expected = sorted(map(Path, [*expected_files("expense_classifier", "github", "en"), *added]))
-    assert files(root) == expected
-    extras = parse_structured(root / "pyproject.toml")["project"]["optional-dependencies"]
-    assert extras["mlflow"] == ["mlflow>=3.7"]
-    assert "mlflow" in locked_packages(root)
-    helped = run(["-m", "expense_classifier", "serve", "--help"], root)
-    assert "--alias" in helped.stdout
-    assert "mlflow.db" in read(root, ".gitignore") and "mlflow.db" in read(root, ".github/workflows/ci.yml")
-    # The default project takes no new dependency, no MLflow code and no alias option.
-    assert (
-        "mlflow"
-        not in parse_structured(default_project / "pyproject.toml")["project"]["optional-dependencies"]
-    )
-    assert "mlflow" not in locked_packages(default_project)
-    assert "tracking" not in read(default_project, "expense_classifier/kit/core/pipeline.py")
-    helped = run(["-m", "expense_classifier", "serve", "--help"], default_project)
-    assert "--alias" not in helped.stdout
+    assert tool not in locked_packages(default_project)
+    for path, mark in chosen["marks"]:
+        assert mark in read(root, path) and mark not in read(default_project, path), (path, mark)
+    arguments, mark = chosen["help"]
+    assert mark in run(["-m", "expense_classifier", *arguments], root).stdout
+    assert mark not in run(["-m", "expense_classifier", *arguments], default_project).stdout
 
 
 def test_the_optional_parts_are_extras_the_tests_install(default_project):
