@@ -3,6 +3,9 @@ registry's champion alias follows promote and rollback: read back through MLflow
 
 import contextlib
 import json
+import os
+import re
+import socket
 from pathlib import Path
 
 import mlflow
@@ -93,6 +96,28 @@ def test_the_test_run_keeps_the_holdout_and_slice_metrics_and_the_filled_model_c
         assert "reports/test/metrics.json" in reports, reports
         documents = [entry.path for entry in client.list_artifacts(run.info.run_id, "docs")]
         assert documents == [f"docs/{evaluated.card('test').name}"]
+
+
+def test_a_tracking_server_that_does_not_answer_is_said_and_the_local_runs_stay_as_they_were(
+    evaluated, monkeypatch
+):
+    with socket.socket() as probe:  # a port that nothing listens on once the probe is closed
+        probe.bind(("127.0.0.1", 0))
+        uri = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    with store(evaluated) as client:
+        kept = len(runs_of(client, "test"))
+    say = evaluated.messages(tracking.__file__)
+    told = say("tracking.failed", doing=say("tracking.doing.test"), uri=uri, error="\0").split("\0")[0]
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    with pytest.raises(tracking.TrackingError, match=re.escape(told)):
+        tracking.record(evaluated, "test", {})
+    # MLflow's quick first-contact settings are gone again: later uploads retry as MLflow does by default.
+    assert not set(tracking.FIRST_CONTACT) & set(os.environ)
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI")
+    with store(evaluated) as client:
+        assert len(runs_of(client, "test")) == kept
 
 
 def test_a_retraining_is_a_second_run_and_the_champion_alias_follows_promote_and_rollback(

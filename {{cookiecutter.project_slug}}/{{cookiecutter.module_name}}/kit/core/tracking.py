@@ -53,6 +53,15 @@ TEST_METRICS = ("value", "holdout", "baseline", "candidates", "slices", "feature
 MAX_PARAM_LENGTH = 6000  # MLflow refuses a longer parameter value
 
 
+# MLflow's HTTP settings for the first request to a server: one that does not answer is said within
+# seconds, where MLflow's own retries take minutes. A setting the team made in the environment stays.
+FIRST_CONTACT = {
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "20",
+}
+
+
 class TrackingError(RuntimeError):
     """MLflow could not keep a run or move an alias."""
 
@@ -86,7 +95,8 @@ def connected(project: Project, doing: str) -> Iterator[Store]:
     say = project.messages(__file__)
     try:
         mlflow.set_tracking_uri(uri)
-        experiment = mlflow.get_experiment_by_name(PACKAGE)
+        with first_contact():
+            experiment = mlflow.get_experiment_by_name(PACKAGE)
         if experiment is None:
             local = uri.startswith("sqlite:")  # a server keeps the files where it is set up to
             location = (project.root / ARTIFACTS).as_uri() if local else None
@@ -98,6 +108,18 @@ def connected(project: Project, doing: str) -> Iterator[Store]:
         raise TrackingError(say("tracking.failed", doing=doing, uri=uri, error=error.message)) from None
     finally:  # MLflow puts the URI in the environment: the next project must not find it there
         mlflow.set_tracking_uri(before)  # type: ignore[arg-type]  # None unsets it
+
+
+@contextlib.contextmanager
+def first_contact() -> Iterator[None]:
+    """FIRST_CONTACT's settings in the environment, where MLflow reads them, for as long as this lasts."""
+    unset = [name for name in FIRST_CONTACT if name not in os.environ]
+    os.environ.update({name: FIRST_CONTACT[name] for name in unset})
+    try:
+        yield
+    finally:
+        for name in unset:
+            del os.environ[name]
 
 
 def record(project: Project, stage: str, settings: dict[str, Any]) -> str:
