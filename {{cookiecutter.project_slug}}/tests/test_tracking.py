@@ -98,6 +98,15 @@ def test_the_test_run_keeps_the_holdout_and_slice_metrics_and_the_filled_model_c
         assert documents == [f"docs/{evaluated.card('test').name}"]
 
 
+def test_names_mlflow_would_refuse_or_that_would_collide_are_made_distinct_and_keep_every_value():
+    slices = {"region": {"東京/23区": {"f1": 0.5}, "東京_23区": {"f1": 0.75}, "a.b": {"f1": 1}}}
+    assert dict(tracking.numbers({"slices": slices})) == {
+        "slices.region.東京_23区.f1": 0.5,
+        "slices.region.東京_23区_2.f1": 0.75,
+        "slices.region.a_b.f1": 1.0,
+    }
+
+
 def test_a_tracking_server_that_does_not_answer_is_said_and_the_local_runs_stay_as_they_were(
     evaluated, monkeypatch
 ):

@@ -227,20 +227,33 @@ def dotted(prefix: str, key: Any) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
+def named(mapping: dict[Any, Any], prefix: str) -> Iterator[tuple[str, Any]]:
+    """Each entry with its dotted name; two keys that become the same name (`a/b`, `a_b`) are told apart by
+    a number (`a_b`, `a_b_2`), so that neither value is lost."""
+    taken: set[str] = set()
+    for key, value in mapping.items():
+        name = first = dotted(prefix, key)
+        number = 1
+        while name in taken:
+            number += 1
+            name = f"{first}_{number}"
+        taken.add(name)
+        yield name, value
+
+
 def numbers(value: Any, prefix: str = "") -> Iterator[tuple[str, float]]:
     """Every number in nested mappings, by its dotted path; lists are left out. A true or false check
     counts as 1 or 0."""
     if isinstance(value, dict):
-        for key, inner in value.items():
-            yield from numbers(inner, dotted(prefix, key))
+        for name, inner in named(value, prefix):
+            yield from numbers(inner, name)
     elif isinstance(value, bool | int | float) and prefix:
         yield prefix, float(value)
 
 
 def parameters(settings: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
     """The settings a stage read, one parameter per setting, named as in params.yaml (`split.seed`)."""
-    for key, value in settings.items():
-        name = dotted(prefix, key)
+    for name, value in named(settings, prefix):
         if isinstance(value, dict) and value:
             yield from parameters(value, name)
         else:
