@@ -1,11 +1,13 @@
 """Measure each stage of a baked project on both engines, pandas and Spark in local mode, from 10,000
 to 10,000,000 rows: wall time, CPU time and peak memory of every process a step starts, the growth
 per 10× rows, where one machine stops and where Spark overtakes pandas; then the prediction
-service's memory before and after a load test.
+service's memory before and after a load test. With `--tracking`, what keeping each Train and Test
+run in MLflow adds, beside the same stages without it.
 
     python benchmarks/run.py                          # both engines, 10k to 10M rows; updates README.md
     python benchmarks/run.py --engine pandas --rows 10000 100000 --no-readme
     python benchmarks/run.py --resume                 # carry on where an interrupted run stopped
+    python benchmarks/run.py --tracking               # pandas with and without MLflow, 10k and 100k rows
 
 Every step runs in a fresh process (Spark's steps each start their own JVM), so the peak memory
 reported is that step's own, summed over the process and everything it starts. A step that runs past
@@ -41,6 +43,16 @@ README = TEMPLATE / "README.md"
 WORK = TEMPLATE / "build" / "benchmark"  # the baked projects, their data and build/benchmark/results.jsonl
 RESULTS = WORK / "results.jsonl"
 ENGINES = ("pandas", "spark")
+# What each measured project is baked with: the two engines, and the pandas project that keeps every
+# Train and Test run in MLflow (`--tracking`), which is measured against the plain pandas one.
+PROJECTS = {
+    "pandas": {"engine": "pandas"},
+    "spark": {"engine": "spark"},
+    "mlflow": {"engine": "pandas", "tracking": "mlflow"},
+}
+TRACKED_STAGES = ("train", "test")
+# MLflow's cost is seconds a stage, whatever the size: it shows where stages are short.
+TRACKING_SIZES = (10_000, 100_000)
 SIZES = (10_000, 100_000, 1_000_000, 10_000_000)
 STAGES = ("analyze", "prepare", "preprocess", "train", "test")
 # `run all` in one process is measured up to this size; beyond it, it would repeat the hours its
@@ -209,11 +221,12 @@ def record(measured: Measured) -> Measured:
 
 
 def baked(engine: str) -> Path:
-    """The default project with `engine`, baked into build/benchmark/ once and kept for `--resume`."""
+    """The default project with PROJECTS[engine]'s answers, baked into build/benchmark/ once and kept
+    for `--resume`."""
     project = WORK / engine / "expense-classifier"
     if not project.exists():
         cookiecutter(
-            str(TEMPLATE), no_input=True, output_dir=str(project.parent), extra_context={"engine": engine}
+            str(TEMPLATE), no_input=True, output_dir=str(project.parent), extra_context=PROJECTS[engine]
         )
         compile_bytecode(project)
     return project
@@ -315,6 +328,36 @@ def report(results: list[Measured]) -> str:
             "",
         ]
     lines += [" ".join(conclusions(found, engines, sizes))]
+    return "\n".join(lines)
+
+
+def tracking_report(results: list[Measured]) -> str:
+    """README's block on MLflow: Train and Test with and without tracking, on the same rows."""
+    found = {(each.engine, each.rows, each.step): each for each in results}
+    days = sorted({each.ended[:10] for each in results})
+    lines = [
+        f"Measured on {' to '.join(dict.fromkeys([days[0], days[-1]]))}: {machine()}.",
+        "",
+        "| rows | step | seconds | with MLflow | added | peak MB | with MLflow |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    added = []
+    for rows in sorted({each.rows for each in results if each.engine == "mlflow"}):
+        for step in TRACKED_STAGES:
+            plain, tracked = found.get(("pandas", rows, step)), found.get(("mlflow", rows, step))
+            if plain is None or tracked is None or plain.stopped or tracked.stopped:
+                continue
+            added.append(tracked.seconds - plain.seconds)
+            lines.append(
+                f"| {rows:,} | {step} | {plain.seconds:,.1f} | {tracked.seconds:,.1f} | "
+                f"{added[-1]:+,.1f} | {plain.peak_mb:,.0f} | {tracked.peak_mb:,.0f} |"
+            )
+    if added:
+        lines += [
+            "",
+            f"Keeping a run in MLflow added {min(added):+,.1f} s to {max(added):+,.1f} s to a stage here "
+            "(importing MLflow, opening mlflow.db, and for Train logging the model).",
+        ]
     return "\n".join(lines)
 
 
@@ -474,7 +517,14 @@ def rounded(rows: float) -> str:
 def main() -> None:
     cli = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     cli.add_argument("--engine", choices=[*ENGINES, "both"], default="both")
-    cli.add_argument("--rows", type=int, nargs="+", default=list(SIZES))
+    cli.add_argument(
+        "--rows", type=int, nargs="+", help="default: 10k to 10M rows; with --tracking 10k, 100k"
+    )
+    cli.add_argument(
+        "--tracking",
+        action="store_true",
+        help="measure the pandas project with and without MLflow tracking instead of the engines",
+    )
     cli.add_argument(
         "--step-minutes", type=float, default=60, help="stop a step after this long (default 60)"
     )
@@ -484,6 +534,9 @@ def main() -> None:
     cli.add_argument("--no-readme", action="store_true", help="print the tables without updating README.md")
     arguments = cli.parse_args()
     engines = list(ENGINES) if arguments.engine == "both" else [arguments.engine]
+    if arguments.tracking:
+        engines = ["pandas", "mlflow"]
+    sizes = sorted(arguments.rows or (TRACKING_SIZES if arguments.tracking else SIZES))
     if "spark" in engines and not shutil.which("java"):
         cli.error(
             "Spark needs a Java runtime: install one (apt install default-jre-headless), or --engine pandas"
@@ -491,13 +544,14 @@ def main() -> None:
     if not arguments.resume:
         shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True, exist_ok=True)
-    results = benchmark(engines, sorted(arguments.rows), arguments.step_minutes, previous_results())
-    table = report(
-        [each for each in results if each.engine in (*engines, "example") and each.rows in arguments.rows]
+    results = benchmark(engines, sizes, arguments.step_minutes, previous_results())
+    measured = [each for each in results if each.engine in (*engines, "example") and each.rows in sizes]
+    name, table = (
+        ("tracking", tracking_report(measured)) if arguments.tracking else ("benchmark", report(measured))
     )
     print(table)
     if not arguments.no_readme:
-        update_readme("benchmark", table)
+        update_readme(name, table)
 
 
 def update_readme(name: str, table: str) -> None:

@@ -86,3 +86,14 @@ def test_the_growth_table_gives_time_and_memory_factors_per_tenfold_rows():
     table = run.growth_table(found, ["pandas"], [100_000, 1_000_000])
     assert table[0] == "| step | engine | 100k → 1M: time × / memory × |"
     assert "| train | pandas | 8.0 / 2.5 |" in table
+
+
+def test_mlflow_s_cost_is_each_tracked_stage_beside_the_same_stage_without_it():
+    results = [*steps("pandas", 10_000, 10, 300), *steps("mlflow", 10_000, 14, 420)]
+    results.append(run.Measured("mlflow", 100_000, "train", math.nan, math.nan, math.nan, "out of memory"))
+    table = run.tracking_report(results)
+    assert "| 10,000 | train | 10.0 | 14.0 | +4.0 | 300 | 420 |" in table
+    assert "| 10,000 | test | 10.0 | 14.0 | +4.0 | 300 | 420 |" in table
+    assert "| 10,000 | analyze |" not in table  # only the stages MLflow keeps
+    assert "| 100,000 |" not in table  # a stopped step has nothing to compare
+    assert "added +4.0 s to +4.0 s to a stage" in table
