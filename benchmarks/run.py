@@ -335,8 +335,10 @@ def tracking_report(results: list[Measured]) -> str:
     """README's block on MLflow: Train and Test with and without tracking, on the same rows."""
     found = {(each.engine, each.rows, each.step): each for each in results}
     days = sorted({each.ended[:10] for each in results})
+    loads = sorted(each.load for each in results)
     lines = [
-        f"Measured on {' to '.join(dict.fromkeys([days[0], days[-1]]))}: {machine()}.",
+        f"Measured on {' to '.join(dict.fromkeys([days[0], days[-1]]))}: {machine()}; the load average over "
+        f"the minute before each step ended was {loads[0]:.1f} to {loads[-1]:.1f}.",
         "",
         "| rows | step | seconds | with MLflow | added | peak MB | with MLflow |",
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
@@ -355,8 +357,14 @@ def tracking_report(results: list[Measured]) -> str:
     if added:
         lines += [
             "",
-            f"Keeping a run in MLflow added {min(added):+,.1f} s to {max(added):+,.1f} s to a stage here "
-            "(importing MLflow, opening mlflow.db, and for Train logging the model).",
+            f"Keeping a run in MLflow changed a stage's time by {min(added):+,.1f} s to {max(added):+,.1f} s "
+            "here (importing MLflow, opening mlflow.db, and for Train logging the model)."
+            + (
+                " A stage that took less time with MLflow shows how much one run differs from the next: at"
+                " these sizes that is as much as MLflow's cost."
+                if min(added) < 0
+                else ""
+            ),
         ]
     return "\n".join(lines)
 

@@ -96,4 +96,5 @@ def test_mlflow_s_cost_is_each_tracked_stage_beside_the_same_stage_without_it():
     assert "| 10,000 | test | 10.0 | 14.0 | +4.0 | 300 | 420 |" in table
     assert "| 10,000 | analyze |" not in table  # only the stages MLflow keeps
     assert "| 100,000 |" not in table  # a stopped step has nothing to compare
-    assert "added +4.0 s to +4.0 s to a stage" in table
+    assert "changed a stage's time by +4.0 s to +4.0 s" in table
+    assert "differs from the next" not in table  # only said when a tracked stage was faster
