@@ -294,6 +294,16 @@ def service_memory(project: Path, rows: int) -> Measured:
     )
 
 
+def measured_when(results: list[Measured]) -> str:
+    """On which days, on what machine and how busy it was: runs on the same machine vary with its load."""
+    days = sorted({each.ended[:10] for each in results})
+    loads = sorted(each.load for each in results)
+    return (
+        f"Measured on {' to '.join(dict.fromkeys([days[0], days[-1]]))}: {machine()}; the load average over "
+        f"the minute before each step ended was {loads[0]:.1f} to {loads[-1]:.1f}."
+    )
+
+
 def report(results: list[Measured]) -> str:
     """README's block: the machine, a table of every step beside each other for both engines, the
     growth per 10× rows, and what they mean for one machine, a larger one and the choice of engine."""
@@ -301,13 +311,7 @@ def report(results: list[Measured]) -> str:
     sizes = sorted({each.rows for each in results})
     engines = [engine for engine in ENGINES if any(each.engine == engine for each in results)]
     written = [found["example", rows, "generate"] for rows in sizes if ("example", rows, "generate") in found]
-    days = sorted({each.ended[:10] for each in results})
-    loads = sorted(each.load for each in results)
-    lines = [
-        f"Measured on {' to '.join(dict.fromkeys([days[0], days[-1]]))}: {machine()}; the load average over "
-        f"the minute before each step ended was {loads[0]:.1f} to {loads[-1]:.1f}.",
-        "",
-    ]
+    lines = [measured_when(results), ""]
     lines += [
         "| rows | step | "
         + " | ".join(f"{engine} seconds | {engine} CPU seconds | {engine} peak MB" for engine in engines)
@@ -334,11 +338,8 @@ def report(results: list[Measured]) -> str:
 def tracking_report(results: list[Measured]) -> str:
     """README's block on MLflow: Train and Test with and without tracking, on the same rows."""
     found = {(each.engine, each.rows, each.step): each for each in results}
-    days = sorted({each.ended[:10] for each in results})
-    loads = sorted(each.load for each in results)
     lines = [
-        f"Measured on {' to '.join(dict.fromkeys([days[0], days[-1]]))}: {machine()}; the load average over "
-        f"the minute before each step ended was {loads[0]:.1f} to {loads[-1]:.1f}.",
+        measured_when(results),
         "",
         "| rows | step | seconds | with MLflow | added | peak MB | with MLflow |",
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",

@@ -26,6 +26,19 @@ DOCUMENTS = [
     "docs/data-card.md",
     "docs/model-card.md",
     "docs/roles.md",
+    # What a coding assistant reads: the guide, and a prompt per Working Backwards step and per review.
+    "AGENTS.md",
+    "docs/facilitation/1-listen.md",
+    "docs/facilitation/2-define.md",
+    "docs/facilitation/3-invent.md",
+    "docs/facilitation/4-refine.md",
+    "docs/facilitation/5-test-and-iterate.md",
+    "docs/facilitation/review-business-understanding.md",
+    "docs/facilitation/review-analyze.md",
+    "docs/facilitation/review-prepare.md",
+    "docs/facilitation/review-preprocess.md",
+    "docs/facilitation/review-train.md",
+    "docs/facilitation/review-test.md",
 ]
 STAGE_FOLDERS = ["analyze", "prepare", "preprocess", "train", "test"]
 # The package beside the stage folders: the entry point and the template's kit, grouped by concern.
@@ -97,6 +110,7 @@ MESSAGE_FOLDERS = ["kit", "kit/core", "kit/process", "kit/operations", "kit/repo
 TOP_LEVEL_FILES = [
     ".gitignore",
     ".pre-commit-config.yaml",
+    "CLAUDE.md",
     "LICENSE",
     "Makefile",
     "params.yaml",
@@ -119,6 +133,7 @@ TOP_LEVEL_FILES = [
     "tests/test_environment.py",
     "tests/test_expectations.py",
     "tests/test_explain.py",
+    "tests/test_facilitation.py",
     "tests/test_interrupt.py",
     "tests/test_messages.py",
     "tests/test_model_files.py",
@@ -149,7 +164,7 @@ OPTION_FILES = {
 OPTION_EXTRAS = {"serving": ("serve", ("fastapi", "uvicorn")), "demo": ("demo", ("streamlit",))}
 CODEOWNERS = {"github": ".github/CODEOWNERS", "gitlab": ".gitlab/CODEOWNERS", "none": "CODEOWNERS"}
 CI_FILES = {
-    "github": [".github/dependabot.yml", ".github/workflows/ci.yml"],
+    "github": [".github/copilot-instructions.md", ".github/dependabot.yml", ".github/workflows/ci.yml"],
     "gitlab": [".gitlab-ci.yml", "renovate.json"],
     "none": [],
 }

@@ -13,7 +13,9 @@ from conftest import bake, read, run
 # or `=` are identifiers, paths or settings and do not count.
 ENGLISH_PROSE = re.compile(r"(?<![\w./=-])[A-Za-z][a-z]+(?:(?:,? |-|')[A-Za-z]?[a-z]+){2,}(?![\w./=(-])")
 # Text that is code or an address, however many words it holds.
-NOT_PROSE = re.compile(r"`[^`\n]*`|<!--.*?-->|https?://\S+|\]\([^)\n]*\)", re.DOTALL)
+NOT_PROSE = re.compile(
+    r"^```.*?^```|`[^`\n]*`|<!--.*?-->|https?://\S+|\]\([^)\n]*\)", re.DOTALL | re.MULTILINE
+)
 # What a stage writes into a card, between these markers; the rest of a card is the team's document.
 CARD_BLOCKS = re.compile(r"<!-- begin:(\w+) -->(.*?)<!-- end:\1 -->", re.DOTALL)
 
