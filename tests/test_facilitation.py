@@ -3,27 +3,11 @@ each language and with each set of options; the files other assistants look for 
 
 import pytest
 from conftest import bake, files, read, run
+from test_bake import DOCUMENTS
 from test_japanese_output import english_prose
 
-GUIDES = [
-    "AGENTS.md",
-    *(
-        f"docs/facilitation/{name}"
-        for name in (
-            "1-listen.md",
-            "2-define.md",
-            "3-invent.md",
-            "4-refine.md",
-            "5-test-and-iterate.md",
-            "review-business-understanding.md",
-            "review-analyze.md",
-            "review-prepare.md",
-            "review-preprocess.md",
-            "review-train.md",
-            "review-test.md",
-        )
-    ),
-]
+# The guide and the prompts, as the file tree of every bake lists them.
+GUIDES = [path for path in DOCUMENTS if path == "AGENTS.md" or path.startswith("docs/facilitation/")]
 ANSWERS = [
     {"language": "en"},
     {"language": "ja"},

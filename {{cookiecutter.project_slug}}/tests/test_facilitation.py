@@ -3,7 +3,6 @@ command, option, path, setting, checklist item and role they name must exist her
 and from them must resolve. Renaming a command or a file without the guide fails here, not in an
 assistant's session."""
 
-import argparse
 import functools
 import re
 from pathlib import Path
@@ -64,17 +63,11 @@ def settings() -> dict:
     return yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
 
 
-def subcommands() -> dict[str, argparse.ArgumentParser]:
-    (choices,) = [
-        action.choices for action in cli.parser()._actions if isinstance(action, argparse._SubParsersAction)
-    ]
-    return dict(choices)
-
-
 def expanded(span: str) -> list[str]:
     """A span with each placeholder the guide writes for a value the reader chooses replaced by every
     value it stands for."""
-    placeholders = {"<stage>": pipeline.STAGES, "<command>": tuple(subcommands())}
+    # Any command will do for `<command> --help`: every command has --help.
+    placeholders = {"<stage>": pipeline.STAGES, "<command>": ("run",)}
     for placeholder, values in placeholders.items():
         if placeholder in span:
             return [each for value in values for each in expanded(span.replace(placeholder, value))]
@@ -94,25 +87,13 @@ def test_the_guide_is_short_enough_to_be_read_whole():
 
 
 @pytest.mark.parametrize("where, command", named("command"))
-def test_every_command_and_option_named_exists(where, command):
+def test_every_command_and_option_named_exists(where, command, capsys):
     for each in expanded(command):
-        check_command(where, each)
-
-
-def check_command(where: str, command: str) -> None:
-    words = command.split()[3:]
-    parser = cli.parser()
-    if words and not words[0].startswith("-"):
-        available = subcommands()
-        assert words[0] in available, f"{where}: `{command}` names no command of {sorted(available)}"
-        parser, words = available[words[0]], words[1:]
-    options = parser._option_string_actions
-    positionals = [action for action in parser._actions if not action.option_strings]
-    for word in words:
-        if word.startswith("-"):
-            assert word.split("=")[0] in options, f"{where}: `{command}` has no option {word}"
-        elif not word.startswith("<") and positionals and positionals[0].choices:
-            assert word in positionals[0].choices, f"{where}: `{command}`: {word} is not one of its choices"
+        try:  # the project's own command line reads the words, as it would when typed
+            cli.parser().parse_args(each.split()[3:])
+        except SystemExit as refused:  # --help ends here too, with 0
+            said = capsys.readouterr().err.strip().splitlines()
+            assert refused.code == 0, f"{where}: `{each}` is refused: {said[-1] if said else ''}"
 
 
 @pytest.mark.parametrize("where, item", named("item"))
